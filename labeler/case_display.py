@@ -1,0 +1,134 @@
+"""What each pane of the review screen shows, as safe lines (no UI code here).
+
+Every string from the store goes through :func:`labeler.display_text.make_safe` before it is
+shown: control and invisible characters become visible stand-ins, long texts are capped, and
+the kinds of hidden characters found are collected for the "hidden characters" badge.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from labeler.cases import Case
+from labeler.display_text import make_safe, safe_inline
+
+LineKind = Literal["text", "role", "title", "note", "empty"]
+
+
+@dataclass(frozen=True)
+class PaneLine:
+    """One logical line of a pane (wrapped by the UI)."""
+
+    text: str
+    kind: LineKind = "text"
+
+
+@dataclass
+class PaneContent:
+    """Lines of one pane, with what was hidden or cut from the raw text."""
+
+    lines: list[PaneLine] = field(default_factory=list)
+    hidden: set[str] = field(default_factory=set)
+    truncated: bool = False
+
+    def add_text(self, raw: str | None, kind: LineKind = "text") -> None:
+        """Append a raw text, made safe and split into lines."""
+        safe = make_safe(raw)
+        self.hidden.update(safe.hidden)
+        self.truncated = self.truncated or safe.truncated
+        self.lines.extend(PaneLine(line, kind) for line in safe.text.split("\n"))
+
+
+@dataclass
+class CaseDisplay:
+    """The three panes, the header facts and the badges of one case."""
+
+    input: PaneContent
+    context: PaneContent
+    output: PaneContent
+    case_id: str
+    slices: list[tuple[str, str]]
+    meta: list[tuple[str, str]]
+    hidden: set[str]
+    truncated: bool
+
+
+def _input_pane(case: Case) -> PaneContent:
+    pane = PaneContent()
+    if case.turns:
+        for i, turn in enumerate(case.turns):
+            if i:
+                pane.lines.append(PaneLine("", "empty"))
+            pane.lines.append(PaneLine(f"▌{safe_inline(turn.role, 40)}", "role"))
+            pane.add_text(turn.content)
+    else:
+        pane.add_text(case.input_text)
+    return pane
+
+
+def _context_pane(case: Case) -> PaneContent:
+    pane = PaneContent()
+    if not case.context:
+        pane.lines.append(PaneLine("(no retrieved context)", "note"))
+        return pane
+    for i, doc in enumerate(case.context, start=1):
+        if i > 1:
+            pane.lines.append(PaneLine("", "empty"))
+        title = safe_inline(doc.title, 120) if doc.title else "untitled"
+        source = f"  ({safe_inline(doc.source, 120)})" if doc.source else ""
+        pane.lines.append(PaneLine(f"[{i}] {title}{source}", "title"))
+        pane.add_text(doc.text)
+    return pane
+
+
+def _output_pane(case: Case) -> PaneContent:
+    pane = PaneContent()
+    if case.output is None:
+        pane.lines.append(PaneLine("(no output: the model produced nothing)", "note"))
+    elif case.output == "":
+        pane.lines.append(PaneLine("(empty output)", "note"))
+    else:
+        pane.add_text(case.output)
+    if case.expected is not None:
+        pane.lines.append(PaneLine("", "empty"))
+        pane.lines.append(PaneLine("expected", "title"))
+        pane.add_text(case.expected)
+    return pane
+
+
+def _meta_value(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+META_FIRST = ("prompt_version", "model", "latency_ms", "output_format")
+
+
+def case_display(case: Case) -> CaseDisplay:
+    """Build everything the review screen shows about a case (no labels)."""
+    panes = [_input_pane(case), _context_pane(case), _output_pane(case)]
+    hidden: set[str] = set()
+    for pane in panes:
+        hidden |= pane.hidden
+    raw_bits = [case.case_id, *case.slices.keys(), *case.slices.values()]
+    for bit in raw_bits:
+        safe = make_safe(bit)
+        hidden.update(safe.hidden)
+    slices = [(safe_inline(k, 40), safe_inline(v, 60)) for k, v in sorted(case.slices.items())]
+    ordered = [k for k in META_FIRST if k in case.meta] + sorted(
+        k for k in case.meta if k not in META_FIRST
+    )
+    meta = [(safe_inline(k, 40), safe_inline(_meta_value(case.meta[k]), 80)) for k in ordered]
+    return CaseDisplay(
+        input=panes[0],
+        context=panes[1],
+        output=panes[2],
+        case_id=safe_inline(case.case_id, 120),
+        slices=slices,
+        meta=meta,
+        hidden=hidden,
+        truncated=any(p.truncated for p in panes),
+    )

@@ -1,0 +1,68 @@
+"""Helpers shared by the CLI commands: opening the store, the actor, and turning errors into
+messages (exit status 1, a line on stderr, never a traceback for bad input)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import click
+
+from labeler.identity import Actor, resolve_actor
+from labeler.store import Store, StoreError, open_store
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+STORE_ARGUMENT = click.argument(
+    "store_path", metavar="STORE", type=click.Path(dir_okay=False, path_type=Path)
+)
+REVIEWER_OPTION = click.option(
+    "--reviewer",
+    metavar="NAME",
+    help="Display name to record (default: $LABELER_REVIEWER, else your OS account). "
+    "The OS account is always recorded too.",
+)
+
+
+def fail(message: str) -> None:
+    """Print ``Error: message`` on stderr and exit with status 1."""
+    raise click.ClickException(message)
+
+
+def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn the core's worded errors into ``Error: ...`` and exit status 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except (StoreError, ValueError, FileNotFoundError, FileExistsError) as exc:
+            raise click.ClickException(str(exc)) from None
+        except KeyboardInterrupt:
+            click.echo("interrupted; nothing half-written was kept", err=True)
+            sys.exit(130)
+
+    return wrapper
+
+
+def get_actor(reviewer: str | None) -> Actor:
+    """The actor for this command; a bad name is a usage error (exit 2)."""
+    try:
+        return resolve_actor(reviewer)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--reviewer") from None
+
+
+def open_existing(path: Path) -> Store:
+    """Open the store or fail with its worded error."""
+    return open_store(path)
+
+
+def echo_json(value: Any) -> None:
+    """Print JSON (no NaN) on stdout."""
+    click.echo(json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False))

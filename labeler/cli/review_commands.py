@@ -1,0 +1,99 @@
+"""``review`` and ``demo``: open the review screen."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from labeler.cli.common import REVIEWER_OPTION, STORE_ARGUMENT, friendly_errors, get_actor
+from labeler.display_text import safe_inline
+from labeler.identity import Actor
+from labeler.queue import QueueSpec
+from labeler.slice_filter import parse_slice_filters
+from labeler.store import Store, open_store
+
+SLICE_OPTION = click.option(
+    "--slice",
+    "slices",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Only cases in this slice, e.g. --slice length=long. Repeatable (all must match).",
+)
+
+
+def run_review(store: Store, actor: Actor, spec: QueueSpec) -> None:
+    """Run the review app until the reviewer quits."""
+    from labeler.tui.app import ReviewApp
+
+    if actor.on_trust:
+        click.echo(
+            f"Labels are recorded as {safe_inline(actor.name, 60)} (name given on trust) "
+            f"and account {safe_inline(actor.account, 60)}.",
+            err=True,
+        )
+    ReviewApp(store, actor, spec).run()
+
+
+@click.command()
+@STORE_ARGUMENT
+@REVIEWER_OPTION
+@SLICE_OPTION
+@click.option(
+    "--overlap",
+    default=2,
+    show_default=True,
+    type=click.IntRange(1, 50),
+    help="How many reviewers label each case.",
+)
+@click.option("--revisit", is_flag=True, help="Walk your own labeled cases instead of the queue.")
+@friendly_errors
+def review(
+    store_path: Path, reviewer: str | None, slices: tuple[str, ...], overlap: int, revisit: bool
+) -> None:
+    """Label cases, one key per case, blind to other reviewers' labels.
+
+    \b
+    The queue holds the cases with fewer than --overlap labels and none of yours, in import
+    order; when you come back you resume where you stopped. Each label is stored the moment
+    you press its key. Press ? in the app for every key and each bucket's guideline.
+    """
+    actor = get_actor(reviewer)
+    try:
+        filters = tuple(parse_slice_filters(slices))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--slice") from None
+    if not sys.stdout.isatty():
+        raise click.ClickException("review needs a terminal (stdout is not a tty)")
+    with open_store(store_path) as store:
+        run_review(store, actor, QueueSpec(actor.name, overlap, filters, revisit))
+
+
+@click.command()
+@REVIEWER_OPTION
+@click.option("--info", "info_only", is_flag=True, help="Make the demo store, print where, exit.")
+@friendly_errors
+def demo(reviewer: str | None, info_only: bool) -> None:
+    """Open the review screen on a fresh copy of the bundled sample session.
+
+    The sample (a customer-support assistant, 180 cases, labeled by alice and bob) is copied
+    into a new store in a temporary folder; the packaged files are never modified. You review
+    with overlap 3, so every case is in your queue.
+    """
+    from labeler.sample import make_demo_store
+
+    actor = get_actor(reviewer)
+    store = make_demo_store(actor)
+    click.echo(f"demo store: {store.path}", err=True)
+    with store:
+        if info_only or not sys.stdout.isatty():
+            from labeler.info import store_info
+
+            data = store_info(store)
+            click.echo(
+                f"{data['cases']} cases, {data['labels']} labels by {', '.join(data['reviewers'])}"
+            )
+            click.echo(f"try: labeler review {store.path}  /  labeler stats {store.path}")
+            return
+        run_review(store, actor, QueueSpec(actor.name, 3, (), False))

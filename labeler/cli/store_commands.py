@@ -1,0 +1,101 @@
+"""``init``, ``info``, ``backup`` and ``check``: making and inspecting a store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from labeler.cli.common import (
+    REVIEWER_OPTION,
+    STORE_ARGUMENT,
+    echo_json,
+    fail,
+    friendly_errors,
+    get_actor,
+    open_existing,
+)
+from labeler.display_text import safe_inline
+from labeler.info import integrity_problems, store_info
+from labeler.store import backup_store, create_store
+
+
+@click.command()
+@STORE_ARGUMENT
+@click.option(
+    "--shared",
+    is_flag=True,
+    help="Make the store group-writable, so that reviewers in its group can all label in it.",
+)
+@REVIEWER_OPTION
+@friendly_errors
+def init(store_path: Path, shared: bool, reviewer: str | None) -> None:
+    """Create an empty store at STORE with the default taxonomy.
+
+    \b
+    Example:
+      labeler init failures.db --shared
+    """
+    with create_store(store_path, get_actor(reviewer), shared=shared):
+        pass
+    click.echo(
+        f"created {safe_inline(str(store_path), 300)}" + (" (group-writable)" if shared else "")
+    )
+    if shared:
+        click.echo(
+            "For the store's -wal and -shm files, every reviewer also needs write access to the "
+            "folder; `chmod g+ws FOLDER` keeps new files in the folder's group."
+        )
+
+
+@click.command()
+@STORE_ARGUMENT
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+@friendly_errors
+def info(store_path: Path, as_json: bool) -> None:
+    """Show what a store holds: cases, labels, reviewers, buckets, imports, schema version."""
+    with open_existing(store_path) as store:
+        data = store_info(store)
+    if as_json:
+        echo_json(data)
+        return
+    reviewers = ", ".join(safe_inline(r, 60) for r in data["reviewers"]) or "none yet"
+    click.echo(f"store           {safe_inline(data['store'], 300)}")
+    click.echo(f"schema version  {data['schema_version']}")
+    click.echo(
+        f"cases           {data['cases']:,}"
+        + (f" (+{data['old_case_versions']:,} older versions)" if data["old_case_versions"] else "")
+    )
+    click.echo(f"labels          {data['labels']:,}")
+    click.echo(f"reviewers       {reviewers}")
+    click.echo(f"buckets         {data['buckets']}")
+    click.echo(f"imports         {data['imports']}")
+    click.echo(f"resolutions     {data['resolutions']:,}")
+    click.echo(f"events          {data['events']:,}")
+
+
+@click.command()
+@STORE_ARGUMENT
+@click.argument("dest", type=click.Path(dir_okay=False, path_type=Path))
+@friendly_errors
+def backup(store_path: Path, dest: Path) -> None:
+    """Copy a live store to DEST safely, even while reviewers are labeling.
+
+    Uses SQLite's backup API: a plain `cp` of a store in use can miss the newest labels, which
+    live in the STORE-wal file until SQLite folds them in.
+    """
+    with open_existing(store_path) as store:
+        backup_store(store, dest)
+    click.echo(f"backed up to {safe_inline(str(dest), 300)}")
+
+
+@click.command()
+@STORE_ARGUMENT
+@friendly_errors
+def check(store_path: Path) -> None:
+    """Run SQLite's full integrity check and a foreign key check on the store."""
+    with open_existing(store_path) as store:
+        problems = integrity_problems(store)
+    if problems:
+        fail("the store is damaged:\n" + "\n".join(problems[:50]))
+    click.echo("ok")

@@ -1,0 +1,114 @@
+"""The state of one review session, apart from the screen: where we are, what comes next,
+what undo restores. Keeps a short history for going back; pages the queue from SQL.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from labeler.identity import Actor
+from labeler.label_writer import LabelWriter, WriteOutcome
+from labeler.labels import Label
+from labeler.queue import QueueSpec, next_page, resume_point
+from labeler.store.connection import Store
+
+HISTORY_LIMIT = 10_000
+
+
+class ReviewSession:
+    """Where a reviewer is in the queue, and the labels given in this session."""
+
+    def __init__(self, store: Store, writer: LabelWriter, spec: QueueSpec) -> None:
+        self.store = store
+        self.writer = writer
+        self.spec = spec
+        self.actor: Actor = writer.actor
+        self.history: list[int] = []
+        self.index = -1
+        self._upcoming: deque[int] = deque()
+        self._cursor = resume_point(store, spec)
+        self._wrapped = self._cursor == 0
+        self._undo: list[tuple[int, Label | None]] = []
+        self.done_at_start = 0
+        self.labeled_here = 0
+        self.total: int | None = None
+        self._advance()
+
+    # -- position -------------------------------------------------------------------------
+
+    def current(self) -> int | None:
+        """The case on screen, or None at the end of the queue."""
+        if 0 <= self.index < len(self.history):
+            return self.history[self.index]
+        return None
+
+    def position(self) -> int:
+        """1-based position for the header (labeled so far, plus one)."""
+        if self.spec.revisit:
+            return self.index + 1
+        done = self.done_at_start + self.labeled_here
+        return done + 1 if self.total is None else min(done + 1, self.total)
+
+    def _fill(self) -> None:
+        if self._upcoming:
+            return
+        seen = set(self.history[-1000:])
+        page = [s for s in next_page(self.store, self.spec, self._cursor) if s not in seen]
+        if page:
+            self._cursor = max(page)
+            self._upcoming.extend(page)
+        elif not self._wrapped:
+            self._wrapped = True
+            self._cursor = 0
+            self._fill()
+
+    def _advance(self) -> int | None:
+        self._fill()
+        if not self._upcoming:
+            self.index = len(self.history)
+            return None
+        seq = self._upcoming.popleft()
+        self.history.append(seq)
+        if len(self.history) > HISTORY_LIMIT:
+            del self.history[: len(self.history) - HISTORY_LIMIT]
+        self.index = len(self.history) - 1
+        return seq
+
+    def next(self) -> int | None:
+        """Move to the next case: forward in history, else the next queue case."""
+        if self.index < len(self.history) - 1:
+            self.index += 1
+            return self.history[self.index]
+        return self._advance()
+
+    def previous(self) -> int | None:
+        """Move back one case in this session's history (None at the start)."""
+        if self.index <= 0:
+            return None
+        self.index = min(self.index, len(self.history)) - 1
+        return self.history[self.index]
+
+    def go_to(self, seq: int) -> None:
+        """Show ``seq`` next: it is inserted after the current position."""
+        at = min(self.index + 1, len(self.history))
+        self.history.insert(at, seq)
+        self.index = at
+
+    # -- labels and undo ------------------------------------------------------------------
+
+    def record_outcome(self, outcome: WriteOutcome) -> None:
+        """Note a stored write (for undo and the position counter)."""
+        if outcome.error:
+            return
+        if outcome.label is not None and outcome.previous is None:
+            self.labeled_here += 1
+        elif outcome.label is None and outcome.previous is not None:
+            self.labeled_here -= 1
+        if outcome.label != outcome.previous and not outcome.is_undo:
+            self._undo.append((outcome.case_seq, outcome.previous))
+
+    def pop_undo(self) -> tuple[int, Label | None] | None:
+        """The last label change of this session, to restore (None if nothing to undo)."""
+        if not self._undo:
+            return None
+        return self._undo.pop()

@@ -1,0 +1,34 @@
+"""``--slice KEY=VALUE`` filters, shared by review, resolve, stats and export."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+SliceFilter = tuple[str, str]
+
+
+def parse_slice_filters(items: Iterable[str]) -> list[SliceFilter]:
+    """Parse ``length=long`` strings; raise ValueError with the fix for a bad one."""
+    filters: list[SliceFilter] = []
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise ValueError(f"--slice {item!r}: write it as NAME=VALUE, e.g. --slice length=long")
+        filters.append((name, value))
+    return filters
+
+
+def slice_sql(filters: Sequence[SliceFilter], alias: str = "c") -> tuple[str, list[str]]:
+    """A SQL condition (``AND ...``, or empty) and its parameters for the cases table ``alias``.
+
+    Slice names are matched with ``json_each`` so that any name, quotes included, is data.
+    """
+    parts: list[str] = []
+    params: list[str] = []
+    for name, value in filters:
+        parts.append(
+            f" AND EXISTS (SELECT 1 FROM json_each({alias}.slices) s"
+            " WHERE s.key = ? AND s.value = ?)"
+        )
+        params.extend([name, value])
+    return "".join(parts), params

@@ -1,0 +1,369 @@
+"""The bucket taxonomy: its file format, the default buckets, and changing it safely.
+
+A taxonomy file is TOML with one ``[[bucket]]`` table per bucket::
+
+    [[bucket]]
+    key = "wrong_intent"
+    name = "Wrong intent"
+    shortcut = "1"
+    description = "The answer addresses a different request than the user made."
+    must_pass = false
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from labeler.identity import Actor
+from labeler.store.connection import Store
+from labeler.store.errors import StoreError
+from labeler.store.events import record_event
+
+RESERVED_SHORTCUTS = frozenset("abcdefgjknqstuxz?/ ")
+"""Keys the review and resolve screens use for themselves (a-f pick a reviewer's bucket)."""
+
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")
+
+
+class Bucket(BaseModel):
+    """One failure category."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    key: str = Field(description="A stable identifier, e.g. wrong_intent.")
+    name: str = Field(min_length=1, max_length=100)
+    shortcut: str = Field(description="The one key that assigns this bucket.")
+    description: str = Field(default="", max_length=5_000)
+    must_pass: bool = False
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, value: str) -> str:
+        if not KEY_PATTERN.match(value):
+            raise ValueError(
+                "a bucket key must be 1-64 letters, digits, '_', '.' or '-' (e.g. wrong_intent)"
+            )
+        return value
+
+    @field_validator("shortcut")
+    @classmethod
+    def _shortcut(cls, value: str) -> str:
+        if len(value) != 1 or not value.isprintable() or not value.isascii():
+            raise ValueError('a shortcut is exactly one printable ASCII key, e.g. "1" or "w"')
+        if value in RESERVED_SHORTCUTS:
+            raise ValueError(
+                f"the shortcut {value!r} is used by the review screens; reserved keys: "
+                + " ".join(sorted(RESERVED_SHORTCUTS - {" "}))
+            )
+        return value
+
+
+class Taxonomy(BaseModel):
+    """An ordered list of buckets with unique keys and shortcuts."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    bucket: list[Bucket] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> Taxonomy:
+        seen_keys: dict[str, int] = {}
+        seen_shortcuts: dict[str, str] = {}
+        for b in self.bucket:
+            if b.key in seen_keys:
+                raise ValueError(f"bucket key {b.key!r} appears twice")
+            seen_keys[b.key] = 1
+            clash = seen_shortcuts.get(b.shortcut.lower())
+            if clash is not None:
+                raise ValueError(
+                    f"buckets {clash!r} and {b.key!r} share the shortcut {b.shortcut!r}"
+                )
+            seen_shortcuts[b.shortcut.lower()] = b.key
+        return self
+
+    @property
+    def buckets(self) -> list[Bucket]:
+        """The buckets in bar order."""
+        return self.bucket
+
+    def by_key(self) -> dict[str, Bucket]:
+        """Buckets by key."""
+        return {b.key: b for b in self.bucket}
+
+    def by_shortcut(self) -> dict[str, Bucket]:
+        """Buckets by shortcut key."""
+        return {b.shortcut: b for b in self.bucket}
+
+
+_DEFAULT: list[tuple[str, str, str, str, bool]] = [
+    (
+        "wrong_intent",
+        "Wrong intent",
+        "1",
+        "The answer addresses a different request than the one the user made (e.g. a refund "
+        "request answered with the return status). Not for a right request with wrong details.",
+        False,
+    ),
+    (
+        "bad_extraction",
+        "Bad extraction",
+        "2",
+        "The right request, but a detail was pulled wrongly from the input or context: a date, an "
+        "amount, an order number, a name.",
+        False,
+    ),
+    (
+        "invented_policy",
+        "Invented policy or fact",
+        "3",
+        "States a policy, price, deadline or fact that the context does not support.",
+        False,
+    ),
+    (
+        "unsafe_pii",
+        "Unsafe or PII",
+        "4",
+        "Unsafe content, or personal data shown that the user should not see (another customer's "
+        "email, a full card number).",
+        True,
+    ),
+    (
+        "broken_format",
+        "Broken format (JSON)",
+        "5",
+        "The output had to be machine-readable (JSON, a tool call) and is not: extra prose, wrong "
+        "quotes, missing fields.",
+        True,
+    ),
+    (
+        "wrong_refusal",
+        "Wrong refusal",
+        "6",
+        "Refuses or deflects a valid request (e.g. an angry customer asking to cancel).",
+        False,
+    ),
+    ("too_slow", "Too slow", "7", "A usable answer that arrived too late for the channel.", False),
+    (
+        "other",
+        "Other",
+        "8",
+        "A failure none of the other buckets describes. Add a note saying what it is.",
+        False,
+    ),
+    ("not_a_failure", "Not a failure", "9", "The answer is acceptable for the user's job.", False),
+]
+
+
+def default_taxonomy() -> Taxonomy:
+    """The default buckets, drawn from the failure kinds teams see most often."""
+    return Taxonomy(
+        bucket=[
+            Bucket(key=k, name=n, shortcut=s, description=d, must_pass=m)
+            for k, n, s, d, m in _DEFAULT
+        ]
+    )
+
+
+class TaxonomyFileError(ValueError):
+    """A taxonomy file that cannot be used, with every problem named by line."""
+
+
+def _bucket_lines(text: str) -> list[int]:
+    return [
+        number
+        for number, line in enumerate(text.splitlines(), start=1)
+        if re.match(r"^\s*\[\[\s*bucket\s*\]\]", line)
+    ]
+
+
+def parse_taxonomy(text: str, source: str) -> Taxonomy:
+    """Parse and validate taxonomy TOML; raise TaxonomyFileError naming ``source:line``."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise TaxonomyFileError(f"{source}: not valid TOML: {exc}") from None
+    if "bucket" not in data:
+        raise TaxonomyFileError(f"{source}: no [[bucket]] entries found")
+    lines = _bucket_lines(text)
+    try:
+        return Taxonomy.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = err["loc"]
+            where = source
+            if len(loc) >= 2 and loc[0] == "bucket" and isinstance(loc[1], int):
+                index = loc[1]
+                if index < len(lines):
+                    where = f"{source}:{lines[index]}"
+                field = ".".join(str(p) for p in loc[2:]) or "bucket"
+                problems.append(f"{where}: bucket #{index + 1} {field}: {err['msg']}")
+            else:
+                problems.append(f"{where}: {err['msg']}")
+        raise TaxonomyFileError("\n".join(problems)) from None
+
+
+def load_taxonomy_file(path: Path) -> Taxonomy:
+    """Read a taxonomy TOML file."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TaxonomyFileError(f"{path}: cannot read: {exc}") from None
+    return parse_taxonomy(text, str(path))
+
+
+def read_taxonomy(store: Store) -> Taxonomy:
+    """The store's taxonomy, in bar order."""
+    rows = store.query(
+        "SELECT key, name, shortcut, description, must_pass FROM buckets ORDER BY position"
+    )
+    return Taxonomy.model_construct(
+        bucket=[
+            Bucket.model_construct(
+                key=r["key"],
+                name=r["name"],
+                shortcut=r["shortcut"],
+                description=r["description"],
+                must_pass=bool(r["must_pass"]),
+            )
+            for r in rows
+        ]
+    )
+
+
+def _bucket_row(b: Bucket, position: int) -> dict[str, Any]:
+    return {**b.model_dump(), "must_pass": int(b.must_pass), "position": position}
+
+
+def write_taxonomy(
+    conn: sqlite3.Connection, taxonomy: Taxonomy, actor: Actor, *, kind: str = "taxonomy.set"
+) -> None:
+    """Replace the bucket rows inside the caller's transaction, logging before and after."""
+    before = [dict(r) for r in conn.execute("SELECT * FROM buckets ORDER BY position")]
+    # Shortcuts are unique: clear them first so that swapping two shortcuts works.
+    conn.execute("UPDATE buckets SET shortcut = '#' || key")
+    keep = {b.key for b in taxonomy.bucket}
+    for b_row in before:
+        if b_row["key"] not in keep:
+            conn.execute("DELETE FROM buckets WHERE key = ?", (b_row["key"],))
+    for position, b in enumerate(taxonomy.bucket):
+        row = _bucket_row(b, position)
+        conn.execute(
+            "INSERT INTO buckets (key, name, shortcut, description, must_pass, position)"
+            " VALUES (:key, :name, :shortcut, :description, :must_pass, :position)"
+            " ON CONFLICT(key) DO UPDATE SET name = excluded.name, shortcut = excluded.shortcut,"
+            " description = excluded.description, must_pass = excluded.must_pass,"
+            " position = excluded.position",
+            row,
+        )
+    after = [dict(r) for r in conn.execute("SELECT * FROM buckets ORDER BY position")]
+    record_event(conn, actor, kind, before=before, after=after)
+
+
+def replace_taxonomy(
+    store: Store, taxonomy: Taxonomy, actor: Actor, merges: Mapping[str, str] | None = None
+) -> dict[str, int]:
+    """Set a new taxonomy. Buckets in use may only disappear through ``merges`` (OLD -> NEW).
+
+    Merging moves every label and resolution of OLD to NEW, each move logged as an event.
+    Returns the number of labels moved per old bucket.
+    """
+    merges = dict(merges or {})
+    new_keys = {b.key for b in taxonomy.bucket}
+    for old, new in merges.items():
+        if new not in new_keys:
+            raise StoreError(f"--merge {old}={new}: {new!r} is not a bucket of the new taxonomy")
+    moved: dict[str, int] = {}
+    with store.write() as conn:
+        in_use = {
+            r[0]: r[1]
+            for r in conn.execute(
+                "SELECT bucket, count(*) FROM (SELECT bucket FROM labels UNION ALL "
+                "SELECT bucket FROM resolutions WHERE bucket IS NOT NULL) GROUP BY bucket"
+            )
+        }
+        missing = sorted(k for k in in_use if k not in new_keys and k not in merges)
+        if missing:
+            detail = ", ".join(f"{k} ({in_use[k]} labels)" for k in missing)
+            raise StoreError(
+                f"the new taxonomy drops buckets that have labels: {detail}. Keep them, or move "
+                f"their labels with --merge OLD=NEW (e.g. --merge {missing[0]}=other)."
+            )
+        for old, new in merges.items():
+            if old in new_keys:
+                raise StoreError(f"--merge {old}={new}: {old!r} is still in the new taxonomy")
+            moved[old] = _move_bucket(conn, old, new, actor)
+        write_taxonomy(conn, taxonomy, actor)
+    return moved
+
+
+def _move_bucket(conn: sqlite3.Connection, old: str, new: str, actor: Actor) -> int:
+    # The new bucket must exist before labels can point to it; write_taxonomy completes it later.
+    conn.execute(
+        "INSERT OR IGNORE INTO buckets (key, name, shortcut, description, must_pass, position)"
+        " VALUES (?, ?, ?, '', 0, 10000)",
+        (new, new, f"#{new}"),
+    )
+    rows = conn.execute(
+        "SELECT l.case_seq, c.case_id, l.reviewer, l.note FROM labels l"
+        " JOIN cases c ON c.seq = l.case_seq WHERE l.bucket = ?",
+        (old,),
+    ).fetchall()
+    for r in rows:
+        conn.execute(
+            "UPDATE labels SET bucket = ?, version = version + 1"
+            " WHERE case_seq = ? AND reviewer = ?",
+            (new, r["case_seq"], r["reviewer"]),
+        )
+        record_event(
+            conn,
+            actor,
+            "label.merge",
+            case_seq=r["case_seq"],
+            case_id=r["case_id"],
+            before={"reviewer": r["reviewer"], "bucket": old},
+            after={"reviewer": r["reviewer"], "bucket": new},
+        )
+    res = conn.execute(
+        "SELECT r.case_seq, c.case_id FROM resolutions r JOIN cases c ON c.seq = r.case_seq"
+        " WHERE r.bucket = ?",
+        (old,),
+    ).fetchall()
+    for r in res:
+        conn.execute(
+            "UPDATE resolutions SET bucket = ?, version = version + 1 WHERE case_seq = ?",
+            (new, r["case_seq"]),
+        )
+        record_event(
+            conn,
+            actor,
+            "resolution.merge",
+            case_seq=r["case_seq"],
+            case_id=r["case_id"],
+            before={"bucket": old},
+            after={"bucket": new},
+        )
+    return len(rows)
+
+
+def taxonomy_to_toml(taxonomy: Taxonomy) -> str:
+    """Write a taxonomy back as TOML (for `labeler taxonomy STORE --toml`)."""
+    import json
+
+    out = []
+    for b in taxonomy.bucket:
+        out.append("[[bucket]]")
+        out.append(f"key = {json.dumps(b.key)}")
+        out.append(f"name = {json.dumps(b.name, ensure_ascii=False)}")
+        out.append(f"shortcut = {json.dumps(b.shortcut)}")
+        out.append(f"description = {json.dumps(b.description, ensure_ascii=False)}")
+        out.append(f"must_pass = {'true' if b.must_pass else 'false'}")
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,1 @@
+"""The terminal UI: thin screens over the core in ``labeler``."""

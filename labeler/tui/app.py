@@ -1,0 +1,85 @@
+"""The review app: opens the review screen on a store for one reviewer."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from labeler.display_text import safe_inline
+from labeler.identity import Actor
+from labeler.label_writer import LabelWriter
+from labeler.queue import QueueSpec
+from labeler.review_session import ReviewSession
+from labeler.store.connection import Store
+from labeler.taxonomy import read_taxonomy
+from labeler.tui.messages import WriterStatus
+from labeler.tui.review_screen import ReviewScreen
+
+BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+
+
+class ReviewApp(App[None]):
+    """Label the cases of a store, one key per case."""
+
+    TITLE = "labeler review"
+    CSS_PATH = "labeler.tcss"
+    HORIZONTAL_BREAKPOINTS = BREAKPOINTS
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+c", "quit_safely", "Quit", show=False, priority=True, id="app.ctrl_c"),
+    ]
+
+    def __init__(self, store: Store, actor: Actor, spec: QueueSpec) -> None:
+        super().__init__()
+        self.store = store
+        self.actor = actor
+        self.spec = spec
+        self.writer = LabelWriter(store.path, actor, listener=self._writer_changed)
+        self.session = ReviewSession(store, self.writer, spec)
+        self._quit_asked = False
+        trust = " (name given on trust)" if actor.on_trust else ""
+        self.sub_title = (
+            f"{safe_inline(actor.name, 40)}{trust} · {safe_inline(store.path.name, 60)}"
+        )
+
+    def on_mount(self) -> None:
+        """Open the review screen."""
+        self.push_screen(ReviewScreen(self.session, read_taxonomy(self.store).buckets))
+
+    def _writer_changed(self, pending: int, error: str | None) -> None:
+        # Called from the writer thread: hand over to the event loop.
+        with contextlib.suppress(RuntimeError):  # the app is not running (yet or any more)
+            self.call_from_thread(self._post_writer_status, pending, error)
+
+    def _post_writer_status(self, pending: int, error: str | None) -> None:
+        self.screen.post_message(WriterStatus(pending, error))
+
+    def action_quit_safely(self) -> None:
+        """Quit once every label is stored; ask again if some are still waiting for the store."""
+        pending = self.writer.pending
+        if pending and not self._quit_asked:
+            self._quit_asked = True
+            self.notify(
+                f"{pending} label(s) are still waiting for the store. Press q again to quit "
+                "anyway (they would be lost), or wait for 'saved'.",
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
+            return
+        self.exit()
+
+    def open_stats(self) -> None:
+        """Show agreement and counts (respecting blind mode)."""
+        try:
+            from labeler.tui.stats_screen import open_stats_screen
+        except ImportError:
+            self.notify("the stats screen is not available yet", markup=False)
+            return
+        open_stats_screen(self)
+
+    def on_unmount(self) -> None:
+        """Let queued writes finish before the process ends."""
+        self.writer.close(timeout=10)

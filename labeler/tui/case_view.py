@@ -1,0 +1,65 @@
+"""The three case panes (input, context, output), laid out side by side or stacked."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.containers import Container
+
+from labeler.case_display import CaseDisplay
+from labeler.tui.text_pane import TextPane
+
+PANE_IDS = ("pane-input", "pane-context", "pane-output")
+
+
+class CaseView(Container):
+    """Input, context and output. Wide terminals: three columns; narrow ones: stacked rows."""
+
+    DEFAULT_CSS: ClassVar[str] = """
+    CaseView { layout: vertical; height: 1fr; }
+    CaseView TextPane { height: 1fr; width: 1fr; }
+    CaseView TextPane.-active { border: round $accent; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.active = 0
+
+    def compose(self) -> ComposeResult:
+        yield TextPane("Input", id=PANE_IDS[0])
+        yield TextPane("Context", id=PANE_IDS[1])
+        yield TextPane("Output", id=PANE_IDS[2])
+
+    @property
+    def panes(self) -> list[TextPane]:
+        """The three panes in order."""
+        return [self.query_one(f"#{pid}", TextPane) for pid in PANE_IDS]
+
+    def on_mount(self) -> None:
+        """Mark the first pane active."""
+        self.set_active(0)
+
+    def show(self, display: CaseDisplay | None) -> None:
+        """Show a case (or clear the panes)."""
+        from labeler.case_display import PaneContent, PaneLine
+
+        panes = self.panes
+        if display is None:
+            empty = PaneContent(lines=[PaneLine("", "empty")])
+            for pane in panes:
+                pane.set_content(empty)
+            return
+        panes[0].set_content(display.input)
+        panes[1].set_content(display.context)
+        panes[2].set_content(display.output)
+
+    def set_active(self, index: int) -> None:
+        """Make pane ``index`` the one that page keys scroll and z zooms."""
+        self.active = index % len(PANE_IDS)
+        for i, pane in enumerate(self.panes):
+            pane.set_class(i == self.active, "-active")
+
+    def active_pane(self) -> TextPane:
+        """The pane that page keys scroll."""
+        return self.panes[self.active]

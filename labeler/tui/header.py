@@ -1,0 +1,86 @@
+"""The case header: queue position, case id, slices, metadata, label count and badges."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from rich.text import Text
+from textual.widgets import Static
+
+from labeler.case_display import CaseDisplay
+
+
+@dataclass
+class HeaderState:
+    """Everything the header shows. Strings in it are already made safe."""
+
+    display: CaseDisplay | None = None
+    position: int = 0
+    total: int | None = None
+    label_count: int = 0
+    own_label: str | None = None
+    """The name of this reviewer's bucket on the case (never another reviewer's)."""
+    note: str | None = None
+    hints: list[str] = field(default_factory=list)
+    mode: str = "review"
+
+
+def header_text(state: HeaderState) -> Text:
+    """Build the header as plain styled text (never markup)."""
+    text = Text(no_wrap=False, overflow="fold")
+    d = state.display
+    total = "…" if state.total is None else f"{state.total:,}"
+    text.append(f" {state.position:,} / {total} ", style="bold reverse")
+    if state.mode == "revisit":
+        text.append(" revisit ", style="bold black on yellow")
+    if d is None:
+        text.append("  no case")
+        return text
+    text.append("  case ", style="dim")
+    text.append(d.case_id, style="bold")
+    labels = "1 label" if state.label_count == 1 else f"{state.label_count} labels"
+    text.append(f"  ·  {labels}", style="dim")
+    if d.hidden:
+        text.append("  ⚠ hidden characters: " + ", ".join(sorted(d.hidden)), style="bold red")
+    if d.truncated:
+        text.append("  ✂ long text capped", style="yellow")
+    if state.own_label:
+        text.append("  ·  your label: ", style="dim")
+        text.append(state.own_label, style="bold green")
+    text.append("\n")
+    if d.slices:
+        text.append(" slices ", style="dim")
+        text.append("  ".join(f"{k}={v}" for k, v in d.slices))
+    else:
+        text.append(" no slices", style="dim")
+    text.append("\n")
+    if d.meta:
+        text.append(" meta   ", style="dim")
+        text.append("  ".join(f"{k}={v}" for k, v in d.meta))
+    else:
+        text.append(" no metadata", style="dim")
+    if state.note:
+        text.append("\n note   ", style="dim")
+        text.append(state.note, style="italic")
+    for hint in state.hints:
+        text.append("\n hint   ", style="dim")
+        text.append(hint, style="bold magenta")
+    return text
+
+
+class CaseHeader(Static):
+    """Shows a :class:`HeaderState`."""
+
+    DEFAULT_CSS: ClassVar[str] = """
+    CaseHeader {
+        height: auto;
+        max-height: 7;
+        padding: 0 0;
+        background: $boost;
+    }
+    """
+
+    def show(self, state: HeaderState) -> None:
+        """Redraw with this state."""
+        self.update(header_text(state))

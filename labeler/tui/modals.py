@@ -1,0 +1,98 @@
+"""Small modal screens of the review and resolve screens: note, go to case, help."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+from labeler.display_text import safe_inline
+from labeler.taxonomy import Bucket
+
+
+class TextPrompt(ModalScreen[str | None]):
+    """Ask for one line of text: Enter saves, Escape cancels. Keys typed here are only text."""
+
+    DEFAULT_CSS: ClassVar[str] = """
+    TextPrompt { align: center middle; }
+    TextPrompt > Vertical {
+        width: 70%; min-width: 40; max-width: 100; height: auto;
+        border: round $accent; background: $surface; padding: 0 1;
+    }
+    TextPrompt .prompt-hint { color: $text-muted; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="prompt.cancel"),
+    ]
+
+    def __init__(self, title: str, value: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self._title = title
+        self._value = value
+        self._placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = self._title
+            yield Input(value=self._value, placeholder=self._placeholder, id="prompt-input")
+            yield Static(Text("Enter to save · Escape to cancel"), classes="prompt-hint")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Return the text."""
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        """Return nothing."""
+        self.dismiss(None)
+
+
+def help_text(keys: list[tuple[str, str]], buckets: list[Bucket]) -> Text:
+    """Every key and every bucket's guideline, as plain text."""
+    text = Text()
+    text.append("Keys\n", style="bold underline")
+    for key, what in keys:
+        text.append(f"  {key:<14}", style="bold")
+        text.append(f"{what}\n")
+    text.append("\nBuckets\n", style="bold underline")
+    for b in buckets:
+        text.append(f"  {safe_inline(b.shortcut, 1)}  ", style="bold reverse")
+        text.append(f" {safe_inline(b.name, 60)}", style="bold")
+        text.append(f"  ({safe_inline(b.key, 64)})", style="dim")
+        if b.must_pass:
+            text.append("  must-pass", style="bold red")
+        text.append("\n")
+        if b.description:
+            text.append(f"      {safe_inline(b.description, 2000)}\n")
+    return text
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys and bucket guidelines."""
+
+    DEFAULT_CSS: ClassVar[str] = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 90%; height: 90%; border: round $accent; background: $surface; padding: 0 1;
+    }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,question_mark", "close", "Close", id="help.close"),
+    ]
+
+    def __init__(self, keys: list[tuple[str, str]], buckets: list[Bucket]) -> None:
+        super().__init__()
+        self._text = help_text(keys, buckets)
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll() as box:
+            box.border_title = "Help — ? or q to close"
+            yield Static(self._text)
+
+    def action_close(self) -> None:
+        """Close help."""
+        self.dismiss(None)

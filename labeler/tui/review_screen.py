@@ -1,0 +1,351 @@
+"""The review screen: one case at a time, one key per decision, blind to other reviewers."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import time
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.events import Key
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from labeler.case_display import case_display
+from labeler.cases import Case, find_case_seq, load_case
+from labeler.display_text import safe_inline
+from labeler.hints import hints_for, latency_threshold
+from labeler.label_writer import UNSET, WriteOutcome
+from labeler.labels import Label, get_label
+from labeler.queue import QueueProgress, queue_progress
+from labeler.review_session import ReviewSession
+from labeler.store.connection import open_store
+from labeler.taxonomy import Bucket
+from labeler.tui.bucket_bar import BucketBar
+from labeler.tui.case_view import CaseView
+from labeler.tui.header import CaseHeader, HeaderState
+from labeler.tui.messages import ProgressCounted, WriteFinished, WriterStatus
+from labeler.tui.modals import HelpScreen, TextPrompt
+
+SAVE_WAIT_S = 0.25
+"""How long a key waits for its label to be committed before moving on anyway (shown pending)."""
+
+HELP_KEYS = [
+    ("1-9, letters", "put the case in that bucket and go to the next case"),
+    ("u", "undo your last label (restores what was there before)"),
+    ("n", "add or edit your note on this case"),
+    ("j / → / ↓", "next case"),
+    ("k / ← / ↑", "previous case"),
+    ("s", "skip this case for now (it comes back at the end)"),
+    ("g", "go to a case by id"),
+    ("/", "fuzzy search case ids, inputs and outputs"),
+    ("tab", "choose the pane that page keys scroll"),
+    ("pgup / pgdn", "scroll the chosen pane (also home / end)"),
+    ("z", "zoom the chosen pane to full screen and back"),
+    ("t", "agreement and counts (only once your overlap cases are done)"),
+    ("?", "this help"),
+    ("q / ctrl+c", "quit (every label shown as saved is in the store)"),
+]
+
+
+class ReviewScreen(Screen[None]):
+    """Shows the current case and takes one key per decision."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("u", "undo", "Undo", id="review.undo"),
+        Binding("n", "note", "Note", id="review.note"),
+        Binding("j,right,down", "next", "Next", id="review.next"),
+        Binding("k,left,up", "previous", "Prev", id="review.previous"),
+        Binding("s", "skip", "Skip", id="review.skip"),
+        Binding("g", "goto", "Go to", id="review.goto"),
+        Binding("slash", "search", "Search", id="review.search"),
+        Binding("tab", "next_pane", "Pane", id="review.pane", show=False),
+        Binding("pageup", "scroll_pane(-1)", "Page up", id="review.page_up", show=False),
+        Binding("pagedown", "scroll_pane(1)", "Page down", id="review.page_down", show=False),
+        Binding("home", "scroll_edge(0)", "Top", id="review.top", show=False),
+        Binding("end", "scroll_edge(1)", "Bottom", id="review.bottom", show=False),
+        Binding("z", "zoom", "Zoom", id="review.zoom"),
+        Binding("t", "stats", "Stats", id="review.stats", show=False),
+        Binding("question_mark", "help", "Help", id="review.help"),
+        Binding("q", "app.quit_safely", "Quit", id="review.quit"),
+    ]
+
+    DEFAULT_CSS: ClassVar[str] = """
+    #status { height: 1; background: $boost; padding: 0 1; }
+    """
+
+    def __init__(self, session: ReviewSession, buckets: list[Bucket]) -> None:
+        super().__init__()
+        self.session = session
+        self.buckets = buckets
+        self.by_shortcut = {b.shortcut: b for b in buckets}
+        self.by_key = {b.key: b for b in buckets}
+        self.progress: QueueProgress | None = None
+        self.case: Case | None = None
+        self.label: Label | None = None
+        self.draft_note: str | None = None
+        self.status_message = ""
+        self.key_times: list[float] = []
+        """Seconds from a label key to the next case drawn (for benchmarks)."""
+        self._key_started: float | None = None
+        self._latency_ms = latency_threshold(session.store)
+
+    def compose(self) -> ComposeResult:
+        yield CaseHeader(id="header")
+        yield CaseView(id="case-view")
+        yield BucketBar(self.buckets, id="bucket-bar")
+        yield Static(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Show the first case and count the queue in the background."""
+        self.show_case(self.session.current())
+        self.count_queue()
+
+    @work(thread=True, exclusive=True, group="count", exit_on_error=False)
+    def count_queue(self) -> None:
+        """Count the queue on a connection of its own (a full scan on a large store)."""
+        with open_store(self.session.store.path) as store:
+            progress = queue_progress(store, self.session.spec)
+        self.post_message(ProgressCounted(progress))
+
+    @on(ProgressCounted)
+    def _progress_counted(self, message: ProgressCounted) -> None:
+        self.progress = message.progress
+        self.session.done_at_start = message.progress.done
+        self.session.total = message.progress.total
+        self.refresh_header()
+
+    # -- showing a case -------------------------------------------------------------------
+
+    def show_case(self, seq: int | None) -> None:
+        """Load case ``seq`` and draw it; None shows the end of the queue."""
+        self.draft_note = None
+        if seq is None:
+            self.case = None
+            self.label = None
+            self.query_one(CaseView).show(None)
+            self.query_one(BucketBar).highlight(None)
+            self.refresh_header()
+            self.set_status(
+                "The queue is empty: every case has its labels or yours. k goes back, q quits.",
+                style="bold green",
+            )
+            return
+        self.case = load_case(self.session.store, seq)
+        if self.case is None:
+            self.set_status("that case is no longer in the store", style="bold red")
+            return
+        self.label = get_label(self.session.store, seq, self.session.actor.name)
+        self.query_one(CaseView).show(case_display(self.case))
+        self.query_one(BucketBar).highlight(self.label.bucket if self.label else None)
+        self.refresh_header()
+        if self._key_started is not None:
+            started = self._key_started
+            self._key_started = None
+            self.call_after_refresh(self._record_latency, started)
+
+    def _record_latency(self, started: float) -> None:
+        self.key_times.append(time.perf_counter() - started)
+
+    def refresh_header(self) -> None:
+        """Redraw the header from the current state."""
+        case = self.case
+        state = HeaderState(
+            display=case_display(case) if case else None,
+            position=self.session.position(),
+            total=self.session.total,
+            label_count=case.label_count if case else 0,
+            own_label=self.by_key[self.label.bucket].name
+            if self.label and self.label.bucket in self.by_key
+            else None,
+            note=safe_inline(self.label.note if self.label else self.draft_note, 300) or None,
+            hints=hints_for(case, self._latency_ms) if case and self.label else [],
+            mode="revisit" if self.session.spec.revisit else "review",
+        )
+        self.query_one(CaseHeader).show(state)
+
+    def set_status(self, message: str, style: str = "") -> None:
+        """Show a one-line status (save state, errors) under the bucket bar."""
+        self.status_message = message
+        self.query_one("#status", Static).update(Text(message, style=style))
+
+    # -- keys -----------------------------------------------------------------------------
+
+    def on_key(self, event: Key) -> None:
+        """A bucket shortcut labels the case and moves on."""
+        if event.character is None or event.character not in self.by_shortcut:
+            return
+        event.stop()
+        event.prevent_default()
+        self.give_label(self.by_shortcut[event.character])
+
+    def give_label(self, bucket: Bucket) -> None:
+        """Label the current case (commit first) and go to the next case."""
+        case = self.case
+        if case is None:
+            return
+        self._key_started = time.perf_counter()
+        if self.label is not None and self.label.bucket == bucket.key and self.draft_note is None:
+            self.action_next()
+            return
+        note = self.draft_note if self.draft_note is not None else UNSET
+        future = self.session.writer.submit_label(case.seq, bucket.key, note)
+        self._wait_for(future, f"{bucket.name}")
+        self.action_next()
+
+    def _wait_for(self, future: concurrent.futures.Future[WriteOutcome], what: str) -> None:
+        try:
+            outcome = future.result(timeout=SAVE_WAIT_S)
+        except concurrent.futures.TimeoutError:
+            self.set_status(
+                f"{what}: not saved yet — the store is busy; retrying (it will not be dropped)",
+                style="bold yellow",
+            )
+            future.add_done_callback(
+                lambda f: self.app.call_from_thread(self.post_message, WriteFinished(f.result()))
+            )
+            return
+        self._after_write(outcome, what)
+
+    def _after_write(self, outcome: WriteOutcome, what: str) -> None:
+        if outcome.error:
+            self.set_status(f"not saved: {safe_inline(outcome.error, 200)}", style="bold red")
+            return
+        self.session.record_outcome(outcome)
+        pending = self.session.writer.pending
+        extra = f" ({pending} still saving)" if pending else ""
+        self.set_status(f"saved: {what}{extra}", style="green")
+
+    @on(WriteFinished)
+    def _write_finished(self, message: WriteFinished) -> None:
+        self._after_write(message.outcome, "label")
+        if self.case is not None and self.case.seq == message.outcome.case_seq:
+            self.label = message.outcome.label
+            self.refresh_header()
+
+    @on(WriterStatus)
+    def _writer_status(self, message: WriterStatus) -> None:
+        if message.error and message.pending:
+            self.set_status(
+                f"{message.pending} label(s) not saved yet, retrying: "
+                f"{safe_inline(message.error, 160)}",
+                style="bold yellow",
+            )
+
+    def action_next(self) -> None:
+        """Go to the next case in the queue."""
+        self._key_started = self._key_started or time.perf_counter()
+        self.show_case(self.session.next())
+
+    def action_previous(self) -> None:
+        """Go back to the case before."""
+        seq = self.session.previous()
+        if seq is not None:
+            self.show_case(seq)
+
+    def action_skip(self) -> None:
+        """Skip the case for now; it comes back when the queue wraps around."""
+        if self.case is not None:
+            self.set_status(f"skipped {safe_inline(self.case.case_id, 80)} for now")
+        self.show_case(self.session.next())
+
+    def action_undo(self) -> None:
+        """Undo the last label of this session, whatever case it was on."""
+        entry = self.session.pop_undo()
+        if entry is None:
+            self.set_status("nothing to undo")
+            return
+        seq, previous = entry
+        future = self.session.writer.submit_restore(seq, previous)
+        self._wait_for(future, "undo")
+        self.session.go_to(seq)
+        self.show_case(seq)
+
+    def action_note(self) -> None:
+        """Add or edit the note on this case."""
+        if self.case is None:
+            return
+        current = self.label.note if self.label else self.draft_note
+
+        def done(value: str | None) -> None:
+            if value is None or self.case is None:
+                return
+            note = value or None
+            if self.label is None:
+                self.draft_note = note
+                self.set_status("note kept; it is saved with your label")
+            else:
+                future = self.session.writer.submit_label(self.case.seq, self.label.bucket, note)
+                self._wait_for(future, "note")
+                self.label = get_label(self.session.store, self.case.seq, self.session.actor.name)
+            self.refresh_header()
+
+        self.app.push_screen(TextPrompt("Note", current or "", "why this bucket?"), done)
+
+    def action_goto(self) -> None:
+        """Jump to a case by its id."""
+
+        def done(value: str | None) -> None:
+            if not value:
+                return
+            seq = find_case_seq(self.session.store, value.strip())
+            if seq is None:
+                self.set_status(f"no case with id {safe_inline(value, 80)}", style="bold red")
+                return
+            self.session.go_to(seq)
+            self.show_case(seq)
+
+        self.app.push_screen(TextPrompt("Go to case id", "", "e.g. sup-0042"), done)
+
+    def action_search(self) -> None:
+        """Fuzzy search over ids, inputs and outputs."""
+        from labeler.tui.search_screen import SearchScreen
+
+        def done(seq: int | None) -> None:
+            if seq is not None:
+                self.session.go_to(seq)
+                self.show_case(seq)
+
+        self.app.push_screen(SearchScreen(self.session.store.path), done)
+
+    def action_stats(self) -> None:
+        """Open the stats screen (blind mode permitting)."""
+        opener = getattr(self.app, "open_stats", None)
+        if opener is not None:
+            opener()
+
+    def action_help(self) -> None:
+        """Keys and bucket guidelines."""
+        self.app.push_screen(HelpScreen(HELP_KEYS, self.buckets))
+
+    def action_next_pane(self) -> None:
+        """Choose the next pane for page keys and zoom."""
+        view = self.query_one(CaseView)
+        view.set_active(view.active + 1)
+
+    def action_scroll_pane(self, direction: int) -> None:
+        """Scroll the chosen pane by a page."""
+        pane = self.query_one(CaseView).active_pane()
+        if direction < 0:
+            pane.scroll_page_up(animate=False)
+        else:
+            pane.scroll_page_down(animate=False)
+
+    def action_scroll_edge(self, end: int) -> None:
+        """Scroll the chosen pane to its top or bottom."""
+        pane = self.query_one(CaseView).active_pane()
+        if end:
+            pane.scroll_end(animate=False)
+        else:
+            pane.scroll_home(animate=False)
+
+    def action_zoom(self) -> None:
+        """Zoom the chosen pane to full screen, or back."""
+        if self.maximized is not None:
+            self.minimize()
+        else:
+            self.maximize(self.query_one(CaseView).active_pane(), container=False)
