@@ -65,10 +65,13 @@ class LabelWriter:
         *,
         retry_delay: float = 0.5,
         listener: Listener | None = None,
+        busy_timeout_ms: int | None = None,
     ) -> None:
+        """``busy_timeout_ms`` overrides the store's busy timeout on the writer's connection."""
         self.actor = actor
         self._path = path
         self._retry_delay = retry_delay
+        self._busy_timeout_ms = busy_timeout_ms
         self._listener = listener
         self._ops: queue.Queue[_Op | None] = queue.Queue()
         self._pending = 0
@@ -150,6 +153,8 @@ class LabelWriter:
     def _connection(self) -> Store:
         if self._store is None:
             self._store = open_store(self._path)
+            if self._busy_timeout_ms is not None:
+                self._store.conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
         return self._store
 
     def _apply(self, op: _Op) -> WriteOutcome:

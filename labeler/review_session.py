@@ -27,7 +27,10 @@ class ReviewSession:
         self.index = -1
         self._upcoming: deque[int] = deque()
         self._cursor = resume_point(store, spec)
-        self._wrapped = self._cursor == 0
+        self._pass_start = self._cursor
+        self._found_in_pass = False
+        self._jumped: set[int] = set()
+        """Cases shown by go_to in this pass: not handed out again before the queue wraps."""
         self._undo: list[tuple[int, Label | None]] = []
         self.done_at_start = 0
         self.labeled_here = 0
@@ -50,24 +53,29 @@ class ReviewSession:
         return done + 1 if self.total is None else min(done + 1, self.total)
 
     def _fill(self) -> None:
-        if self._upcoming:
-            return
-        seen = set(self.history[-1000:])
-        page = [s for s in next_page(self.store, self.spec, self._cursor) if s not in seen]
-        if page:
-            self._cursor = max(page)
-            self._upcoming.extend(page)
-        elif not self._wrapped:
-            self._wrapped = True
-            self._cursor = 0
-            self._fill()
+        while not self._upcoming:
+            page = next_page(self.store, self.spec, self._cursor)
+            if page:
+                self._cursor = max(page)
+                self._upcoming.extend(page)
+                self._found_in_pass = True
+                continue
+            if self.spec.revisit or (self._pass_start == 0 and not self._found_in_pass):
+                return
+            # Wrap around: skipped cases (and any before the resume point) come back.
+            self._cursor = self._pass_start = 0
+            self._found_in_pass = False
+            self._jumped.clear()
 
     def _advance(self) -> int | None:
-        self._fill()
-        if not self._upcoming:
-            self.index = len(self.history)
-            return None
-        seq = self._upcoming.popleft()
+        while True:
+            self._fill()
+            if not self._upcoming:
+                self.index = len(self.history)
+                return None
+            seq = self._upcoming.popleft()
+            if seq not in self._jumped:
+                break
         self.history.append(seq)
         if len(self.history) > HISTORY_LIMIT:
             del self.history[: len(self.history) - HISTORY_LIMIT]
@@ -90,6 +98,7 @@ class ReviewSession:
 
     def go_to(self, seq: int) -> None:
         """Show ``seq`` next: it is inserted after the current position."""
+        self._jumped.add(seq)
         at = min(self.index + 1, len(self.history))
         self.history.insert(at, seq)
         self.index = at

@@ -5,9 +5,11 @@ from __future__ import annotations
 import click
 
 from labeler.cli.export_command import export_command
+from labeler.cli.import_command import import_command
 from labeler.cli.labels_commands import import_labels_command
 from labeler.cli.log_command import log_command
 from labeler.cli.review_commands import demo, review
+from labeler.cli.stats_command import stats
 from labeler.cli.store_commands import backup, check, info, init
 from labeler.cli.taxonomy_command import taxonomy
 
@@ -58,6 +60,7 @@ def main() -> None:
 
 for command in (
     init,
+    import_command,
     info,
     backup,
     check,
@@ -67,5 +70,6 @@ for command in (
     review,
     demo,
     export_command,
+    stats,
 ):
     main.add_command(command)

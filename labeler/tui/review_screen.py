@@ -205,9 +205,9 @@ class ReviewScreen(Screen[None]):
                 f"{what}: not saved yet — the store is busy; retrying (it will not be dropped)",
                 style="bold yellow",
             )
-            future.add_done_callback(
-                lambda f: self.app.call_from_thread(self.post_message, WriteFinished(f.result()))
-            )
+            # post_message is thread-safe; the callback may run on this thread (if the write
+            # finished in the meantime) or on the writer's.
+            future.add_done_callback(lambda f: self.post_message(WriteFinished(f.result())))
             return
         self._after_write(outcome, what)
 

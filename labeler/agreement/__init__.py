@@ -1,0 +1,33 @@
+"""Inter-rater agreement core: pure numpy, no UI imports.
+
+Build a :class:`LabelMatrix` from ``(item, reviewer, bucket)`` rows, then call
+:func:`compute_agreement`; :func:`band` turns a kappa or alpha into Landis & Koch words.
+
+>>> matrix = LabelMatrix.from_rows([("c1", "ann", "ok"), ("c1", "bob", "ok"),
+...                                 ("c2", "ann", "bad"), ("c2", "bob", "ok")])
+>>> report = compute_agreement(matrix)
+>>> report.percent_agreement
+0.5
+>>> report.to_json()["undefined"]["krippendorff_alpha_ci95"]
+'bootstrap not requested (bootstrap=0)'
+"""
+
+from labeler.agreement.bands import band
+from labeler.agreement.matrix import LabelMatrix
+from labeler.agreement.metrics import compute_agreement
+from labeler.agreement.report import (
+    AgreementReport,
+    BucketAgreement,
+    Confusion,
+    PairAgreement,
+)
+
+__all__ = [
+    "AgreementReport",
+    "BucketAgreement",
+    "Confusion",
+    "LabelMatrix",
+    "PairAgreement",
+    "band",
+    "compute_agreement",
+]

@@ -1,0 +1,112 @@
+"""Result types of :func:`labeler.agreement.compute_agreement` and their JSON form.
+
+The JSON keys are a contract that scripts rely on. Every metric that is ``None`` has a reason in
+the ``undefined`` mapping next to it; numbers are finite Python floats and ints, so
+``json.dumps(report.to_json(), allow_nan=False)`` always works.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["METRICS", "AgreementReport", "BucketAgreement", "Confusion", "PairAgreement"]
+
+METRICS = ("percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha")
+
+
+@dataclass(frozen=True)
+class BucketAgreement:
+    """One-vs-rest agreement on "is it this bucket or not"."""
+
+    bucket: str
+    percent_agreement: float | None
+    cohen_kappa: float | None
+    fleiss_kappa: float | None
+    krippendorff_alpha: float | None
+    labels: int  # labels with this bucket (reviewers in play, all items)
+    undefined: Mapping[str, str]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "percent_agreement": self.percent_agreement,
+            "cohen_kappa": self.cohen_kappa,
+            "fleiss_kappa": self.fleiss_kappa,
+            "krippendorff_alpha": self.krippendorff_alpha,
+            "labels": self.labels,
+            "undefined": dict(self.undefined),
+        }
+
+
+@dataclass(frozen=True)
+class PairAgreement:
+    """Cohen's kappa of two reviewers over the items both labeled."""
+
+    reviewers: tuple[str, str]  # sorted by name
+    cases: int
+    cohen_kappa: float | None
+    undefined: Mapping[str, str]  # {"cohen_kappa": reason} when it is None, else empty
+
+    @property
+    def key(self) -> str:
+        return f"{self.reviewers[0]}|{self.reviewers[1]}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "cohen_kappa": self.cohen_kappa,
+            "cases": self.cases,
+            "undefined": dict(self.undefined),
+        }
+
+
+@dataclass(frozen=True)
+class Confusion:
+    """Counts of first reviewer's bucket (rows) x second reviewer's bucket (columns)."""
+
+    reviewers: tuple[str, str]
+    buckets: tuple[str, ...]
+    matrix: tuple[tuple[int, ...], ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "reviewers": list(self.reviewers),
+            "buckets": list(self.buckets),
+            "matrix": [list(row) for row in self.matrix],
+        }
+
+
+@dataclass(frozen=True)
+class AgreementReport:
+    reviewers: tuple[str, ...]  # reviewers in play, sorted
+    buckets: tuple[str, ...]
+    percent_agreement: float | None
+    cohen_kappa: float | None
+    fleiss_kappa: float | None
+    krippendorff_alpha: float | None
+    krippendorff_alpha_ci95: tuple[float, float] | None
+    undefined: Mapping[str, str]
+    per_bucket: Mapping[str, BucketAgreement]
+    pairwise: Mapping[tuple[str, str], PairAgreement]
+    confusion: Confusion | None
+    items_with_labels: int
+    pairable_items: int
+    bootstrap_replicates: int  # requested
+    bootstrap_defined: int  # replicates with a defined alpha, used for the interval
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain dict with the documented keys (see module docstring)."""
+        ci = self.krippendorff_alpha_ci95
+        return {
+            "percent_agreement": self.percent_agreement,
+            "cohen_kappa": self.cohen_kappa,
+            "fleiss_kappa": self.fleiss_kappa,
+            "krippendorff_alpha": self.krippendorff_alpha,
+            "krippendorff_alpha_ci95": None if ci is None else [ci[0], ci[1]],
+            "undefined": dict(self.undefined),
+            "per_bucket": {name: entry.to_json() for name, entry in self.per_bucket.items()},
+            "pairwise": {entry.key: entry.to_json() for entry in self.pairwise.values()},
+            "confusion": None if self.confusion is None else self.confusion.to_json(),
+            "items_with_labels": self.items_with_labels,
+            "pairable_items": self.pairable_items,
+        }

@@ -1,0 +1,135 @@
+"""``labeler export``: final buckets, labels or the audit log as CSV or JSON lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from labeler.cli.common import STORE_ARGUMENT, fail, friendly_errors, open_existing
+from labeler.display_text import safe_inline
+from labeler.export import ExportSpec, Format, export_store, format_for
+from labeler.slice_filter import parse_slice_filters
+
+
+@click.command("export")
+@STORE_ARGUMENT
+@click.argument("out", metavar="OUT", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "jsonl"]),
+    help="csv (safe to open in a spreadsheet) or jsonl (lossless raw values). "
+    "Default: jsonl when OUT ends in .jsonl or .ndjson, else csv.",
+)
+@click.option(
+    "--what",
+    type=click.Choice(["final", "labels", "events"]),
+    default="final",
+    show_default=True,
+    help="final: one row per case; labels: one row per label; events: the audit log.",
+)
+@click.option(
+    "--bucket",
+    "buckets",
+    multiple=True,
+    metavar="KEY",
+    help="Keep cases whose final bucket is KEY (labels: the label's bucket). Repeatable; "
+    "for final, KEY may also be unclear, unresolved or unlabeled.",
+)
+@click.option(
+    "--slice",
+    "slices",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Keep cases with this slice value. Repeatable; all must match.",
+)
+@click.option(
+    "--split-by-bucket",
+    is_flag=True,
+    help="Write one file per (final) bucket into the folder OUT.",
+)
+@click.option("--excel", is_flag=True, help="Start the CSV with a UTF-8 byte order mark.")
+@click.option("--force", is_flag=True, help="Replace an existing OUT (or write into a folder).")
+@friendly_errors
+def export_command(
+    store_path: Path,
+    out: Path,
+    fmt: Format | None,
+    what: str,
+    buckets: tuple[str, ...],
+    slices: tuple[str, ...],
+    split_by_bucket: bool,
+    excel: bool,
+    force: bool,
+) -> None:
+    """Export the store to OUT: the final bucket per case, the labels, or the audit log.
+
+    \b
+    Columns:
+      final   case_id, final_bucket, status, labels, notes, resolution_method,
+              resolver, resolution_reason, slice.<name>..., meta.<key>...
+              (status: agreed, resolved, unclear, unresolved, single, unlabeled;
+              nested meta objects flattened with dots, lists as JSON text)
+      labels  case_id, reviewer, bucket, note, labeled_at, account
+              (labels on the current version of each case)
+      events  id, at, actor, account, kind, case_id, before, after, detail
+
+    \b
+    Spreadsheet safety: in the CSV, a cell that a spreadsheet could run as a
+    formula (it starts with = + - @, also after blanks, or with TAB or CR) gets
+    a leading apostrophe, and so does a cell that already started with one. To
+    get the exact stored text back, strip ONE leading apostrophe from every
+    cell that starts with one: labeler.csv_safety.restore(cell) does that.
+    Read the file with Python's csv module and newline='' to keep quotes,
+    commas and line breaks inside cells exact. --format jsonl is the lossless
+    form: raw values, nothing changed.
+
+    \b
+    Safety of the files: the export is one consistent snapshot (reviewers can
+    keep labeling), written to a temporary file and renamed at the end, so an
+    interrupted export never leaves a partial file under OUT. With
+    --split-by-bucket the files are written to a temporary folder renamed to
+    OUT at the end; if OUT is an existing folder (empty, or with --force) each
+    finished file is moved in one by one, each in one step.
+
+    \b
+    Examples:
+      labeler export failures.db buckets.csv
+      labeler export failures.db buckets.csv --bucket unsafe_pii --slice length=long
+      labeler export failures.db by_bucket --split-by-bucket --excel
+      labeler export failures.db labels.jsonl --what labels
+    """
+    try:
+        slice_filters = parse_slice_filters(slices)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--slice") from None
+    spec = ExportSpec(
+        what="final" if what == "final" else "labels" if what == "labels" else "events",
+        buckets=tuple(dict.fromkeys(buckets)),
+        slices=tuple(slice_filters),
+    )
+    chosen: Format = fmt if fmt is not None else "csv" if split_by_bucket else format_for(out)
+    with open_existing(store_path) as store:
+        try:
+            result = export_store(
+                store,
+                out,
+                spec,
+                fmt=chosen,
+                excel=excel,
+                force=force,
+                split=split_by_bucket,
+            )
+        except (FileExistsError, FileNotFoundError):
+            raise
+        except OSError as exc:  # e.g. a full disk: nothing was kept under OUT
+            fail(f"could not write {safe_inline(str(out), 300)}: {exc.strerror or exc}")
+            return
+    rows = f"{result.rows:,} row{'' if result.rows == 1 else 's'}"
+    shown = safe_inline(str(result.destination), 300)
+    if split_by_bucket:
+        count = len(result.files)
+        click.echo(f"wrote {rows} to {count} file{'' if count == 1 else 's'} in {shown}", err=True)
+    else:
+        click.echo(f"wrote {rows} to {shown}", err=True)

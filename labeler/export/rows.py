@@ -1,0 +1,270 @@
+"""The rows of an export, read from one snapshot of the store.
+
+Each export kind (``final``, ``labels``, ``events``) is a fixed list of columns, plus, for
+``final``, one ``slice.<name>`` column per slice name and one ``meta.<key>`` column per
+(flattened) metadata key found among the exported cases. Those are found by a first, cheap pass
+over the narrow ``cases`` table (`discover_columns`); the rows themselves come from a second
+pass (`iter_rows`) that iterates the cursor, so a store of any size is never held in memory.
+Both passes must run inside the same read transaction (``Store.snapshot()``).
+
+Values are raw: text exactly as stored, metadata values as parsed from their JSON (numbers stay
+numbers, lists stay lists). Turning them into spreadsheet-safe cells is the writers' job.
+
+The status and final bucket of a case come from the ``case_status`` view, so there is one
+definition of "agreed", "resolved", "unclear", "unresolved", "single" and "unlabeled".
+
+This module is part of the pure core: standard library only.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+
+from labeler.slice_filter import SliceFilter, slice_sql
+
+__all__ = [
+    "EVENT_COLUMNS",
+    "FINAL_COLUMNS",
+    "LABEL_COLUMNS",
+    "PSEUDO_BUCKETS",
+    "Columns",
+    "ExportRow",
+    "ExportSpec",
+    "discover_columns",
+    "flatten_json_object",
+    "iter_rows",
+]
+
+What = Literal["final", "labels", "events"]
+
+FINAL_COLUMNS: Final[tuple[str, ...]] = (
+    "case_id",
+    "final_bucket",
+    "status",
+    "labels",
+    "notes",
+    "resolution_method",
+    "resolver",
+    "resolution_reason",
+)
+LABEL_COLUMNS: Final[tuple[str, ...]] = (
+    "case_id",
+    "reviewer",
+    "bucket",
+    "note",
+    "labeled_at",
+    "account",
+)
+EVENT_COLUMNS: Final[tuple[str, ...]] = (
+    "id",
+    "at",
+    "actor",
+    "account",
+    "kind",
+    "case_id",
+    "before",
+    "after",
+    "detail",
+)
+
+#: Values of ``final_bucket`` that are not bucket keys (from the ``case_status`` view).
+PSEUDO_BUCKETS: Final[tuple[str, ...]] = ("unclear", "unresolved", "unlabeled")
+
+SLICE_PREFIX: Final = "slice."
+META_PREFIX: Final = "meta."
+MAX_META_COLUMNS: Final = 1_000
+"""Above this many distinct metadata keys, metadata is exported as one ``meta`` JSON column."""
+MAX_FLATTEN_DEPTH: Final = 32
+"""Objects nested deeper than this are kept whole (JSON text in a CSV cell)."""
+
+
+@dataclass(frozen=True)
+class ExportSpec:
+    """What to export: the kind of rows and the filters."""
+
+    what: What = "final"
+    buckets: tuple[str, ...] = ()
+    """Keep cases whose final bucket is one of these (``labels``: the label's bucket)."""
+    slices: tuple[SliceFilter, ...] = ()
+    """Keep cases that have every one of these slice values."""
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The columns of an export, in order, and how metadata is laid out."""
+
+    names: tuple[str, ...]
+    meta_flattened: bool = True
+    """False when there were too many metadata keys: one ``meta`` column holds the JSON text."""
+
+
+@dataclass(frozen=True)
+class ExportRow:
+    """One exported row: its values by column, and the key ``--split-by-bucket`` groups by."""
+
+    values: dict[str, Any]
+    split_key: str | None = None
+    optional: frozenset[str] = field(default_factory=frozenset)
+    """Columns this row does not have at all (a slice or metadata key the case lacks)."""
+
+
+def _parse_constant(name: str) -> str:
+    """Keep ``NaN`` / ``Infinity`` as text: they are not valid JSON values."""
+    return name
+
+
+def _parse_float(text: str) -> float | str:
+    """Keep a number too large for a float (``1e999``) as its text rather than infinity."""
+    number = float(text)
+    return number if math.isfinite(number) else text
+
+
+_DECODER: Final = json.JSONDecoder(parse_constant=_parse_constant, parse_float=_parse_float)
+
+
+def _load_object(text: str | None) -> dict[str, Any] | None:
+    """Parse a stored JSON object; None if it is not one (a damaged or hand-edited store)."""
+    if text is None:
+        return None
+    try:
+        value = _DECODER.decode(text)
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def flatten_json_object(value: dict[str, Any], prefix: str, depth: int = 0) -> dict[str, Any]:
+    """Flatten nested objects into ``prefix + "a.b.c"`` keys.
+
+    Lists and scalars are kept as they are; an empty object is kept as ``{}`` so it is not
+    lost. When two paths flatten to the same name (``{"a": {"b": 1}, "a.b": 2}``) the first
+    one in the object wins.
+    """
+    flat: dict[str, Any] = {}
+    for key, item in value.items():
+        name = prefix + key
+        if isinstance(item, dict) and item and depth < MAX_FLATTEN_DEPTH:
+            for sub_name, sub_item in flatten_json_object(item, name + ".", depth + 1).items():
+                flat.setdefault(sub_name, sub_item)
+        else:
+            flat.setdefault(name, item)
+    return flat
+
+
+def _slice_values(text: str | None) -> dict[str, Any]:
+    slices = _load_object(text)
+    if slices is None:
+        return {}
+    return {SLICE_PREFIX + name: value for name, value in slices.items()}
+
+
+def _meta_values(text: str | None, flattened: bool) -> dict[str, Any]:
+    if not flattened:
+        return {"meta": text}
+    meta = _load_object(text)
+    if meta is None:
+        return {} if text in (None, "", "{}") else {"meta": text}
+    return flatten_json_object(meta, META_PREFIX)
+
+
+def _in_list(column: str, values: Sequence[str]) -> tuple[str, list[str]]:
+    if not values:
+        return "", []
+    marks = ", ".join("?" for _ in values)
+    return f" AND {column} IN ({marks})", list(values)
+
+
+def _final_filter(spec: ExportSpec, alias: str) -> tuple[str, list[str]]:
+    """WHERE conditions (after ``1 = 1``) for the ``case_status`` view under ``alias``."""
+    slice_cond, slice_params = slice_sql(spec.slices, alias=alias)
+    bucket_cond, bucket_params = _in_list(f"{alias}.final_bucket", spec.buckets)
+    return slice_cond + bucket_cond, slice_params + bucket_params
+
+
+def discover_columns(conn: sqlite3.Connection, spec: ExportSpec) -> Columns:
+    """The column set of the export (first pass: slice names and metadata keys of the cases)."""
+    if spec.what == "labels":
+        return Columns(LABEL_COLUMNS)
+    if spec.what == "events":
+        return Columns(EVENT_COLUMNS)
+    if spec.buckets:
+        # The final bucket needs the view; SQLite only computes the columns asked for.
+        cond, params = _final_filter(spec, "s")
+        sql = f"SELECT s.slices, s.meta FROM case_status s WHERE 1 = 1{cond}"
+    else:
+        cond, params = slice_sql(spec.slices, alias="c")
+        sql = f"SELECT c.slices, c.meta FROM cases c WHERE c.is_current = 1{cond}"
+    slice_names: set[str] = set()
+    meta_names: set[str] = set()
+    flattened = True
+    for slices_text, meta_text in conn.execute(sql, params):
+        slice_names.update(_slice_values(slices_text))
+        if flattened:
+            meta_names.update(_meta_values(meta_text, True))
+            if len(meta_names) > MAX_META_COLUMNS:
+                flattened = False
+                meta_names = {"meta"}
+    names = FINAL_COLUMNS + tuple(sorted(slice_names)) + tuple(sorted(meta_names))
+    return Columns(names, meta_flattened=flattened)
+
+
+def _final_rows(
+    conn: sqlite3.Connection, spec: ExportSpec, columns: Columns
+) -> Iterator[ExportRow]:
+    cond, params = _final_filter(spec, "s")
+    sql = f"""
+        SELECT s.case_id, s.final_bucket, s.status, s.labels,
+            (SELECT group_concat(n.reviewer || ': ' || n.note, '; ')
+               FROM (SELECT reviewer, note FROM labels
+                      WHERE case_seq = s.case_seq AND note IS NOT NULL AND note <> ''
+                      ORDER BY reviewer) n) AS notes,
+            s.resolution_method, s.resolver, r.reason AS resolution_reason,
+            s.slices, s.meta
+        FROM case_status s LEFT JOIN resolutions r ON r.case_seq = s.case_seq
+        WHERE 1 = 1{cond}
+        ORDER BY s.case_seq"""
+    extra = frozenset(columns.names[len(FINAL_COLUMNS) :])
+    for row in conn.execute(sql, params):
+        values: dict[str, Any] = {name: row[i] for i, name in enumerate(FINAL_COLUMNS)}
+        values.update(_slice_values(row[8]))
+        values.update(_meta_values(row[9], columns.meta_flattened))
+        yield ExportRow(values, split_key=row[1], optional=extra - values.keys())
+
+
+def _label_rows(conn: sqlite3.Connection, spec: ExportSpec) -> Iterator[ExportRow]:
+    slice_cond, slice_params = slice_sql(spec.slices, alias="c")
+    bucket_cond, bucket_params = _in_list("l.bucket", spec.buckets)
+    sql = f"""
+        SELECT c.case_id, l.reviewer, l.bucket, l.note, l.labeled_at, l.account
+        FROM cases c JOIN labels l ON l.case_seq = c.seq
+        WHERE c.is_current = 1{slice_cond}{bucket_cond}
+        ORDER BY c.seq, l.reviewer"""
+    for row in conn.execute(sql, slice_params + bucket_params):
+        yield ExportRow(dict(zip(LABEL_COLUMNS, row, strict=True)), split_key=row[2])
+
+
+def _event_rows(conn: sqlite3.Connection, spec: ExportSpec) -> Iterator[ExportRow]:
+    where, params = "", list[str]()
+    if spec.slices:
+        cond, params = slice_sql(spec.slices, alias="c")
+        where = f" WHERE e.case_seq IN (SELECT c.seq FROM cases c WHERE 1 = 1{cond})"
+    sql = (
+        "SELECT e.id, e.at, e.actor, e.account, e.kind, e.case_id, e.before, e.after, e.detail"
+        f" FROM events e{where} ORDER BY e.id"
+    )
+    for row in conn.execute(sql, params):
+        yield ExportRow(dict(zip(EVENT_COLUMNS, row, strict=True)))
+
+
+def iter_rows(conn: sqlite3.Connection, spec: ExportSpec, columns: Columns) -> Iterator[ExportRow]:
+    """Yield the rows of the export, streaming from the cursor (second pass)."""
+    if spec.what == "final":
+        return _final_rows(conn, spec, columns)
+    if spec.what == "labels":
+        return _label_rows(conn, spec)
+    return _event_rows(conn, spec)

@@ -1,0 +1,173 @@
+"""Per-case facts the gate needs beyond bucket counts, read in one snapshot of the store.
+
+Bucket counts and agreement come from :func:`labeler.stats.compute_stats` only. This module
+reads what stats does not give: the cases' meta metrics (does the output parse as JSON where
+``meta.output_format`` is json; ``meta.latency_ms``), each case's status (from the
+``case_status`` view) and the buckets named in unresolved cases, per slice.
+
+This module is part of the pure core: no textual, rich or click.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from labeler.clock import utc_now
+from labeler.hints import output_is_json
+from labeler.intervals import percentile
+from labeler.stats import NONE_GROUP
+from labeler.store.connection import Store
+
+UNRESOLVED = "unresolved"
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """One entry per current case (in ``seq`` order) in every per-case list."""
+
+    seqs: list[int]
+    statuses: list[str]
+    groups: dict[str, list[str]]
+    """Scope key (slice name or ``meta.<field>``) -> the case's value, as stats groups it."""
+    json_ok: list[bool | None]
+    """Whether the output parses as JSON; None where meta.output_format is not json."""
+    latency_ms: list[float | None]
+    unresolved_buckets: dict[int, frozenset[str]]
+    """For each unresolved case: the buckets its reviewers gave."""
+    reviewer_labels: dict[str, int] = field(default_factory=dict)
+    """Current labels per reviewer (on current cases)."""
+    labels: int = 0
+    schema_version: int = 0
+    read_at: str = ""
+
+    def scope(self, scope: tuple[str, str] | None) -> list[int]:
+        """Indices of the cases in a scope (``(key, value)``), or of all cases."""
+        if scope is None:
+            return list(range(len(self.seqs)))
+        key, wanted = scope
+        values = self.groups.get(key)
+        if values is None:
+            raise KeyError(f"scope key {key!r} was not read")
+        return [i for i, value in enumerate(values) if value == wanted]
+
+    def has_key(self, key: str) -> bool:
+        """True when at least one case has a value for the slice name (or meta field)."""
+        return any(value != NONE_GROUP for value in self.groups.get(key, ()))
+
+    def unresolved(self, indices: Iterable[int]) -> int:
+        """Unresolved cases among ``indices``."""
+        return sum(1 for i in indices if self.statuses[i] == UNRESOLVED)
+
+    def unresolved_with(self, indices: Iterable[int], bucket: str) -> int:
+        """Unresolved cases among ``indices`` where some reviewer gave ``bucket``."""
+        empty: frozenset[str] = frozenset()
+        return sum(
+            1
+            for i in indices
+            if self.statuses[i] == UNRESOLVED
+            and bucket in self.unresolved_buckets.get(self.seqs[i], empty)
+        )
+
+    def json_share(self, indices: Iterable[int]) -> tuple[int, int]:
+        """``(outputs that parse, outputs that must be JSON)`` among ``indices``."""
+        flags = [self.json_ok[i] for i in indices if self.json_ok[i] is not None]
+        return sum(1 for ok in flags if ok), len(flags)
+
+    def latency(self, indices: Iterable[int], q: float) -> tuple[float | None, int]:
+        """``(q-th percentile of latency in ms, cases with a latency)`` among ``indices``."""
+        values = [v for v in (self.latency_ms[i] for i in indices) if v is not None]
+        return percentile(values, q), len(values)
+
+    def status_counts(self, indices: Sequence[int]) -> Counter[str]:
+        """Cases per status among ``indices``."""
+        return Counter(self.statuses[i] for i in indices)
+
+
+def _group_expr(key: str) -> tuple[str, str]:
+    """The SQL for one scope key, the same way :mod:`labeler.stats` groups cases."""
+    column, name = ("meta", key[5:]) if key.startswith("meta.") else ("slices", key)
+    return f"(SELECT value FROM json_each(c.{column}) WHERE key = ?)", name
+
+
+def _latency(kind: str | None, value: object) -> float | None:
+    """A usable latency: a finite, non-negative number (or a number written as text)."""
+    number: float
+    if kind in ("integer", "real") and isinstance(value, int | float):
+        number = float(value)
+    elif kind == "text" and isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
+
+
+_IS_JSON = (
+    "(json_valid(c.meta) AND json_type(c.meta, '$.output_format') = 'text'"
+    " AND lower(json_extract(c.meta, '$.output_format')) = 'json')"
+)
+
+
+def read_case_facts(store: Store, keys: Sequence[str]) -> CaseFacts:
+    """Read every current case's status, scope values and meta metrics in one snapshot."""
+    keys = list(dict.fromkeys(keys))
+    exprs = [_group_expr(k) for k in keys]
+    group_sql = "".join(f", {sql}" for sql, _ in exprs)
+    sql = (
+        f"SELECT c.seq, s.status, {_IS_JSON} AS is_json,"
+        f" CASE WHEN {_IS_JSON} THEN t.output END AS output,"
+        " CASE WHEN json_valid(c.meta) THEN json_type(c.meta, '$.latency_ms') END,"
+        " CASE WHEN json_valid(c.meta) THEN json_extract(c.meta, '$.latency_ms') END"
+        f"{group_sql}"
+        " FROM cases c JOIN case_status s ON s.case_seq = c.seq"
+        " LEFT JOIN case_texts t ON t.case_seq = c.seq"
+        " WHERE c.is_current = 1 ORDER BY c.seq"
+    )
+    params = [name for _, name in exprs]
+    with store.snapshot() as conn:
+        rows = conn.execute(sql, params).fetchall()
+        unresolved_rows = conn.execute(
+            "SELECT l.case_seq, l.bucket FROM labels l"
+            " JOIN case_status s ON s.case_seq = l.case_seq WHERE s.status = ?",
+            (UNRESOLVED,),
+        ).fetchall()
+        reviewer_rows = conn.execute(
+            "SELECT l.reviewer, count(*) FROM labels l JOIN cases c ON c.seq = l.case_seq"
+            " WHERE c.is_current = 1 GROUP BY l.reviewer ORDER BY l.reviewer"
+        ).fetchall()
+        schema_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        read_at = utc_now()
+    groups: dict[str, list[str]] = {k: [] for k in keys}
+    seqs: list[int] = []
+    statuses: list[str] = []
+    json_ok: list[bool | None] = []
+    latency: list[float | None] = []
+    for row in rows:
+        seqs.append(int(row[0]))
+        statuses.append(str(row[1]))
+        json_ok.append(output_is_json(row[3]) if row[2] else None)
+        latency.append(_latency(row[4], row[5]))
+        for offset, key in enumerate(keys):
+            value = row[6 + offset]
+            groups[key].append(NONE_GROUP if value is None else str(value))
+    named: dict[int, set[str]] = {}
+    for seq, bucket in unresolved_rows:
+        named.setdefault(int(seq), set()).add(str(bucket))
+    reviewer_labels = {str(r[0]): int(r[1]) for r in reviewer_rows}
+    return CaseFacts(
+        seqs=seqs,
+        statuses=statuses,
+        groups=groups,
+        json_ok=json_ok,
+        latency_ms=latency,
+        unresolved_buckets={seq: frozenset(b) for seq, b in named.items()},
+        reviewer_labels=reviewer_labels,
+        labels=sum(reviewer_labels.values()),
+        schema_version=schema_version,
+        read_at=read_at,
+    )

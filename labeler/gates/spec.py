@@ -1,0 +1,329 @@
+"""The gates file: its pydantic models, and loading it with every mistake named by line.
+
+A gates file is TOML with one ``[[rule]]`` table per rule (see :mod:`labeler.gates.example`
+for a commented one). Unknown keys are errors, numbers must be numbers, and bucket keys are
+checked against the store's taxonomy (:func:`check_buckets`), so a typo never turns a rule
+into one that silently passes.
+
+This module is part of the pure core: no textual, rich or click.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from labeler.display_text import safe_inline
+from labeler.taxonomy import Taxonomy
+
+KINDS = ("bucket_rate", "must_pass", "json_valid", "latency")
+Action = Literal["block", "flag"]
+
+
+class GatesFileError(ValueError):
+    """A gates file that cannot be used; the message names ``file:line`` for every problem."""
+
+
+class _Rule(BaseModel):
+    """What every rule has: a name, what a failure does, and an optional slice."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    on_fail: Action = Field(description="What a failing rule does to the release.")
+    slice: str | None = Field(
+        default=None, description='Limit the rule to cases with this slice, e.g. "length=long".'
+    )
+    on_insufficient: Action = Field(
+        default="flag", description="What a rule without enough evidence does (never a pass)."
+    )
+
+    @field_validator("slice")
+    @classmethod
+    def _slice(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        key, sep, wanted = value.partition("=")
+        if not sep or not key.strip() or not wanted.strip():
+            raise ValueError(
+                'a slice is "name=value", e.g. "length=long" (or "meta.model=gpt-x")'
+            )
+        if key.strip() == "meta.":
+            raise ValueError('give the meta field after "meta.", e.g. "meta.model=gpt-x"')
+        return f"{key.strip()}={wanted.strip()}"
+
+    @property
+    def scope(self) -> tuple[str, str] | None:
+        """``(slice name, value)``, or None for all cases."""
+        if self.slice is None:
+            return None
+        key, _, wanted = self.slice.partition("=")
+        return key, wanted
+
+
+class _BucketRule(_Rule):
+    """A rule over final bucket counts: it can demand evidence before it gives a verdict."""
+
+    min_reviewed: int = Field(default=0, ge=0, description="Reviewed cases needed in scope.")
+    min_agreement: float | None = Field(
+        default=None, ge=-1.0, le=1.0, allow_inf_nan=False,
+        description="Minimum per-bucket agreement (alpha or kappa) before a verdict.",
+    )
+    agreement_metric: Literal["alpha", "kappa"] = "alpha"
+
+
+class BucketRateRule(_BucketRule):
+    """A bucket's rate per 1,000 reviewed cases must be at most ``max_per_1000``."""
+
+    kind: Literal["bucket_rate"]
+    bucket: str
+    max_per_1000: float = Field(ge=0.0, allow_inf_nan=False)
+    bound: Literal["point", "upper"] = Field(
+        default="point", description="Compare the rate itself, or its Wilson 95% upper bound."
+    )
+
+
+class MustPassRule(_BucketRule):
+    """A bucket must have no case at all; without ``bucket``, every must-pass bucket."""
+
+    kind: Literal["must_pass"]
+    bucket: str | None = None
+
+
+class _MetaRule(_Rule):
+    """A rule over the cases' meta: evidence is the number of cases it is measured on."""
+
+    min_cases: int = Field(default=0, ge=0, description="Measured cases needed in scope.")
+
+
+class JsonValidRule(_MetaRule):
+    """The share of outputs that parse as JSON, where meta.output_format is json."""
+
+    kind: Literal["json_valid"]
+    min_share: float = Field(ge=0.0, le=1.0, allow_inf_nan=False)
+    bound: Literal["point", "lower"] = Field(
+        default="point", description="Compare the share itself, or its Wilson 95% lower bound."
+    )
+
+
+class LatencyRule(_MetaRule):
+    """Latency p50 or p95 (from meta.latency_ms) must be at most ``max_ms``."""
+
+    kind: Literal["latency"]
+    percentile: Literal[50, 95]
+    max_ms: float = Field(gt=0.0, allow_inf_nan=False)
+
+
+Rule = Annotated[
+    BucketRateRule | MustPassRule | JsonValidRule | LatencyRule, Field(discriminator="kind")
+]
+_MODELS: dict[str, type[_Rule]] = {
+    "bucket_rate": BucketRateRule,
+    "must_pass": MustPassRule,
+    "json_valid": JsonValidRule,
+    "latency": LatencyRule,
+}
+
+
+class GatesFile(BaseModel):
+    """The whole file: a non-empty list of rules."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    rule: list[Rule] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class GatesSpec:
+    """A validated gates file and where each rule came from."""
+
+    rules: tuple[BucketRateRule | MustPassRule | JsonValidRule | LatencyRule, ...]
+    source: str
+    """The file name as given (for messages and the report)."""
+    sha256: str
+    """Digest of the file's bytes as read, for the release decision record."""
+    lines: tuple[int | None, ...]
+    """Line of each rule's ``[[rule]]`` header (None when it cannot be found)."""
+    text: str
+
+    def key_line(self, index: int, key: str) -> int | None:
+        """The line of ``key = ...`` inside rule ``index``, else the rule's header line."""
+        return _key_line(self.text, list(self.lines), index, key)
+
+
+_HEADER = re.compile(r"^\s*\[\[\s*rule\s*\]\]")
+
+
+def _rule_lines(text: str) -> list[int]:
+    return [n for n, line in enumerate(text.splitlines(), start=1) if _HEADER.match(line)]
+
+
+def _key_line(text: str, headers: Sequence[int | None], index: int, key: str) -> int | None:
+    """Find ``key =`` between rule ``index``'s header and the next table header."""
+    if index >= len(headers) or headers[index] is None:
+        return None
+    start = headers[index]
+    assert start is not None
+    lines = text.splitlines()
+    pattern = re.compile(rf"""^\s*(?:{re.escape(key)}|"{re.escape(key)}"|'{re.escape(key)}')\s*=""")
+    for number in range(start + 1, len(lines) + 1):
+        line = lines[number - 1]
+        if re.match(r"^\s*\[", line):
+            break
+        if pattern.match(line):
+            return number
+    return start
+
+
+def _top_key_line(text: str, key: str) -> int | None:
+    pattern = re.compile(rf"^\s*(?:\[+\s*)?{re.escape(key)}\s*(?:=|\]|\.)")
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern.match(line):
+            return number
+    return None
+
+
+def _where(source: str, line: int | None) -> str:
+    return f"{source}:{line}" if line is not None else source
+
+
+def _got(err: Any) -> str:
+    value = err.get("input")
+    if isinstance(value, dict | list) or value is None:
+        return ""
+    return f" (got {safe_inline(repr(value), 60)})"
+
+
+def _rule_problem(err: Any, data: dict[str, Any], text: str, headers: list[int], source: str) -> str:
+    loc = err["loc"]
+    index: int = loc[1]
+    rest = [str(p) for p in loc[2:]]
+    if rest and rest[0] in KINDS:
+        rest = rest[1:]
+    raw = data["rule"][index] if index < len(data["rule"]) else {}
+    raw = raw if isinstance(raw, dict) else {}
+    kind = raw.get("kind")
+    name = raw.get("name")
+    label = f"rule #{index + 1}" + (f" ({safe_inline(name, 40)})" if isinstance(name, str) else "")
+    field = rest[0] if rest else None
+    line = _key_line(text, headers, index, field) if field else None
+    if line is None and index < len(headers):
+        line = headers[index]
+    kinds = ", ".join(KINDS)
+    kind_line = _key_line(text, headers, index, "kind")
+    match err["type"]:
+        case "union_tag_not_found":
+            return f"{_where(source, line)}: {label}: no kind; use kind = one of {kinds}"
+        case "union_tag_invalid":
+            return (
+                f"{_where(source, kind_line)}: {label}: unknown kind "
+                f"{safe_inline(repr(kind), 40)}; use one of {kinds}"
+            )
+        case "extra_forbidden":
+            model = _MODELS.get(kind) if isinstance(kind, str) else None
+            takes = ", ".join(model.model_fields) if model else ""
+            return (
+                f"{_where(source, line)}: {label}: unknown key {safe_inline(repr(field), 40)}"
+                + (f"; a {kind} rule takes: {takes}" if takes else "")
+            )
+        case "missing":
+            return f"{_where(source, line)}: {label}: {field} is required"
+        case "model_type" | "dict_type" if not rest:
+            return f"{_where(source, line)}: {label}: a rule must be a [[rule]] table"
+    what = ".".join(rest) or "rule"
+    return f"{_where(source, line)}: {label}: {what}: {err['msg']}{_got(err)}"
+
+
+def _problems(exc: ValidationError, data: dict[str, Any], text: str, source: str) -> list[str]:
+    headers = _rule_lines(text)
+    problems: list[str] = []
+    for err in exc.errors():
+        loc = err["loc"]
+        if len(loc) >= 2 and loc[0] == "rule" and isinstance(loc[1], int):
+            problems.append(_rule_problem(err, data, text, headers, source))
+        elif loc == ("rule",) and err["type"] == "missing":
+            problems.append(f"{source}: no [[rule]] entries found")
+        elif loc == ("rule",) and err["type"] == "too_short":
+            problems.append(f"{source}: no [[rule]] entries found")
+        elif loc == ("rule",):
+            line = _top_key_line(text, "rule")
+            problems.append(f"{_where(source, line)}: rules must be [[rule]] tables")
+        elif err["type"] == "extra_forbidden":
+            key = str(loc[0])
+            problems.append(
+                f"{_where(source, _top_key_line(text, key))}: unknown top-level key "
+                f"{safe_inline(repr(key), 40)}; a gates file holds [[rule]] tables only"
+            )
+        else:
+            what = ".".join(str(p) for p in loc) or "file"
+            problems.append(f"{source}: {what}: {err['msg']}")
+    return problems
+
+
+_TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def parse_gates(text: str, source: str) -> GatesSpec:
+    """Parse and validate gates TOML; raise :class:`GatesFileError` naming ``source:line``."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message = str(exc)
+        found = _TOML_LINE.search(message)
+        where = _where(source, int(found.group(1)) if found else None)
+        raise GatesFileError(f"{where}: not valid TOML: {message}") from None
+    try:
+        spec = GatesFile.model_validate(data)
+    except ValidationError as exc:
+        raise GatesFileError("\n".join(_problems(exc, data, text, source))) from None
+    headers = _rule_lines(text)
+    lines = tuple(headers[i] if i < len(headers) else None for i in range(len(spec.rule)))
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return GatesSpec(tuple(spec.rule), source, digest, lines, text)
+
+
+def load_gates_file(path: str) -> GatesSpec:
+    """Read and validate a gates file (UTF-8, a BOM allowed)."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+        text = raw.decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GatesFileError(f"{path}: cannot read the gates file: {exc}") from None
+    spec = parse_gates(text, path)
+    return GatesSpec(spec.rules, spec.source, hashlib.sha256(raw).hexdigest(), spec.lines, text)
+
+
+def check_buckets(spec: GatesSpec, taxonomy: Taxonomy) -> None:
+    """Every bucket a rule names must be in the taxonomy; a bare must_pass needs must-pass ones.
+
+    Raises :class:`GatesFileError` listing every problem with its line.
+    """
+    known = [b.key for b in taxonomy.buckets]
+    shown = ", ".join(safe_inline(k, 64) for k in known) or "(none)"
+    problems: list[str] = []
+    for index, rule in enumerate(spec.rules):
+        if not isinstance(rule, BucketRateRule | MustPassRule):
+            continue
+        if rule.bucket is None:
+            if not any(b.must_pass for b in taxonomy.buckets):
+                problems.append(
+                    f"{_where(spec.source, spec.lines[index])}: rule #{index + 1}: must_pass "
+                    "without a bucket, but the store's taxonomy marks no bucket must-pass; name "
+                    f"one with bucket = ... (known buckets: {shown})"
+                )
+            continue
+        if rule.bucket not in known:
+            line = spec.key_line(index, "bucket")
+            problems.append(
+                f"{_where(spec.source, line)}: rule #{index + 1}: unknown bucket "
+                f"{safe_inline(repr(rule.bucket), 70)}; known buckets: {shown}"
+            )
+    if problems:
+        raise GatesFileError("\n".join(problems))

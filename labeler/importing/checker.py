@@ -1,0 +1,281 @@
+"""The check phase: read every file, validate every record, compare with the store, spool.
+
+Nothing here writes to the store or takes its write lock. Each good record is compared with
+the current version of its case (in batches of lookups, skipped when the store has no cases):
+
+* no such case: ``new``;
+* same content hash: ``same`` (unchanged);
+* different content: a conflict ("use --update"), or ``update`` when updating.
+
+``new`` and ``update`` rows go to the spool with everything the write needs (the large texts
+as UTF-8 bytes, which the writer stores as TEXT with ``CAST``); ``same`` rows go
+with their id and hash only, so the write phase can notice if the store changed in between.
+The store's *fingerprint* (highest ``seq`` and number of case rows) is taken before the first
+lookup; if it is the same when the write lock is taken, no case row was added meanwhile and
+these decisions still hold.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from labeler.importing.mapping import Mapping
+from labeler.importing.readers import Parsed, SeenIds, read_records
+from labeler.importing.report import FileResult, PreviousImport, Problem
+from labeler.importing.sources import FormatUnknown, detect_format
+from labeler.importing.spool import SPOOL_BATCH, Spool
+from labeler.importing.wording import shown_key
+from labeler.store.connection import Store
+
+NEW, SAME, UPDATE = "new", "same", "update"
+
+Fingerprint = tuple[int, int]
+
+
+def conflict_reason(case_id: str) -> str:
+    """The reason for a record whose case exists with other content."""
+    return (
+        f"case {shown_key(case_id)} exists with different content; "
+        "use --update to add a new version"
+    )
+
+
+@dataclass
+class FileCheck:
+    """One file after the check phase."""
+
+    number: int
+    """The file's index in the run (rows in the spool carry it)."""
+    result: FileResult
+    problems: list[Problem] = field(default_factory=list)
+    """Problems of this file, kept here until we know the file is not a no-op."""
+    problem_count: int = 0
+
+    @property
+    def writable(self) -> bool:
+        """Whether this file gets an ``imports`` row if the run writes.
+
+        A file that gave no good record leaves no trace (running it again reports its problems
+        again); one whose records were all unchanged is recorded, so a re-run is a no-op.
+        """
+        r = self.result
+        return (
+            r.sha256 is not None
+            and r.format is not None
+            and r.previous is None
+            and r.same_as is None
+            and r.records > 0
+        )
+
+
+@dataclass
+class Checked:
+    """Everything the write phase needs."""
+
+    files: list[FileCheck]
+    spool: Spool
+    fingerprint: Fingerprint
+    total_bytes: int
+
+
+FINGERPRINT_SQL = "SELECT coalesce(max(seq), 0), count(*) FROM cases"
+"""(highest seq, number of case rows): changes whenever a case row is added."""
+
+
+class _Hasher(Protocol):
+    def update(self, data: bytes | memoryview, /) -> None: ...
+    def hexdigest(self) -> str: ...
+
+
+def check_files(
+    store: Store,
+    paths: Sequence[Path | str],
+    *,
+    fmt: str | None,
+    mapping: Mapping | None,
+    update: bool,
+    keep_problems: int,
+    progress: Callable[[int, int], None] | None,
+) -> Checked:
+    """Read, validate and classify every record of ``paths``; spool what is to be written."""
+    folder = store.path.parent if str(store.path.parent) else Path(".")
+    spool = Spool(folder)
+    try:
+        row = store.query(FINGERPRINT_SQL)[0]
+        fingerprint = (int(row[0]), int(row[1]))
+        sizes = [_size(p) for p in paths]
+        total = sum(sizes) * 2  # reading counts once, writing once more
+        state = _Run(store, spool, update, keep_problems, progress, total, fingerprint[1] == 0)
+        seen_files: dict[tuple[int, int], str] = {}
+        seen_ids = SeenIds()
+        files = []
+        for number, (path, size) in enumerate(zip(paths, sizes, strict=True)):
+            check = FileCheck(number, FileResult(path=str(path), size=size))
+            files.append(check)
+            key = _identity(path)
+            if key is not None and key in seen_files:
+                check.result.same_as = seen_files[key]
+                state.done += size
+                continue
+            if key is not None:
+                seen_files[key] = str(path)
+            state.check_file(check, path, fmt, mapping, seen_ids)
+        return Checked(files=files, spool=spool, fingerprint=fingerprint, total_bytes=total)
+    except BaseException:
+        spool.close()
+        raise
+
+
+def _size(path: Path | str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
+
+
+def _identity(path: Path | str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+class _Run:
+    """The state of one check phase."""
+
+    def __init__(
+        self,
+        store: Store,
+        spool: Spool,
+        update: bool,
+        keep_problems: int,
+        progress: Callable[[int, int], None] | None,
+        total: int,
+        store_empty: bool,
+    ) -> None:
+        self.store = store
+        self.spool = spool
+        self.update = update
+        self.keep_problems = keep_problems
+        self.progress = progress
+        self.total = total
+        self.store_empty = store_empty
+        self.done = 0
+
+    def check_file(
+        self,
+        check: FileCheck,
+        path: Path | str,
+        fmt: str | None,
+        mapping: Mapping | None,
+        seen_ids: SeenIds,
+    ) -> None:
+        result = check.result
+        try:
+            result.format = detect_format(path, fmt)
+        except FormatUnknown:
+            result.format = None
+        sha = hashlib.sha256()
+        read = 0
+
+        def on_bytes(chunk: memoryview) -> None:
+            nonlocal read
+            sha.update(chunk)
+            read += len(chunk)
+            self.done += len(chunk)
+            if self.progress is not None:
+                self.progress(min(self.done, self.total // 2), self.total)
+
+        batch: list[Parsed] = []
+        for item in read_records(path, fmt, mapping, on_bytes=on_bytes, seen=seen_ids):
+            if isinstance(item, Problem):
+                self._problem(check, item)
+                continue
+            batch.append(item)
+            if len(batch) >= SPOOL_BATCH:
+                self._classify(check, batch)
+                batch = []
+        if batch:
+            self._classify(check, batch)
+        if result.format is not None:
+            result.sha256 = _finish_hash(path, sha, read)
+        if result.sha256 is not None:
+            result.previous = _previous_import(self.store, result.sha256)
+
+    def _problem(self, check: FileCheck, problem: Problem) -> None:
+        check.problem_count += 1
+        check.result.problems += 1
+        if len(check.problems) < self.keep_problems:
+            check.problems.append(problem)
+
+    def _classify(self, check: FileCheck, batch: list[Parsed]) -> None:
+        current: dict[str, tuple[int, int, str]] = {}
+        if not self.store_empty:
+            ids = [p.stored.case_id for p in batch]
+            marks = ",".join("?" * len(ids))
+            for row in self.store.query(
+                "SELECT case_id, seq, version, content_hash FROM cases "
+                f"WHERE is_current = 1 AND case_id IN ({marks})",
+                ids,
+            ):
+                current[row[0]] = (row[1], row[2], row[3])
+        result = check.result
+        for parsed in batch:
+            s = parsed.stored
+            found = current.get(s.case_id)
+            old: tuple[int | None, int | None, str | None] = (None, None, None)
+            if found is None:
+                kind = NEW
+            elif found[2] == s.content_hash:
+                result.records += 1
+                result.unchanged += 1
+                self.spool.add((SAME, check.number, parsed.line, s.case_id, s.content_hash))
+                continue
+            elif self.update:
+                kind, old = UPDATE, found
+            else:
+                self._problem(check, Problem(result.path, parsed.line, conflict_reason(s.case_id)))
+                continue
+            result.records += 1
+            if kind == NEW:
+                result.inserted += 1
+            else:
+                result.updated += 1
+            self.spool.add(
+                (kind, check.number, parsed.line, s.case_id, s.content_hash, *old,
+                 s.input_kind, s.input.encode(), _utf8(s.context), _utf8(s.output),
+                 _utf8(s.expected), s.slices, s.meta)
+            )  # fmt: skip
+
+
+def _utf8(text: str | None) -> bytes | None:
+    """Large texts are spooled as UTF-8 (see :mod:`labeler.importing.spool`)."""
+    return None if text is None else text.encode()
+
+
+def _finish_hash(path: Path | str, sha: _Hasher, offset: int) -> str | None:
+    """Hash the rest of the file when reading stopped early; None if it cannot be read."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(offset)
+            while chunk := f.read(1 << 20):
+                sha.update(chunk)
+    except OSError:
+        return None
+    return sha.hexdigest()
+
+
+def _previous_import(store: Store, sha256: str) -> PreviousImport | None:
+    rows = store.query(
+        "SELECT id, imported_at, file_name FROM imports WHERE sha256 = ? ORDER BY id LIMIT 1",
+        (sha256,),
+    )
+    if not rows:
+        return None
+    return PreviousImport(import_id=rows[0][0], imported_at=rows[0][1], file_name=rows[0][2])

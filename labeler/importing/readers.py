@@ -1,0 +1,189 @@
+"""Reading records from a file: JSON lines or CSV in, validated cases or worded problems out.
+
+:func:`read_records` is pure (it reads the file and nothing else) and streams: it holds one
+record at a time, plus one small entry per id seen so far to name duplicate ids (about 150
+bytes each, so some 150 MB for ten million cases; the records themselves are never kept).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from labeler.display_text import safe_inline
+from labeler.importing.csv_reader import read_csv
+from labeler.importing.jsonl import read_jsonl
+from labeler.importing.mapping import MapMiss, Mapping
+from labeler.importing.report import Problem
+from labeler.importing.sources import FormatUnknown, OnBytes, detect_format, open_source
+from labeler.importing.stored import StoredCase, stored_case
+from labeler.importing.wording import (
+    find_surrogate,
+    path_text,
+    shown_key,
+    surrogate_reason,
+    validation_reason,
+)
+from labeler.models import CaseRecord
+
+GIVE_UP_AFTER = 1_000
+"""Stop reading a file whose first this-many records are all bad: it is not a case file."""
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A valid record, where it starts in its file, and the values the store will keep."""
+
+    line: int
+    record: CaseRecord
+    stored: StoredCase
+
+
+class SeenIds:
+    """The case ids read so far (in one file, or across every file of a run)."""
+
+    def __init__(self) -> None:
+        self._files: list[str] = []
+        self._where: dict[str, int] = {}
+
+    def file_number(self, file: str) -> int:
+        """Register a file; the number is used to pack (file, line) into one int."""
+        self._files.append(file)
+        return len(self._files) - 1
+
+    def claim(self, case_id: str, file_no: int, line: int) -> tuple[str, int] | None:
+        """Record ``case_id`` as seen here; if it was seen before, return that (file, line)."""
+        packed = (file_no << 40) | line
+        earlier = self._where.setdefault(case_id, packed)
+        if earlier == packed:
+            return None
+        return self._files[earlier >> 40], earlier & ((1 << 40) - 1)
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+
+def read_records(
+    path: Path | str,
+    fmt: str | None = None,
+    mapping: Mapping | None = None,
+    *,
+    on_bytes: OnBytes | None = None,
+    seen: SeenIds | None = None,
+) -> Iterator[Parsed | Problem]:
+    """Yield each record of ``path`` as :class:`Parsed` (valid) or :class:`Problem` (bad).
+
+    ``fmt`` is ``"jsonl"`` or ``"csv"``; None tells it from the file name. A problem with the
+    whole file (unknown format, unreadable, a bad CSV header) is a Problem with ``line=None``
+    or the header's line. ``on_bytes`` sees every chunk of the file as it is read (for a hash
+    or progress). ``seen`` shares the duplicate-id check across the files of one run.
+    """
+    file = str(path)
+    rules = mapping or Mapping()
+    ids = seen if seen is not None else SeenIds()
+    file_no = ids.file_number(file)
+    try:
+        kind = detect_format(path, fmt)
+    except FormatUnknown as exc:
+        yield Problem(file, None, str(exc))
+        return
+    try:
+        stream = open_source(path, on_bytes)
+    except IsADirectoryError:
+        yield Problem(file, None, "this is a folder, not a file")
+        return
+    except OSError as exc:
+        yield Problem(file, None, f"cannot read it: {exc.strerror or exc}")
+        return
+    good = 0
+    bad = 0
+    last_line = 0
+    with stream:
+        items = read_jsonl(stream, file) if kind == "jsonl" else read_csv(stream, file, rules)
+        try:
+            for raw in items:
+                if isinstance(raw, Problem):
+                    item: Parsed | Problem = raw
+                else:
+                    item = _validate(file, file_no, raw[0], raw[1], rules, kind == "jsonl", ids)
+                if isinstance(item, Problem):
+                    bad += 1
+                    yield item
+                    if good == 0 and bad >= GIVE_UP_AFTER:
+                        yield Problem(
+                            file,
+                            None,
+                            f"stopped reading after {bad:,} bad records and no good one: is "
+                            f"this a {'JSON lines' if kind == 'jsonl' else 'CSV'} file of cases?",
+                        )
+                        return
+                else:
+                    good += 1
+                    last_line = item.line
+                    yield item
+        except OSError as exc:
+            yield Problem(
+                file,
+                None,
+                f"reading failed after line {last_line:,}: {exc.strerror or exc}",
+            )
+
+
+def _validate(
+    file: str,
+    file_no: int,
+    line: int,
+    data: dict[str, Any],
+    mapping: Mapping,
+    is_jsonl: bool,
+    seen: SeenIds,
+) -> Parsed | Problem:
+    try:
+        if is_jsonl and mapping:  # (CSV columns are renamed once, at the header)
+            data = mapping.apply(data)
+        record = CaseRecord.model_validate(data)
+        stored = stored_case(record)
+    except MapMiss as exc:
+        return Problem(file, line, str(exc))
+    except ValidationError as exc:
+        return Problem(file, line, validation_reason(exc))
+    except UnicodeEncodeError:
+        return Problem(file, line, surrogate_reason(data) if is_jsonl else _bad_bytes(data))
+    except RecursionError:
+        return Problem(file, line, "nested too deeply to store (about 1,000 levels or more)")
+    earlier = seen.claim(stored.case_id, file_no, line)
+    if earlier is not None:
+        return Problem(file, line, _duplicate_reason(stored, record, file, earlier))
+    return Parsed(line, record, stored)
+
+
+def _bad_bytes(data: dict[str, Any]) -> str:
+    """CSV cells are decoded with ``surrogateescape``: a lone surrogate is a byte not UTF-8."""
+    found = find_surrogate(data)
+    if found is None:
+        return "holds bytes that are not valid UTF-8; save the file as UTF-8"
+    path, index, char = found
+    code = ord(char)
+    byte = f"byte 0x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else "a byte"
+    return (
+        f"not valid UTF-8: {byte} in `{path_text(path)}` at character {index + 1:,}; "
+        "save the file as UTF-8"
+    )
+
+
+def _duplicate_reason(
+    stored: StoredCase, record: CaseRecord, file: str, earlier: tuple[str, int]
+) -> str:
+    where = f"line {earlier[1]:,}"
+    if earlier[0] != file:
+        where = f"{safe_inline(earlier[0], 100)} {where}"
+    if record.id is None:
+        return (
+            f"the same content as {where}, and no id (both would be case "
+            f"{shown_key(stored.case_id)}); drop one, or give them ids"
+        )
+    return f"duplicate id {shown_key(stored.case_id)}: {where} has it too; ids must be unique"

@@ -1,0 +1,81 @@
+"""A validated record as the store keeps it, with its content hash computed once.
+
+:meth:`CaseRecord.content_hash` builds every stored text (``stored_input``, ``stored_context``,
+``stored_expected``) and then serialises them again; calling it and then the ``stored_*``
+methods serialises the context twice, which costs about 25 µs per 9 KB case. Here the stored
+texts are built once and hashed with the *same* formula (``tests/test_import_stored.py``
+checks that both hashes agree on many kinds of records, so a change to the model's formula
+cannot go unnoticed).
+
+Serialising for the hash is also where lone surrogates are caught for free: JSON-encoding with
+``ensure_ascii=False`` keeps them, and encoding the result as UTF-8 then fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from labeler.models import CaseRecord
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCase:
+    """The values written to ``cases`` and ``case_texts`` for one record."""
+
+    case_id: str
+    content_hash: str
+    input_kind: str
+    input: str
+    context: str | None
+    output: str | None
+    expected: str | None
+    slices: str
+    """The slices as compact JSON with sorted keys."""
+    meta: str
+    """The metadata as compact JSON with sorted keys."""
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON with sorted keys and raw (non-escaped) Unicode, as the models use."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def stored_case(record: CaseRecord) -> StoredCase:
+    """Build the stored values of ``record`` and its content hash.
+
+    Raises UnicodeEncodeError when a stored text holds a lone surrogate (SQLite would refuse
+    it), and RecursionError for metadata nested too deeply to serialise.
+    """
+    stored_input = record.stored_input()
+    input_kind = record.input_kind()
+    context = record.stored_context()
+    expected = record.stored_expected()
+    body = {
+        "input": stored_input,
+        "input_kind": input_kind,
+        "context": context,
+        "output": record.output,
+        "expected": expected,
+        "slices": record.slices,
+        "meta": record.meta,
+    }
+    digest = hashlib.sha256(dumps(body).encode("utf-8")).hexdigest()
+    if record.id is not None:
+        record.id.encode("utf-8")  # a lone surrogate in the id: raise like the texts do
+        case_id = record.id
+    else:
+        case_id = f"h-{digest[:16]}"
+    return StoredCase(
+        case_id=case_id,
+        content_hash=digest,
+        input_kind=input_kind,
+        input=stored_input,
+        context=context,
+        output=record.output,
+        expected=expected,
+        slices=dumps(record.slices),
+        meta=dumps(record.meta),
+    )

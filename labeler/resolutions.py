@@ -1,0 +1,385 @@
+"""Writing resolutions: the final bucket of a disagreement, who decided, and how.
+
+A resolution is its own record: writing, changing or undoing one never touches a reviewer's
+label. Every write is a short ``BEGIN IMMEDIATE`` transaction with a version check
+(compare-and-swap), as for labels: the caller names the version of the resolution it last saw
+(``None`` for "not resolved yet"). If another resolver (or another window) wrote the case
+meanwhile, :class:`~labeler.store.errors.VersionConflict` is raised naming who did it, and
+nothing is written. Every change is one event: ``resolution.create``, ``resolution.change``,
+``resolution.reason``, ``resolution.delete`` or ``resolution.undo``, with before and after.
+
+Methods (reviewers are lettered A, B, C... by name, see
+:func:`labeler.disagreements.case_labels`):
+
+* ``took_a`` / ``took_b``: the bucket of reviewer A / B;
+* ``took_label``: the bucket of reviewer C, D, ...;
+* ``other``: a bucket no reviewer gave;
+* ``unclear``: no bucket; the case goes to the guideline owner (:func:`unclear_cases`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, replace
+from typing import NamedTuple
+
+from labeler.clock import utc_now
+from labeler.disagreements import (
+    ResolveSpec,
+    ReviewerLabel,
+    disagreement_condition,
+    read_case_labels,
+)
+from labeler.display_text import safe_inline
+from labeler.identity import Actor
+from labeler.store.connection import Store
+from labeler.store.errors import StoreError, VersionConflict
+from labeler.store.events import record_event
+
+METHODS = ("took_a", "took_b", "took_label", "other", "unclear")
+"""Every resolution method, in the order summaries list them."""
+
+
+class InvalidResolution(StoreError):
+    """A resolution that does not match the case's labels or the taxonomy; nothing written."""
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The stored resolution of one case (``bucket`` is None when ``method`` is unclear)."""
+
+    case_seq: int
+    bucket: str | None
+    method: str
+    resolver: str
+    account: str
+    reason: str | None
+    version: int
+    resolved_at: str
+
+
+_COLUMNS = "case_seq, bucket, method, resolver, account, reason, version, resolved_at"
+
+
+def _from_row(row: sqlite3.Row | tuple[object, ...]) -> Resolution:
+    return Resolution(
+        case_seq=int(str(row[0])),
+        bucket=None if row[1] is None else str(row[1]),
+        method=str(row[2]),
+        resolver=str(row[3]),
+        account=str(row[4]),
+        reason=None if row[5] is None else str(row[5]),
+        version=int(str(row[6])),
+        resolved_at=str(row[7]),
+    )
+
+
+def _current(conn: sqlite3.Connection, case_seq: int) -> Resolution | None:
+    row = conn.execute(
+        f"SELECT {_COLUMNS} FROM resolutions WHERE case_seq = ?", (case_seq,)
+    ).fetchone()
+    return _from_row(row) if row else None
+
+
+def get_resolution(store: Store, case_seq: int) -> Resolution | None:
+    """The case's resolution, or None."""
+    with store.snapshot() as conn:
+        return _current(conn, case_seq)
+
+
+def method_for(labels: Sequence[ReviewerLabel], bucket: str | None) -> str:
+    """The method that picking ``bucket`` means for these labels (sorted as by case_labels).
+
+    None is ``unclear``; the bucket of the first reviewer who gave it decides between
+    ``took_a``, ``took_b`` and ``took_label``; a bucket nobody gave is ``other``.
+    """
+    if bucket is None:
+        return "unclear"
+    for index, label in enumerate(labels):
+        if label.bucket == bucket:
+            return ("took_a", "took_b")[index] if index < 2 else "took_label"
+    return "other"
+
+
+def _as_dict(res: Resolution | None) -> dict[str, object] | None:
+    if res is None:
+        return None
+    return {
+        "resolver": res.resolver,
+        "bucket": res.bucket,
+        "method": res.method,
+        "reason": res.reason,
+    }
+
+
+def _last_writer(conn: sqlite3.Connection, case_seq: int, case_id: str) -> str | None:
+    """Who wrote the case's resolution last, from the log (indexed by case id)."""
+    row = conn.execute(
+        "SELECT actor FROM events WHERE case_id = ? AND case_seq = ?"
+        " AND kind LIKE 'resolution.%' ORDER BY id DESC LIMIT 1",
+        (case_id, case_seq),
+    ).fetchone()
+    return None if row is None else str(row[0])
+
+
+def _check(
+    conn: sqlite3.Connection,
+    case_seq: int,
+    current: Resolution | None,
+    expected_version: int | None,
+    case_id: str,
+    actor: Actor,
+) -> None:
+    """Raise VersionConflict, naming who wrote last, unless the stored version is expected."""
+    seen = None if current is None else current.version
+    if seen == expected_version:
+        return
+    last = _last_writer(conn, case_seq, case_id) or (current.resolver if current else "someone")
+    who = safe_inline(last, 64) + (" (in another window?)" if last == actor.name else "")
+    case_id = safe_inline(case_id, 80)
+    if current is None:
+        raise VersionConflict(
+            f"the resolution of case {case_id} was removed by {who} since this screen "
+            "loaded it; the case is unresolved again"
+        )
+    decided = "unclear" if current.bucket is None else safe_inline(current.bucket, 64)
+    by = safe_inline(current.resolver, 64)
+    if last != current.resolver:
+        by += f" (last changed by {who})"
+    elif last == actor.name:
+        by = who
+    raise VersionConflict(
+        f"case {case_id} was resolved as {decided} by {by} since this screen loaded it; "
+        "that resolution was kept and is now shown"
+    )
+
+
+def _validate(
+    conn: sqlite3.Connection, case_seq: int, case_id: str, bucket: str | None, method: str
+) -> None:
+    """Raise InvalidResolution unless ``method`` and ``bucket`` fit the taxonomy and labels."""
+    case_id = safe_inline(case_id, 80)
+    if method not in METHODS:
+        raise InvalidResolution(
+            f"unknown resolution method {method!r}; one of {', '.join(METHODS)}"
+        )
+    if (method == "unclear") != (bucket is None):
+        raise InvalidResolution("an unclear resolution has no bucket; every other one has one")
+    if bucket is None:
+        return
+    if conn.execute("SELECT 1 FROM buckets WHERE key = ?", (bucket,)).fetchone() is None:
+        raise InvalidResolution(f"there is no bucket {bucket!r} in this store's taxonomy")
+    labels = read_case_labels(conn, case_seq)
+    given = [label.bucket for label in labels]
+    if method == "other":
+        if bucket in given:
+            raise InvalidResolution(
+                f"a reviewer of case {case_id} gave {bucket!r}: take their label instead of other"
+            )
+        return
+    index = {"took_a": 0, "took_b": 1}.get(method)
+    if index is not None:
+        if index >= len(labels) or labels[index].bucket != bucket:
+            letter = "AB"[index]
+            now = labels[index].bucket if index < len(labels) else "no label"
+            raise InvalidResolution(
+                f"reviewer {letter} of case {case_id} gave {now}, not {bucket} "
+                "(the labels changed since this screen loaded them?)"
+            )
+    elif bucket not in given[2:]:
+        raise InvalidResolution(
+            f"no reviewer C or later of case {case_id} gave {bucket} "
+            "(the labels changed since this screen loaded them?)"
+        )
+
+
+def _open(
+    conn: sqlite3.Connection, case_seq: int, actor: Actor, expected_version: int | None
+) -> tuple[str, Resolution | None]:
+    """The case id and the stored resolution, after the compare-and-swap check."""
+    row = conn.execute("SELECT case_id FROM cases WHERE seq = ?", (case_seq,)).fetchone()
+    if row is None:
+        raise StoreError(f"no case with internal number {case_seq}")
+    current = _current(conn, case_seq)
+    _check(conn, case_seq, current, expected_version, str(row[0]), actor)
+    return str(row[0]), current
+
+
+def _commit(
+    conn: sqlite3.Connection,
+    actor: Actor,
+    kind: str,
+    case: tuple[int, str],
+    current: Resolution | None,
+    new: Resolution | None,
+) -> None:
+    """Write ``new`` over ``current`` (None deletes it) and log one event, before and after.
+
+    ``case`` is the case's internal number and its id.
+    """
+    seq, case_id = case
+    if new is None:
+        conn.execute("DELETE FROM resolutions WHERE case_seq = ?", (seq,))
+    else:
+        conn.execute(
+            f"INSERT INTO resolutions ({_COLUMNS}) VALUES (:case_seq, :bucket, :method,"
+            " :resolver, :account, :reason, :version, :resolved_at)"
+            " ON CONFLICT (case_seq) DO UPDATE SET bucket = excluded.bucket,"
+            " method = excluded.method, resolver = excluded.resolver,"
+            " account = excluded.account, reason = excluded.reason,"
+            " version = excluded.version, resolved_at = excluded.resolved_at",
+            asdict(new),
+        )
+    record_event(
+        conn,
+        actor,
+        kind,
+        case_seq=seq,
+        case_id=case_id,
+        before=_as_dict(current),
+        after=_as_dict(new),
+    )
+
+
+def resolve(
+    store: Store,
+    case_seq: int,
+    actor: Actor,
+    *,
+    bucket: str | None,
+    method: str,
+    reason: str | None,
+    expected_version: int | None,
+) -> Resolution:
+    """Create or change the case's resolution; returns the stored one.
+
+    ``reason`` replaces the stored reason (pass the current one to keep it; "" is None).
+    ``method`` must match the labels as they are now (see :func:`method_for`); otherwise
+    :class:`InvalidResolution`. Writing the same bucket, method and reason again is a no-op that
+    returns the stored resolution (no event). Raises VersionConflict if the stored version is
+    not ``expected_version``.
+    """
+    reason = reason or None
+    with store.write() as conn:
+        case_id, current = _open(conn, case_seq, actor, expected_version)
+        _validate(conn, case_seq, case_id, bucket, method)
+        same = current is not None and (current.bucket, current.method) == (bucket, method)
+        if current is not None and same and current.reason == reason:
+            return current
+        stored = Resolution(
+            case_seq,
+            bucket,
+            method,
+            actor.name,
+            actor.account,
+            reason,
+            version=1 if current is None else current.version + 1,
+            resolved_at=utc_now(),
+        )
+        kind = "resolution.create" if current is None else "resolution.change"
+        _commit(conn, actor, kind, (case_seq, case_id), current, stored)
+        return stored
+
+
+def set_reason(
+    store: Store, case_seq: int, actor: Actor, reason: str | None, *, expected_version: int
+) -> Resolution:
+    """Set (or clear, with None or "") the reason of an existing resolution (the ``n`` key).
+
+    The resolver stays who decided; the event records who wrote the reason. Raises
+    VersionConflict if the case is not resolved at ``expected_version``.
+    """
+    reason = reason or None
+    with store.write() as conn:
+        case_id, current = _open(conn, case_seq, actor, expected_version)
+        assert current is not None  # the check passed with an int version
+        if current.reason == reason:
+            return current
+        stored = replace(current, reason=reason, version=current.version + 1)
+        _commit(conn, actor, "resolution.reason", (case_seq, case_id), current, stored)
+        return stored
+
+
+def delete_resolution(
+    store: Store,
+    case_seq: int,
+    actor: Actor,
+    *,
+    expected_version: int,
+    kind: str = "resolution.delete",
+) -> None:
+    """Remove the case's resolution (it goes back to the queue); logged with what was removed."""
+    with store.write() as conn:
+        case_id, current = _open(conn, case_seq, actor, expected_version)
+        _commit(conn, actor, kind, (case_seq, case_id), current, None)
+
+
+def undo_resolution(
+    store: Store,
+    case_seq: int,
+    actor: Actor,
+    previous: Resolution | None,
+    expected_version: int | None,
+) -> Resolution | None:
+    """Undo: put back ``previous`` exactly (resolver and time included), or delete if None.
+
+    ``expected_version`` is the version the undone write left (``Resolution.version``). The
+    restored record gets a new version; the labels are not re-checked (it is what was there).
+    Logged as ``resolution.undo``. Returns the stored resolution, or None.
+    """
+    with store.write() as conn:
+        case_id, current = _open(conn, case_seq, actor, expected_version)
+        if previous is None and current is None:
+            return None
+        stored = None
+        if previous is not None:
+            known = conn.execute("SELECT 1 FROM buckets WHERE key = ?", (previous.bucket,))
+            if previous.bucket is not None and known.fetchone() is None:
+                raise InvalidResolution(
+                    f"cannot restore {previous.bucket!r}: the bucket is no longer in the taxonomy"
+                )
+            version = 1 if current is None else current.version + 1
+            stored = replace(previous, case_seq=case_seq, version=version)
+        _commit(conn, actor, "resolution.undo", (case_seq, case_id), current, stored)
+        return stored
+
+
+class UnclearCase(NamedTuple):
+    """A case the resolvers marked unclear, for the guideline owner (raw, untrusted text)."""
+
+    case_id: str
+    reason: str | None
+    resolver: str
+
+
+def unclear_cases(store: Store, spec: ResolveSpec | None = None) -> list[UnclearCase]:
+    """Current cases resolved as unclear, in ``seq`` order, optionally within ``spec``."""
+    sql = (
+        "SELECT c.case_id, r.reason, r.resolver FROM resolutions r"
+        " JOIN cases c ON c.seq = r.case_seq WHERE r.method = 'unclear' AND c.is_current = 1"
+    )
+    params: list[object] = []
+    if spec is not None:
+        cond, params = disagreement_condition(spec, include_resolved=True)
+        sql += " AND" + cond
+    rows = store.query(sql + " ORDER BY c.seq", params)
+    return [UnclearCase(str(r[0]), r[1], str(r[2])) for r in rows]
+
+
+def summary(store: Store, spec: ResolveSpec) -> dict[str, int]:
+    """Resolutions by method over the disagreements in ``spec``, every method listed.
+
+    Counts the same cases as :func:`labeler.disagreements.progress`, so the values add up to
+    its ``resolved``.
+    """
+    cond, params = disagreement_condition(spec, include_resolved=True)
+    rows = store.query(
+        "SELECT r.method, count(*) FROM resolutions r JOIN cases c ON c.seq = r.case_seq"
+        " WHERE" + cond + " GROUP BY r.method",
+        params,
+    )
+    counts = dict.fromkeys(METHODS, 0)
+    for method, count in rows:
+        counts[str(method)] = int(count)
+    return counts

@@ -1,0 +1,179 @@
+"""``labeler stats``: agreement and bucket counts from one consistent read of the store.
+
+The same function feeds the CLI (plain and ``--json``), the TUI stats screen, and the gates,
+so every number a user sees comes from here. Labels are read once, as three columns, and
+everything after that is numpy.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from labeler.agreement import LabelMatrix, compute_agreement
+from labeler.counts import UNCLEAR, UNLABELED, UNRESOLVED, BucketCounts, final_codes
+from labeler.store.connection import Store
+
+NONE_GROUP = "(none)"
+STATUSES = ("agreed", "single", "resolved", UNCLEAR, UNRESOLVED, UNLABELED)
+
+
+@dataclass(frozen=True)
+class StatsRequest:
+    """What to compute."""
+
+    by: tuple[str, ...] = ()
+    """Slice names, or ``meta.<field>``, to split the counts by."""
+    reviewers: tuple[str, ...] | None = None
+    """Reviewers in play for agreement (default: all)."""
+    bootstrap: int = 0
+    seed: int | None = None
+
+
+def _group_sql(key: str) -> tuple[str, list[str]]:
+    column, name = ("meta", key[5:]) if key.startswith("meta.") else ("slices", key)
+    if not name:
+        raise ValueError(f"--by {key!r}: give a slice name or meta.<field>")
+    return f"(SELECT value FROM json_each(c.{column}) WHERE key = ?)", [name]
+
+
+def _group_values(conn: sqlite3.Connection, key: str) -> list[str]:
+    expr, params = _group_sql(key)
+    rows = conn.execute(
+        f"SELECT {expr} FROM cases c WHERE c.is_current = 1 ORDER BY c.seq", params
+    ).fetchall()
+    return [NONE_GROUP if r[0] is None else str(r[0]) for r in rows]
+
+
+def _label_rows(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+    old_versions = conn.execute("SELECT count(*) FROM cases WHERE is_current = 0").fetchone()[0]
+    sql = "SELECT CAST(l.case_seq AS TEXT), l.reviewer, l.bucket FROM labels l"
+    if old_versions:
+        sql += " JOIN cases c ON c.seq = l.case_seq WHERE c.is_current = 1"
+    cursor = conn.execute(sql)
+    cursor.row_factory = None
+    rows: list[tuple[str, str, str]] = cursor.fetchall()
+    return rows
+
+
+def compute_stats(store: Store, request: StatsRequest = StatsRequest()) -> dict[str, Any]:
+    """Agreement, per-bucket agreement, pairwise kappa, confusion and counts, as one dict."""
+    with store.snapshot() as conn:
+        buckets = [r[0] for r in conn.execute("SELECT key FROM buckets ORDER BY position")]
+        cursor = conn.execute("SELECT seq FROM cases WHERE is_current = 1 ORDER BY seq")
+        cursor.row_factory = None
+        case_seqs = np.fromiter((r[0] for r in cursor), dtype=np.int64)
+        rows = _label_rows(conn)
+        resolutions = conn.execute(
+            "SELECT r.case_seq, r.bucket FROM resolutions r JOIN cases c ON c.seq = r.case_seq"
+            " WHERE c.is_current = 1"
+        ).fetchall()
+        groups = {key: _group_values(conn, key) for key in request.by}
+    used = {r[2] for r in rows} | {r[1] for r in resolutions if r[1] is not None}
+    bucket_order = buckets + sorted(used - set(buckets))
+    matrix = LabelMatrix.from_rows(rows, buckets=bucket_order)
+    reviewers = list(request.reviewers) if request.reviewers else None
+    agreement = compute_agreement(
+        matrix, reviewers=reviewers, bootstrap=request.bootstrap, seed=request.seed
+    ).to_json()
+
+    finals, statuses = _finals(matrix, case_seqs, resolutions, bucket_order)
+    names = np.array([*bucket_order, UNRESOLVED, UNLABELED, UNCLEAR], dtype=object)
+    reviewed = statuses != STATUSES.index(UNLABELED)
+    overall = _bucket_counts(finals, reviewed, names)
+    by: dict[str, dict[str, Any]] = {}
+    for key, values in groups.items():
+        by[key] = {}
+        group_array = np.array(values, dtype=object)
+        for value in sorted(set(values)):
+            mask = group_array == value
+            by[key][value] = _bucket_counts(finals[mask], reviewed[mask], names).to_json(
+                bucket_order
+            )
+    status_counts = np.bincount(statuses, minlength=len(STATUSES))
+    return {
+        "cases": len(case_seqs),
+        "labels": matrix.labels,
+        "reviewers": list(matrix.reviewers),
+        "reviewers_in_play": reviewers or list(matrix.reviewers),
+        "buckets": bucket_order,
+        "agreement": {
+            key: agreement[key]
+            for key in (
+                "percent_agreement",
+                "cohen_kappa",
+                "fleiss_kappa",
+                "krippendorff_alpha",
+                "krippendorff_alpha_ci95",
+                "undefined",
+                "items_with_labels",
+                "pairable_items",
+            )
+            if key in agreement
+        },
+        "per_bucket": agreement["per_bucket"],
+        "pairwise": agreement["pairwise"],
+        "confusion": agreement["confusion"],
+        "status": {name: int(n) for name, n in zip(STATUSES, status_counts, strict=True)},
+        "counts": {**overall.to_json(bucket_order), "by": by},
+        "bootstrap": {"replicates": request.bootstrap, "seed": request.seed},
+    }
+
+
+def _finals(
+    matrix: LabelMatrix,
+    case_seqs: np.ndarray,
+    resolutions: Sequence[tuple[int, str | None]],
+    bucket_order: list[str],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Final bucket code and status code per case (aligned with ``case_seqs``).
+
+    Bucket codes index ``bucket_order``; then unresolved, unlabeled, unclear follow.
+    """
+    n_buckets = len(bucket_order)
+    code_unresolved, code_unlabeled, code_unclear = n_buckets, n_buckets + 1, n_buckets + 2
+    per_item, label_counts = final_codes(
+        np.asarray(matrix.item_codes), np.asarray(matrix.bucket_codes), len(matrix.items)
+    )
+    finals = np.full(len(case_seqs), code_unlabeled, dtype=np.int64)
+    statuses = np.full(len(case_seqs), STATUSES.index(UNLABELED), dtype=np.int64)
+    if matrix.items:
+        item_seqs = np.array([int(i) for i in matrix.items], dtype=np.int64)
+        where = np.searchsorted(case_seqs, item_seqs)
+        agreed = per_item >= 0
+        finals[where] = np.where(agreed, per_item, code_unresolved)
+        statuses[where] = np.where(
+            agreed,
+            np.where(label_counts == 1, STATUSES.index("single"), STATUSES.index("agreed")),
+            STATUSES.index(UNRESOLVED),
+        )
+    index = {name: i for i, name in enumerate(bucket_order)}
+    for seq, bucket in resolutions:
+        at = int(np.searchsorted(case_seqs, seq))
+        if at < len(case_seqs) and case_seqs[at] == seq:
+            finals[at] = code_unclear if bucket is None else index[bucket]
+            statuses[at] = STATUSES.index(UNCLEAR if bucket is None else "resolved")
+    return finals, statuses
+
+
+def _bucket_counts(finals: np.ndarray, reviewed: np.ndarray, names: np.ndarray) -> BucketCounts:
+    counts = BucketCounts(cases=len(finals), reviewed=int(reviewed.sum()))
+    tally = np.bincount(finals, minlength=len(names))
+    counts.by_bucket = Counter({str(names[i]): int(n) for i, n in enumerate(tally) if n})
+    return counts
+
+
+def reviewer_has_open_overlap(store: Store, reviewer: str, overlap: int) -> bool:
+    """True when the reviewer still has cases to label in their queue (blind mode applies)."""
+    row = store.query(
+        "SELECT 1 FROM cases c WHERE c.is_current = 1 AND c.label_count < ?"
+        " AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.case_seq = c.seq AND l.reviewer = ?)"
+        " LIMIT 1",
+        (overlap, reviewer),
+    )
+    return bool(row)

@@ -1,0 +1,78 @@
+"""The stats report as plain text lines, shared by `labeler stats` and the TUI stats screen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from labeler.agreement import band
+from labeler.display_text import safe_inline
+
+
+def _num(value: float | None, digits: int = 3) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def _with_band(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f} ({band(value)})"
+
+
+def format_stats(data: dict[str, Any]) -> list[str]:
+    """The plain-text report, as lines (shared with the TUI stats screen)."""
+    a = data["agreement"]
+    reviewers = ", ".join(safe_inline(r, 40) for r in data["reviewers"]) or "none"
+    lines = [
+        f"cases {data['cases']:,}   labels {data['labels']:,}   reviewers {reviewers}",
+        "",
+        "Agreement",
+        f"  percent agreement    {_num(a['percent_agreement'])}",
+        f"  Cohen's kappa        {_with_band(a['cohen_kappa'])}",
+        f"  Fleiss' kappa        {_with_band(a['fleiss_kappa'])}",
+        f"  Krippendorff's alpha {_with_band(a['krippendorff_alpha'])}",
+    ]
+    ci = a.get("krippendorff_alpha_ci95")
+    if ci:
+        lines.append(f"    95% CI (bootstrap) [{ci[0]:.3f}, {ci[1]:.3f}]")
+    for metric, reason in sorted(a["undefined"].items()):
+        if metric != "krippendorff_alpha_ci95":
+            lines.append(f"  ({metric}: {reason})")
+    lines += [
+        "",
+        "Per bucket (one vs rest)",
+        f"  {'bucket':<22}{'labels':>8}  {'alpha':<24}{'kappa':<24}",
+    ]
+    for key, b in data["per_bucket"].items():
+        alpha = _with_band(b["krippendorff_alpha"])
+        kappa = _with_band(b.get("cohen_kappa"))
+        lines.append(f"  {safe_inline(key, 22):<22}{b['labels']:>8}  {alpha:<24}{kappa:<24}")
+    if data["pairwise"]:
+        lines += ["", "Pairs (Cohen's kappa)"]
+        for pair, p in data["pairwise"].items():
+            lines.append(
+                f"  {safe_inline(pair, 40):<30} {_with_band(p['cohen_kappa']):<24} "
+                f"on {p['cases']:,} cases"
+            )
+    lines += ["", "Status  " + "   ".join(f"{k} {v:,}" for k, v in data["status"].items())]
+    lines += ["", _counts_header()]
+    lines += _counts_lines("all cases", data["counts"])
+    for key, groups in data["counts"]["by"].items():
+        lines += ["", f"By {safe_inline(key, 60)}", _counts_header()]
+        for value, counts in groups.items():
+            lines += _counts_lines(f"{safe_inline(key, 30)}={safe_inline(value, 30)}", counts)
+    return lines
+
+
+def _counts_header() -> str:
+    return f"  {'group':<28}{'bucket':<24}{'cases':>8}{'per 1,000 reviewed':>20}"
+
+
+def _counts_lines(title: str, counts: dict[str, Any]) -> list[str]:
+    lines = [
+        f"  {title:<28}{'(reviewed ' + format(counts['reviewed'], ',') + ')':<24}"
+        f"{counts['cases']:>8}"
+    ]
+    for name, c in counts["buckets"].items():
+        if c["cases"] == 0:
+            continue
+        rate = "" if c["rate_per_1000"] is None else f"{c['rate_per_1000']:.1f}"
+        lines.append(f"  {'':<28}{safe_inline(name, 24):<24}{c['cases']:>8}{rate:>20}")
+    return lines
