@@ -26,7 +26,7 @@ from labeler.store.connection import Store
 from labeler.store.errors import StoreError
 from labeler.store.events import record_event
 
-RESERVED_SHORTCUTS = frozenset("abcdefgjknqstuxz?/ ")
+RESERVED_SHORTCUTS = frozenset("abcdefgjknpqstuxz?/ ")
 """Keys the review and resolve screens use for themselves (a-f pick a reviewer's bucket)."""
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$")

@@ -5,9 +5,11 @@ from __future__ import annotations
 import click
 
 from labeler.cli.export_command import export_command
+from labeler.cli.gate_command import gate
 from labeler.cli.import_command import import_command
 from labeler.cli.labels_commands import import_labels_command
 from labeler.cli.log_command import log_command
+from labeler.cli.resolve_command import resolve
 from labeler.cli.review_commands import demo, review
 from labeler.cli.stats_command import stats
 from labeler.cli.store_commands import backup, check, info, init
@@ -71,5 +73,7 @@ for command in (
     demo,
     export_command,
     stats,
+    gate,
+    resolve,
 ):
     main.add_command(command)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -15,24 +16,42 @@ from labeler.store import create_store, open_store
 
 @click.command("import")
 @STORE_ARGUMENT
-@click.argument(
-    "files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path)
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv"]),
+    help="The files' format, when their extension does not say (.jsonl/.json/.csv).",
 )
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]),
-              help="The files' format, when their extension does not say (.jsonl/.json/.csv).")
-@click.option("--map", "maps", multiple=True, metavar="FIELD=PATH",
-              help="Take a field from another place in each record, by dotted path: "
-              "--map output=response.text --map slices.channel=source. Repeatable.")
-@click.option("--skip-invalid", is_flag=True,
-              help="Import the good records and list the bad ones (default: all or nothing).")
-@click.option("--update", is_flag=True,
-              help="A case whose id exists with different content becomes a new version; "
-              "the old version keeps its text and its labels.")
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    metavar="FIELD=PATH",
+    help="Take a field from another place in each record, by dotted path: "
+    "--map output=response.text --map slices.channel=source. Repeatable.",
+)
+@click.option(
+    "--skip-invalid",
+    is_flag=True,
+    help="Import the good records and list the bad ones (default: all or nothing).",
+)
+@click.option(
+    "--update",
+    is_flag=True,
+    help="A case whose id exists with different content becomes a new version; "
+    "the old version keeps its text and its labels.",
+)
 @REVIEWER_OPTION
 @friendly_errors
 def import_command(
-    store_path: Path, files: tuple[Path, ...], fmt: str | None, maps: tuple[str, ...],
-    skip_invalid: bool, update: bool, reviewer: str | None,
+    store_path: Path,
+    files: tuple[Path, ...],
+    fmt: str | None,
+    maps: tuple[str, ...],
+    skip_invalid: bool,
+    update: bool,
+    reviewer: str | None,
 ) -> None:
     """Import failed cases from JSONL or CSV FILES into STORE (created if it does not exist).
 
@@ -55,9 +74,16 @@ def import_command(
     created = not store_path.exists()
     store = create_store(store_path, actor) if created else open_store(store_path)
     with store:
-        result = import_files(store, list(files), actor, fmt=fmt, mapping=mapping,
-                              skip_invalid=skip_invalid, update=update,
-                              progress=_progress_bar() if sys.stderr.isatty() else None)
+        result = import_files(
+            store,
+            list(files),
+            actor,
+            fmt=fmt,
+            mapping=mapping,
+            skip_invalid=skip_invalid,
+            update=update,
+            progress=_ProgressBar() if sys.stderr.isatty() else None,
+        )
     for line in result.describe_problems():
         click.echo(line, err=True)
     for f in result.files:
@@ -72,26 +98,24 @@ def import_command(
     click.echo(result.summary())
 
 
-def _progress_bar():  # type: ignore[no-untyped-def]
-    state: dict[str, object] = {}
+class _ProgressBar:
+    """A click progress bar on stderr fed with (bytes done, bytes total)."""
 
-    def update(done: int, total: int) -> None:
-        bar = state.get("bar")
-        if bar is None:
-            bar = click.progressbar(length=max(total, 1), label="importing", file=sys.stderr)
-            bar.__enter__()
-            state["bar"] = bar
-            state["done"] = 0
-        assert isinstance(bar, click._termui_impl.ProgressBar)
-        step = done - int(state["done"])  # type: ignore[call-overload]
-        if step > 0:
-            bar.update(step)
-            state["done"] = done
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._done = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            self._bar = click.progressbar(length=max(total, 1), label="importing", file=sys.stderr)
+            self._bar.__enter__()
+            self._done = 0
+        if done > self._done:
+            self._bar.update(done - self._done)
+            self._done = done
         if done >= total:
-            bar.__exit__(None, None, None)
-            state.clear()
-
-    return update
+            self._bar.__exit__(None, None, None)
+            self._bar = None
 
 
 __all__ = ["CSV_FIELD_LIMIT", "import_command"]

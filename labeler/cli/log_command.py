@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 from collections.abc import Iterator
 from itertools import islice
@@ -45,11 +46,16 @@ def log_command(
         if case_id is not None and not case_known(store, case_id):
             fail(f"no case with id {safe_inline(case_id, 200)!r} in this store")
         events = iter_events(store, case_id=case_id, kind_prefix=kind_prefix)
-        if as_json:
-            _print_json(events)
-        else:
-            while chunk := list(islice(events, _CHUNK)):
-                click.echo("\n".join(format_event(e) for e in chunk))
+        try:
+            if as_json:
+                _print_json(events)
+            else:
+                while chunk := list(islice(events, _CHUNK)):
+                    click.echo("\n".join(format_event(e) for e in chunk))
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:  # `labeler log STORE | head`: click exits quietly
+                raise
+            fail(f"could not write the log: {exc.strerror or exc}")
 
 
 def _print_json(events: Iterator[Event]) -> None:

@@ -49,14 +49,12 @@ class _Rule(BaseModel):
     def _slice(cls, value: str | None) -> str | None:
         if value is None:
             return None
-        key, sep, wanted = value.partition("=")
-        if not sep or not key.strip() or not wanted.strip():
-            raise ValueError(
-                'a slice is "name=value", e.g. "length=long" (or "meta.model=gpt-x")'
-            )
-        if key.strip() == "meta.":
+        key, sep, _ = value.partition("=")
+        if not sep or not key:
+            raise ValueError('a slice is "name=value", e.g. "length=long" (or "meta.model=gpt-x")')
+        if key == "meta.":
             raise ValueError('give the meta field after "meta.", e.g. "meta.model=gpt-x"')
-        return f"{key.strip()}={wanted.strip()}"
+        return value
 
     @property
     def scope(self) -> tuple[str, str] | None:
@@ -72,7 +70,10 @@ class _BucketRule(_Rule):
 
     min_reviewed: int = Field(default=0, ge=0, description="Reviewed cases needed in scope.")
     min_agreement: float | None = Field(
-        default=None, ge=-1.0, le=1.0, allow_inf_nan=False,
+        default=None,
+        ge=-1.0,
+        le=1.0,
+        allow_inf_nan=False,
         description="Minimum per-bucket agreement (alpha or kappa) before a verdict.",
     )
     agreement_metric: Literal["alpha", "kappa"] = "alpha"
@@ -200,7 +201,15 @@ def _got(err: Any) -> str:
     return f" (got {safe_inline(repr(value), 60)})"
 
 
-def _rule_problem(err: Any, data: dict[str, Any], text: str, headers: list[int], source: str) -> str:
+Problem = tuple[int | None, str]
+
+
+def _message(err: Any) -> str:
+    text = str(err["msg"])
+    return text.removeprefix("Value error, ")
+
+
+def _rule_problem(err: Any, data: dict[str, Any], text: str, headers: list[int]) -> Problem:
     loc = err["loc"]
     index: int = loc[1]
     rest = [str(p) for p in loc[2:]]
@@ -208,62 +217,69 @@ def _rule_problem(err: Any, data: dict[str, Any], text: str, headers: list[int],
         rest = rest[1:]
     raw = data["rule"][index] if index < len(data["rule"]) else {}
     raw = raw if isinstance(raw, dict) else {}
-    kind = raw.get("kind")
-    name = raw.get("name")
+    kind, name = raw.get("kind"), raw.get("name")
     label = f"rule #{index + 1}" + (f" ({safe_inline(name, 40)})" if isinstance(name, str) else "")
     field = rest[0] if rest else None
     line = _key_line(text, headers, index, field) if field else None
     if line is None and index < len(headers):
         line = headers[index]
     kinds = ", ".join(KINDS)
-    kind_line = _key_line(text, headers, index, "kind")
     match err["type"]:
         case "union_tag_not_found":
-            return f"{_where(source, line)}: {label}: no kind; use kind = one of {kinds}"
+            return line, f"{label}: no kind; use kind = one of {kinds}"
         case "union_tag_invalid":
+            kind_line = _key_line(text, headers, index, "kind")
             return (
-                f"{_where(source, kind_line)}: {label}: unknown kind "
-                f"{safe_inline(repr(kind), 40)}; use one of {kinds}"
+                kind_line,
+                f"{label}: unknown kind {safe_inline(repr(kind), 40)}; use one of {kinds}",
             )
         case "extra_forbidden":
             model = _MODELS.get(kind) if isinstance(kind, str) else None
-            takes = ", ".join(model.model_fields) if model else ""
-            return (
-                f"{_where(source, line)}: {label}: unknown key {safe_inline(repr(field), 40)}"
+            takes = (
+                ", ".join(["kind", *(f for f in model.model_fields if f != "kind")])
+                if model
+                else ""
+            )
+            return line, (
+                f"{label}: unknown key {safe_inline(repr(field), 40)}"
                 + (f"; a {kind} rule takes: {takes}" if takes else "")
             )
         case "missing":
-            return f"{_where(source, line)}: {label}: {field} is required"
-        case "model_type" | "dict_type" if not rest:
-            return f"{_where(source, line)}: {label}: a rule must be a [[rule]] table"
+            return line, f"{label}: {field} is required"
+        case "model_type" | "dict_type" | "model_attributes_type" if not rest:
+            return line, f"{label}: a rule must be a [[rule]] table"
     what = ".".join(rest) or "rule"
-    return f"{_where(source, line)}: {label}: {what}: {err['msg']}{_got(err)}"
+    return line, f"{label}: {what}: {_message(err)}{_got(err)}"
 
 
-def _problems(exc: ValidationError, data: dict[str, Any], text: str, source: str) -> list[str]:
+def _problems(exc: ValidationError, data: dict[str, Any], text: str) -> list[Problem]:
     headers = _rule_lines(text)
-    problems: list[str] = []
+    problems: list[Problem] = []
     for err in exc.errors():
         loc = err["loc"]
         if len(loc) >= 2 and loc[0] == "rule" and isinstance(loc[1], int):
-            problems.append(_rule_problem(err, data, text, headers, source))
-        elif loc == ("rule",) and err["type"] == "missing":
-            problems.append(f"{source}: no [[rule]] entries found")
-        elif loc == ("rule",) and err["type"] == "too_short":
-            problems.append(f"{source}: no [[rule]] entries found")
+            problems.append(_rule_problem(err, data, text, headers))
+        elif loc == ("rule",) and err["type"] in ("missing", "too_short"):
+            problems.append((None, "no [[rule]] entries found"))
         elif loc == ("rule",):
-            line = _top_key_line(text, "rule")
-            problems.append(f"{_where(source, line)}: rules must be [[rule]] tables")
+            problems.append((_top_key_line(text, "rule"), "rules must be [[rule]] tables"))
         elif err["type"] == "extra_forbidden":
             key = str(loc[0])
             problems.append(
-                f"{_where(source, _top_key_line(text, key))}: unknown top-level key "
-                f"{safe_inline(repr(key), 40)}; a gates file holds [[rule]] tables only"
+                (
+                    _top_key_line(text, key),
+                    f"unknown top-level key {safe_inline(repr(key), 40)}; "
+                    "a gates file holds [[rule]] tables only",
+                )
             )
         else:
             what = ".".join(str(p) for p in loc) or "file"
-            problems.append(f"{source}: {what}: {err['msg']}")
-    return problems
+            problems.append((None, f"{what}: {_message(err)}"))
+    return sorted(problems, key=lambda p: p[0] or 0)
+
+
+def _joined(source: str, problems: list[Problem]) -> str:
+    return "\n".join(f"{_where(source, line)}: {text}" for line, text in problems)
 
 
 _TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -276,12 +292,15 @@ def parse_gates(text: str, source: str) -> GatesSpec:
     except tomllib.TOMLDecodeError as exc:
         message = str(exc)
         found = _TOML_LINE.search(message)
-        where = _where(source, int(found.group(1)) if found else None)
+        line = int(found.group(1)) if found else None
+        if line is None and "end of document" in message:
+            line = max(1, len(text.splitlines()))
+        where = _where(source, line)
         raise GatesFileError(f"{where}: not valid TOML: {message}") from None
     try:
         spec = GatesFile.model_validate(data)
     except ValidationError as exc:
-        raise GatesFileError("\n".join(_problems(exc, data, text, source))) from None
+        raise GatesFileError(_joined(source, _problems(exc, data, text))) from None
     headers = _rule_lines(text)
     lines = tuple(headers[i] if i < len(headers) else None for i in range(len(spec.rule)))
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()

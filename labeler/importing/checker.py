@@ -181,6 +181,15 @@ class _Run:
             result.format = detect_format(path, fmt)
         except FormatUnknown:
             result.format = None
+        if result.format is not None and self._same_name_imported(path):
+            # A re-run on the same path: hashing first (about 10x faster than parsing) turns
+            # the common "already imported" case into a quick no-op.
+            digest = _finish_hash(path, hashlib.sha256(), 0)
+            previous = _previous_import(self.store, digest) if digest is not None else None
+            if previous is not None:
+                result.sha256, result.previous = digest, previous
+                self.done += result.size
+                return
         sha = hashlib.sha256()
         read = 0
 
@@ -207,6 +216,12 @@ class _Run:
             result.sha256 = _finish_hash(path, sha, read)
         if result.sha256 is not None:
             result.previous = _previous_import(self.store, result.sha256)
+
+    def _same_name_imported(self, path: Path | str) -> bool:
+        rows = self.store.query(
+            "SELECT 1 FROM imports WHERE file_name = ? LIMIT 1", (os.path.abspath(path),)
+        )
+        return bool(rows)
 
     def _problem(self, check: FileCheck, problem: Problem) -> None:
         check.problem_count += 1
@@ -260,7 +275,10 @@ def _utf8(text: str | None) -> bytes | None:
 
 
 def _finish_hash(path: Path | str, sha: _Hasher, offset: int) -> str | None:
-    """Hash the rest of the file when reading stopped early; None if it cannot be read."""
+    """Hash the file from ``offset`` on (the rest, when reading stopped early, or all of it).
+
+    None if it cannot be read.
+    """
     try:
         with open(path, "rb") as f:
             f.seek(offset)

@@ -150,6 +150,8 @@ def _validate(
     except MapMiss as exc:
         return Problem(file, line, str(exc))
     except ValidationError as exc:
+        if any(e["type"] == "string_unicode" for e in exc.errors()):  # a lone surrogate
+            return Problem(file, line, surrogate_reason(data) if is_jsonl else _bad_bytes(data))
         return Problem(file, line, validation_reason(exc))
     except UnicodeEncodeError:
         return Problem(file, line, surrogate_reason(data) if is_jsonl else _bad_bytes(data))

@@ -24,6 +24,8 @@ class HeaderState:
     note: str | None = None
     hints: list[str] = field(default_factory=list)
     mode: str = "review"
+    progress_label: str | None = None
+    """Replaces the ``position / total`` box (the resolve screen shows ``resolved 12 / 47``)."""
 
 
 def header_text(state: HeaderState) -> Text:
@@ -31,7 +33,8 @@ def header_text(state: HeaderState) -> Text:
     text = Text(no_wrap=False, overflow="fold")
     d = state.display
     total = "…" if state.total is None else f"{state.total:,}"
-    text.append(f" {state.position:,} / {total} ", style="bold reverse")
+    box = state.progress_label or f"{state.position:,} / {total}"
+    text.append(f" {box} ", style="bold reverse")
     if state.mode == "revisit":
         text.append(" revisit ", style="bold black on yellow")
     if d is None:

@@ -14,7 +14,7 @@ from textual.events import Key
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from labeler.case_display import case_display
+from labeler.case_display import CaseDisplay, case_display
 from labeler.cases import Case, find_case_seq, load_case
 from labeler.display_text import safe_inline
 from labeler.hints import hints_for, latency_threshold
@@ -85,6 +85,7 @@ class ReviewScreen(Screen[None]):
         self.by_key = {b.key: b for b in buckets}
         self.progress: QueueProgress | None = None
         self.case: Case | None = None
+        self.display_data: CaseDisplay | None = None
         self.label: Label | None = None
         self.draft_note: str | None = None
         self.status_message = ""
@@ -140,7 +141,8 @@ class ReviewScreen(Screen[None]):
             self.set_status("that case is no longer in the store", style="bold red")
             return
         self.label = get_label(self.session.store, seq, self.session.actor.name)
-        self.query_one(CaseView).show(case_display(self.case))
+        self.display_data = case_display(self.case)
+        self.query_one(CaseView).show(self.display_data)
         self.query_one(BucketBar).highlight(self.label.bucket if self.label else None)
         self.refresh_header()
         if self._key_started is not None:
@@ -155,7 +157,7 @@ class ReviewScreen(Screen[None]):
         """Redraw the header from the current state."""
         case = self.case
         state = HeaderState(
-            display=case_display(case) if case else None,
+            display=self.display_data if case else None,
             position=self.session.position(),
             total=self.session.total,
             label_count=case.label_count if case else 0,

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
+from pilot_helpers import MakeApp
 
 from labeler.identity import Actor, os_account
 from labeler.queue import QueueSpec
 from labeler.slice_filter import SliceFilter
 from labeler.store import Store
 from labeler.tui.app import ReviewApp
-
-MakeApp = Callable[..., ReviewApp]
 
 
 @pytest.fixture

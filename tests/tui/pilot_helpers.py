@@ -7,12 +7,21 @@ and message queues instead of sleeping.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from textual.app import App
 from textual.pilot import Pilot
 
 from labeler.store import Store
 from labeler.taxonomy import Bucket, read_taxonomy
+from labeler.tui.app import ReviewApp
 from labeler.tui.review_screen import ReviewScreen
+
+MakeApp = Callable[..., ReviewApp]
+"""The ``make_app`` fixture: ``make_app(store, "bob", overlap=2, slices=(), revisit=False)``."""
+CaseDict = dict[str, Any]
+"""One case record as written in a JSONL file."""
 
 
 def screen_text(app: App[None]) -> str:

@@ -1,0 +1,111 @@
+"""``labeler gate``: the release decision from a gates file, with an exit status for CI."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from labeler.atomic_file import atomic_write
+from labeler.cli.common import open_existing
+from labeler.display_text import safe_inline
+from labeler.gates import EXAMPLE_GATES, GatesFileError, load_gates_file, run_gate
+from labeler.gates.report import dumps_json, format_table, gate_json, markdown_report
+from labeler.store import StoreError
+
+USAGE_ERROR = 2
+
+
+def _error(message: str) -> NoReturn:
+    """``Error: ...`` on stderr and exit status 2 (never 1: that means BLOCK)."""
+    lines = message.splitlines() or [""]
+    click.echo("Error: " + "\n".join(safe_inline(line, 1000) for line in lines), err=True)
+    sys.exit(USAGE_ERROR)
+
+
+@click.command("gate")
+@click.argument(
+    "store_path",
+    metavar="[STORE]",
+    required=False,
+    type=click.Path(dir_okay=False, path_type=Path),
+)
+@click.option(
+    "--gates",
+    "gates_path",
+    metavar="GATES.toml",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The gates file (see --example).",
+)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object for CI scripts.")
+@click.option(
+    "--report",
+    "report_path",
+    metavar="FILE.md",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the release decision record as Markdown (replaces FILE).",
+)
+@click.option("--example", is_flag=True, help="Print a commented gates file to start from.")
+def gate(
+    store_path: Path | None,
+    gates_path: Path | None,
+    as_json: bool,
+    report_path: Path | None,
+    example: bool,
+) -> None:
+    """Judge the release: SHIP, SHIP BEHIND A FLAG, or BLOCK.
+
+    \b
+    Each rule of the gates file (TOML, one [[rule]] table each) is judged on
+    the store: a bucket's rate per 1,000 reviewed cases (with its Wilson 95%
+    interval; a rule can use the upper bound), a must-pass bucket with zero
+    cases, the share of outputs that parse as JSON where meta.output_format is
+    json, latency p50/p95 from meta.latency_ms; overall or in a slice. A rule
+    whose scope has too few reviewed cases, too little agreement on its
+    bucket, or unresolved cases that could change its verdict is NOT ENOUGH
+    EVIDENCE: it flags (or blocks), never passes.
+
+    \b
+    Exit status: 0 SHIP, 3 SHIP BEHIND A FLAG, 1 BLOCK,
+                 2 a usage error, a bad gates file or a store that cannot be read.
+
+    \b
+    Examples:
+      labeler gate --example > gates.toml
+      labeler gate failures.db --gates gates.toml
+      labeler gate failures.db --gates gates.toml --report decision.md --json
+    """
+    if example:
+        click.echo(EXAMPLE_GATES, nl=False)
+        return
+    if store_path is None:
+        raise click.UsageError("give the STORE to judge (or --example for a gates file)")
+    if gates_path is None:
+        raise click.UsageError("give the gates file with --gates GATES.toml (see --example)")
+    try:
+        spec = load_gates_file(str(gates_path))
+        with open_existing(store_path) as store:
+            outcome, inputs = run_gate(store, spec)
+    except GatesFileError as exc:
+        _error(str(exc))
+    except (StoreError, FileNotFoundError, OSError) as exc:
+        _error(str(exc))
+    except KeyboardInterrupt:
+        click.echo("interrupted; nothing was written", err=True)
+        sys.exit(130)
+    shown_store = str(store_path)
+    if report_path is not None:
+        try:
+            with atomic_write(report_path, overwrite=True, newline="\n") as handle:
+                handle.write(markdown_report(outcome, inputs, spec, shown_store))
+        except (OSError, ValueError) as exc:
+            _error(f"cannot write the report {safe_inline(str(report_path), 200)}: {exc}")
+    if as_json:
+        click.echo(dumps_json(gate_json(outcome, inputs, spec, shown_store)))
+    else:
+        click.echo("\n".join(format_table(outcome, inputs, spec)))
+        if report_path is not None:
+            click.echo(f"report written to {safe_inline(str(report_path), 200)}")
+    sys.exit(outcome.exit_status)

@@ -1,0 +1,51 @@
+"""``resolve``: walk the disagreements and settle each with one key."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from labeler.cli.common import REVIEWER_OPTION, STORE_ARGUMENT, friendly_errors, get_actor
+from labeler.cli.review_commands import SLICE_OPTION
+from labeler.disagreements import ResolveSpec, check_spec, parse_pair
+from labeler.slice_filter import parse_slice_filters
+from labeler.store import open_store
+
+
+@click.command()
+@STORE_ARGUMENT
+@REVIEWER_OPTION
+@SLICE_OPTION
+@click.option(
+    "--pair",
+    metavar="BUCKET_A,BUCKET_B",
+    help="Only the cases where these two buckets were confused.",
+)
+@friendly_errors
+def resolve(
+    store_path: Path, reviewer: str | None, slices: tuple[str, ...], pair: str | None
+) -> None:
+    """Settle the cases reviewers disagreed on: both labels and notes side by side.
+
+    \b
+    a / b / c take that reviewer's bucket, a bucket's shortcut sets another one, x marks the
+    case unclear, n writes the reason, u undoes, j / k move, ? shows every key.
+    A resolution never changes a reviewer's label: agreement always uses the originals.
+    """
+    actor = get_actor(reviewer)
+    try:
+        spec = ResolveSpec(
+            slices=tuple(parse_slice_filters(slices)),
+            pair=parse_pair(pair) if pair else None,
+        )
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    if not sys.stdout.isatty():
+        raise click.ClickException("resolve needs a terminal (stdout is not a tty)")
+    with open_store(store_path) as store:
+        check_spec(store, spec)
+        from labeler.tui.resolve_app import ResolveApp
+
+        ResolveApp(store, actor, spec).run()

@@ -1,0 +1,311 @@
+"""Rules -> results -> one decision: SHIP, SHIP BEHIND A FLAG, or BLOCK.
+
+Every number comes from :func:`labeler.stats.compute_stats` (bucket counts, agreement, status)
+or :func:`labeler.gates.metrics.read_case_facts` (meta metrics, per-slice statuses). The two
+reads are checked to see the same state of the store (``PRAGMA data_version``), and repeated
+if a write came in between.
+
+Trust before verdict: a rule whose scope has no evidence, fewer reviewed (or measured) cases
+than it asks for, too little agreement on its bucket, or whose verdict could be changed by
+unresolved cases that include its bucket, is "not enough evidence". That counts as
+``on_insufficient`` (flag unless the file says block), never as a pass; and when the evidence
+so far already fails the rule, as the stricter of ``on_insufficient`` and ``on_fail``.
+
+This module is part of the pure core: no textual, rich or click.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from labeler.gates.metrics import CaseFacts, read_case_facts
+from labeler.gates.results import Decision, GateOutcome, Outcome, RuleResult, Verdict
+from labeler.gates.spec import (
+    BucketRateRule,
+    GatesSpec,
+    JsonValidRule,
+    LatencyRule,
+    MustPassRule,
+    check_buckets,
+)
+from labeler.intervals import wilson_interval
+from labeler.stats import StatsRequest, compute_stats
+from labeler.store.connection import Store
+from labeler.taxonomy import Taxonomy, read_taxonomy
+
+_READ_ATTEMPTS = 3
+_METRIC_KEY = {"alpha": "krippendorff_alpha", "kappa": "cohen_kappa"}
+
+
+@dataclass(frozen=True)
+class GateInputs:
+    """Everything the rules are judged on, from one state of the store."""
+
+    stats: dict[str, Any]
+    facts: CaseFacts
+    taxonomy: Taxonomy
+    consistent: bool = True
+    """False if the store kept changing while it was read (the numbers may differ by a few)."""
+
+
+def scope_keys(spec: GatesSpec) -> tuple[str, ...]:
+    """The slice names (or meta fields) the rules are scoped by, in file order."""
+    keys = [r.scope[0] for r in spec.rules if r.scope is not None]
+    return tuple(dict.fromkeys(keys))
+
+
+def _data_version(store: Store) -> int:
+    return int(store.query("PRAGMA data_version")[0][0])
+
+
+def gather(store: Store, spec: GatesSpec) -> GateInputs:
+    """Read stats, per-case facts and the taxonomy from one state of the store."""
+    keys = scope_keys(spec)
+    for attempt in range(_READ_ATTEMPTS):
+        before = _data_version(store)
+        taxonomy = read_taxonomy(store)
+        stats = compute_stats(store, StatsRequest(by=keys))
+        facts = read_case_facts(store, keys)
+        if _data_version(store) == before:
+            return GateInputs(stats, facts, taxonomy)
+        if attempt == _READ_ATTEMPTS - 1:
+            break
+    return GateInputs(stats, facts, taxonomy, consistent=False)
+
+
+def _stricter(*actions: str) -> Verdict:
+    if "block" in actions:
+        return "block"
+    return "flag" if "flag" in actions else "pass"
+
+
+def _judge(
+    passes: bool | None, reasons: list[str], on_fail: str, on_insufficient: str
+) -> tuple[Outcome, Verdict]:
+    """``passes`` None means there is no value to compare."""
+    if reasons or passes is None:
+        if passes is False:
+            reasons.append("the evidence so far fails the rule too")
+            return "insufficient", _stricter(on_insufficient, on_fail)
+        return "insufficient", _stricter(on_insufficient, "flag")
+    if passes:
+        return "pass", "pass"
+    return "fail", _stricter(on_fail, "flag")
+
+
+def _scope_counts(stats: dict[str, Any], scope: tuple[str, str] | None) -> tuple[int, Any]:
+    counts = stats["counts"]
+    if scope is not None:
+        counts = counts["by"].get(scope[0], {}).get(scope[1])
+    if counts is None:
+        return 0, {}
+    return int(counts["reviewed"]), counts["buckets"]
+
+
+def _agreement(
+    stats: dict[str, Any], bucket: str, metric: str
+) -> tuple[float | None, str | None, bool]:
+    """``(value, note, vacuous)``: vacuous when no reviewer ever used the bucket on overlap."""
+    entry = stats["per_bucket"].get(bucket)
+    if entry is None:
+        return None, "no agreement for this bucket", False
+    key = _METRIC_KEY[metric]
+    value = entry.get(key)
+    if value is not None:
+        return float(value), None, False
+    if entry.get("labels", 0) == 0 and stats["agreement"].get("pairable_items", 0) > 0:
+        return None, "no reviewer used this bucket: they never disagreed on it", True
+    reason = entry.get("undefined", {}).get(key)
+    return None, str(reason) if reason else f"{metric} is undefined", False
+
+
+def _scope_name(scope: tuple[str, str] | None) -> str:
+    return "all cases" if scope is None else f"{scope[0]}={scope[1]}"
+
+
+def _bucket_rule(
+    index: int,
+    rule: BucketRateRule | MustPassRule,
+    bucket: str,
+    inputs: GateInputs,
+    spec: GatesSpec,
+    from_taxonomy: bool,
+) -> RuleResult:
+    scope = rule.scope
+    n, buckets = _scope_counts(inputs.stats, scope)
+    count = int(buckets.get(bucket, {}).get("cases", 0))
+    indices = inputs.facts.scope(scope)
+    unresolved = inputs.facts.unresolved(indices)
+    pending = inputs.facts.unresolved_with(indices, bucket)
+    raw = wilson_interval(count, n)
+    interval = None if raw is None else (raw[0] * 1000, raw[1] * 1000)
+    value = None if n == 0 else count * 1000 / n
+    reasons: list[str] = []
+    if isinstance(rule, BucketRateRule):
+        bound, threshold = rule.bound, rule.max_per_1000
+        name = rule.name or f"{bucket} rate"
+    else:  # must_pass: a rate of zero, on the count itself
+        bound, threshold = "point", 0.0
+        name = rule.name or f"{bucket} must pass"
+        if from_taxonomy and rule.name:
+            name = f"{rule.name}: {bucket}"
+    checked = value if bound == "point" or interval is None else interval[1]
+
+    def passes_with(extra: int) -> bool:
+        if bound == "point":
+            return (count + extra) * 1000 / n <= threshold
+        upper = wilson_interval(count + extra, n)
+        return upper is not None and upper[1] * 1000 <= threshold
+
+    passes = None if n == 0 else passes_with(0)
+    hinges = bool(passes and pending and not passes_with(pending))
+    if n == 0:
+        reasons.append(f"no reviewed cases in {_scope_name(scope)}")
+        if scope is not None and not inputs.facts.has_key(scope[0]):
+            reasons.append(f"no case has the slice {scope[0]!r}")
+    elif n < rule.min_reviewed:
+        reasons.append(f"{n:,} reviewed cases; the rule needs {rule.min_reviewed:,}")
+    agreement, note, vacuous = _agreement(inputs.stats, bucket, rule.agreement_metric)
+    if rule.min_agreement is not None:
+        if agreement is None and not vacuous:
+            reasons.append(f"agreement on {bucket} cannot be computed: {note}")
+        elif agreement is not None and agreement < rule.min_agreement:
+            reasons.append(
+                f"{rule.agreement_metric} on {bucket} is {agreement:.3f}; "
+                f"the rule needs {rule.min_agreement:g}"
+            )
+    if hinges:
+        reasons.append(
+            f"{pending:,} unresolved case(s) labeled {bucket} by a reviewer could change "
+            "the verdict"
+        )
+    outcome, verdict = _judge(passes, reasons, rule.on_fail, rule.on_insufficient)
+    return RuleResult(
+        index=index,
+        line=spec.lines[index],
+        name=name,
+        kind=rule.kind,
+        bucket=bucket,
+        slice=rule.slice,
+        percentile=None,
+        unit="per_1000",
+        value=value,
+        count=count,
+        interval=interval,
+        bound=bound,
+        checked=checked,
+        comparison="<=",
+        threshold=float(threshold),
+        n=n,
+        n_label="reviewed",
+        min_n=rule.min_reviewed,
+        agreement_metric=rule.agreement_metric,
+        agreement=agreement,
+        agreement_note=note,
+        agreement_vacuous=vacuous,
+        min_agreement=rule.min_agreement,
+        unresolved_in_scope=unresolved,
+        unresolved_in_bucket=pending,
+        outcome=outcome,
+        verdict=verdict,
+        on_fail=rule.on_fail,
+        on_insufficient=rule.on_insufficient,
+        reasons=tuple(reasons),
+        from_taxonomy=from_taxonomy,
+    )
+
+
+def _meta_rule(
+    index: int, rule: JsonValidRule | LatencyRule, inputs: GateInputs, spec: GatesSpec
+) -> RuleResult:
+    scope = rule.scope
+    indices = inputs.facts.scope(scope)
+    reasons: list[str] = []
+    interval: tuple[float, float] | None = None
+    count: int | None = None
+    if isinstance(rule, JsonValidRule):
+        count, n = inputs.facts.json_share(indices)
+        value = None if n == 0 else count / n
+        interval = wilson_interval(count, n)
+        bound, comparison, threshold, unit = rule.bound, ">=", rule.min_share, "share"
+        checked = value if bound == "point" or interval is None else interval[0]
+        passes = None if checked is None else checked >= threshold
+        name, n_label, pct = rule.name or "JSON outputs parse", "json outputs", None
+        if n == 0:
+            reasons.append(f"no case in {_scope_name(scope)} has meta.output_format = json")
+    else:
+        value, n = inputs.facts.latency(indices, rule.percentile)
+        bound, comparison, threshold, unit = "point", "<=", rule.max_ms, "ms"
+        checked = value
+        passes = None if value is None else value <= threshold
+        pct = rule.percentile
+        name, n_label = rule.name or f"latency p{rule.percentile}", "with latency"
+        if n == 0:
+            reasons.append(f"no case in {_scope_name(scope)} has meta.latency_ms")
+    if scope is not None and not inputs.facts.has_key(scope[0]):
+        reasons.append(f"no case has the slice {scope[0]!r}")
+    if 0 < n < rule.min_cases:
+        reasons.append(f"{n:,} measured cases; the rule needs {rule.min_cases:,}")
+    outcome, verdict = _judge(passes, reasons, rule.on_fail, rule.on_insufficient)
+    return RuleResult(
+        index=index,
+        line=spec.lines[index],
+        name=name,
+        kind=rule.kind,
+        bucket=None,
+        slice=rule.slice,
+        percentile=pct,
+        unit=unit,
+        value=value,
+        count=count,
+        interval=interval,
+        bound=bound,
+        checked=checked,
+        comparison=comparison,
+        threshold=float(threshold),
+        n=n,
+        n_label=n_label,
+        min_n=rule.min_cases,
+        agreement_metric=None,
+        agreement=None,
+        agreement_note=None,
+        agreement_vacuous=False,
+        min_agreement=None,
+        unresolved_in_scope=inputs.facts.unresolved(indices),
+        unresolved_in_bucket=None,
+        outcome=outcome,
+        verdict=verdict,
+        on_fail=rule.on_fail,
+        on_insufficient=rule.on_insufficient,
+        reasons=tuple(reasons),
+    )
+
+
+def evaluate(spec: GatesSpec, inputs: GateInputs) -> GateOutcome:
+    """Judge every rule; a must_pass rule without a bucket gives one result per must-pass bucket."""
+    results: list[RuleResult] = []
+    must_pass = [b.key for b in inputs.taxonomy.buckets if b.must_pass]
+    for index, rule in enumerate(spec.rules):
+        if isinstance(rule, MustPassRule) and rule.bucket is None:
+            if not must_pass:
+                raise ValueError("must_pass without a bucket, and no must-pass bucket")
+            for bucket in must_pass:
+                results.append(_bucket_rule(index, rule, bucket, inputs, spec, True))
+        elif isinstance(rule, BucketRateRule | MustPassRule):
+            assert rule.bucket is not None
+            results.append(_bucket_rule(index, rule, rule.bucket, inputs, spec, False))
+        else:
+            results.append(_meta_rule(index, rule, inputs, spec))
+    verdicts = {r.verdict for r in results}
+    decision: Decision = (
+        "block" if "block" in verdicts else "ship_behind_flag" if "flag" in verdicts else "ship"
+    )
+    return GateOutcome(tuple(results), decision)
+
+
+def run_gate(store: Store, spec: GatesSpec) -> tuple[GateOutcome, GateInputs]:
+    """Check the file's buckets against the store, read the store, judge every rule."""
+    inputs = gather(store, spec)
+    check_buckets(spec, inputs.taxonomy)
+    return evaluate(spec, inputs), inputs

@@ -1,0 +1,333 @@
+"""The gate's results as a plain-text table, a Markdown release decision record, and JSON.
+
+Every untrusted text (bucket keys, slice names and values, rule names, reviewer names,
+guidelines) goes through :func:`labeler.display_text.safe_inline`; in Markdown it is also
+escaped so it cannot become markup, a link or HTML.
+
+This module is part of the pure core: no textual, rich or click.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from labeler.display_text import safe_inline
+from labeler.gates.evaluate import GateInputs
+from labeler.gates.results import GateOutcome, RuleResult
+from labeler.gates.spec import GatesSpec
+
+MAX_GROUPS_SHOWN = 50
+_SYMBOL = {"<=": "≤", ">=": "≥"}
+_VERDICT = {"pass": "PASS", "flag": "FLAG", "block": "BLOCK"}
+
+
+def verdict_text(result: RuleResult) -> str:
+    """PASS, FLAG, BLOCK, or NOT ENOUGH EVIDENCE → flag|block."""
+    if result.outcome == "insufficient":
+        return f"NOT ENOUGH EVIDENCE → {result.verdict}"
+    return _VERDICT[result.verdict]
+
+
+def _num(value: float, digits: int = 1) -> str:
+    text = f"{value:,.{digits}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _pct(value: float) -> str:
+    return f"{_num(value * 100, 2)}%"
+
+
+def value_text(r: RuleResult) -> str:
+    """The measured value, with what it was measured on."""
+    if r.value is None:
+        return "—"
+    if r.unit == "per_1000":
+        return f"{_num(r.value)}/1k ({r.count:,} of {r.n:,})"
+    if r.unit == "share":
+        return f"{_pct(r.value)} ({r.count:,} of {r.n:,})"
+    return f"p{r.percentile} {_num(r.value, 0)} ms"
+
+
+def interval_text(r: RuleResult) -> str:
+    """The Wilson 95% interval, or — (latency has none)."""
+    if r.interval is None:
+        return "—"
+    low, high = r.interval
+    if r.unit == "share":
+        return f"[{_num(low * 100, 2)}, {_num(high * 100, 2)}]%"
+    return f"[{_num(low)}, {_num(high)}]/1k"
+
+
+def threshold_text(r: RuleResult) -> str:
+    """The threshold and the bound it is compared with."""
+    symbol = _SYMBOL[r.comparison]
+    if r.kind == "must_pass":
+        return "0 cases"
+    if r.unit == "per_1000":
+        text = f"{symbol} {_num(r.threshold, 3)}/1k"
+    elif r.unit == "share":
+        text = f"{symbol} {_pct(r.threshold)}"
+    else:
+        text = f"{symbol} {_num(r.threshold, 0)} ms"
+    return text + (f" ({r.bound} bound)" if r.bound != "point" else "")
+
+
+def evidence_text(r: RuleResult) -> str:
+    """Cases measured, agreement, unresolved cases."""
+    parts = [f"n {r.n:,}" + (f"/{r.min_n:,}" if r.min_n else "")]
+    if r.agreement_metric is not None:
+        symbol = "α" if r.agreement_metric == "alpha" else "κ"
+        shown = "—" if r.agreement is None else f"{r.agreement:.2f}"
+        if r.agreement_vacuous:
+            shown = "— (bucket unused)"
+        parts.append(f"{symbol} {shown}" + (f"/{r.min_agreement:g}" if r.min_agreement else ""))
+    if r.unresolved_in_bucket is not None:
+        parts.append(f"unres {r.unresolved_in_scope:,} ({r.unresolved_in_bucket:,} in bucket)")
+    elif r.unresolved_in_scope:
+        parts.append(f"unres {r.unresolved_in_scope:,}")
+    return " · ".join(parts)
+
+
+def _scope(r: RuleResult) -> str:
+    return "all cases" if r.slice is None else r.slice
+
+
+def _row(r: RuleResult) -> list[str]:
+    return [
+        str(r.index + 1),
+        safe_inline(r.name, 40),
+        safe_inline(_scope(r), 30),
+        value_text(r),
+        interval_text(r),
+        threshold_text(r),
+        evidence_text(r),
+        verdict_text(r),
+    ]
+
+
+HEADERS = ["#", "rule", "scope", "value", "95% interval", "threshold", "evidence", "verdict"]
+
+
+def _summary(outcome: GateOutcome) -> str:
+    verdicts = [r.verdict for r in outcome.results]
+    insufficient = sum(1 for r in outcome.results if r.outcome == "insufficient")
+    return (
+        f"{verdicts.count('pass')} pass, {verdicts.count('flag')} flag, "
+        f"{verdicts.count('block')} block ({insufficient} without enough evidence)"
+    )
+
+
+def format_table(outcome: GateOutcome, inputs: GateInputs, spec: GatesSpec) -> list[str]:
+    """The terminal report: one row per rule, reasons under it, then the decision."""
+    rows = [HEADERS, *(_row(r) for r in outcome.results)]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADERS))]
+    stats = inputs.stats
+    lines = [
+        f"gates {safe_inline(spec.source, 80)}: {len(outcome.results)} rule(s) on "
+        f"{stats['cases']:,} cases, {stats['counts']['reviewed']:,} reviewed, "
+        f"{stats['status']['unresolved']:,} unresolved",
+        "",
+    ]
+    for number, row in enumerate(rows):
+        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+        if number:
+            for reason in outcome.results[number - 1].reasons:
+                lines.append(f"{'':{widths[0]}}  ↳ {safe_inline(reason, 160)}")
+    if not inputs.consistent:
+        lines += ["", "note: the store changed while it was read; run the gate again to confirm"]
+    lines += ["", f"Decision: {outcome.decision_text}   ({_summary(outcome)})"]
+    return lines
+
+
+def gate_json(outcome: GateOutcome, inputs: GateInputs, spec: GatesSpec, store: str) -> Any:
+    """The machine form: decision, exit status, every rule with all its fields, the store."""
+    return {
+        "decision": outcome.decision,
+        "decision_text": outcome.decision_text,
+        "exit_status": outcome.exit_status,
+        "summary": {
+            "pass": sum(1 for r in outcome.results if r.verdict == "pass"),
+            "flag": sum(1 for r in outcome.results if r.verdict == "flag"),
+            "block": sum(1 for r in outcome.results if r.verdict == "block"),
+            "insufficient": sum(1 for r in outcome.results if r.outcome == "insufficient"),
+        },
+        "rules": [r.to_json() for r in outcome.results],
+        "gates_file": {"path": spec.source, "sha256": spec.sha256},
+        "store": _store_state(inputs, store),
+    }
+
+
+def dumps_json(value: Any) -> str:
+    """JSON with every non-ASCII character escaped (safe on any terminal) and no NaN."""
+    return json.dumps(value, indent=2, ensure_ascii=True, allow_nan=False)
+
+
+def _store_state(inputs: GateInputs, store: str) -> dict[str, Any]:
+    stats, facts = inputs.stats, inputs.facts
+    return {
+        "path": store,
+        "schema_version": facts.schema_version,
+        "read_at": facts.read_at,
+        "cases": stats["cases"],
+        "labels": stats["labels"],
+        "reviewed": stats["counts"]["reviewed"],
+        "status": stats["status"],
+        "consistent_read": inputs.consistent,
+    }
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+
+
+def md(text: str | None, limit: int = 200) -> str:
+    """Untrusted text as inert Markdown: one safe line, markup characters escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", safe_inline(text, limit)).replace("&", "&amp;")
+
+
+def _md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    out += ["| " + " | ".join(row) + " |" for row in rows]
+    return out
+
+
+def _agree(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+def markdown_report(outcome: GateOutcome, inputs: GateInputs, spec: GatesSpec, store: str) -> str:
+    """The release decision record: results, decision, store state, taxonomy, agreement, counts."""
+    stats, facts = inputs.stats, inputs.facts
+    out = [f"# Release gate: {outcome.decision_text}", ""]
+    out += [
+        f"Decision: **{outcome.decision_text}** (exit status {outcome.exit_status}): "
+        f"{_summary(outcome)}.",
+        "",
+    ]
+    if not inputs.consistent:
+        out += ["> The store changed while it was read; run the gate again to confirm.", ""]
+    out += ["## Rules", ""]
+    rows = []
+    for r in outcome.results:
+        cells = _row(r)
+        rows.append(
+            [
+                cells[0],
+                md(r.name, 80),
+                md(_scope(r), 60),
+                *(md(c) for c in cells[3:7]),
+                f"**{md(cells[7])}**",
+            ]
+        )
+    out += _md_table(
+        ["#", "Rule", "Scope", "Value", "95% interval", "Threshold", "Evidence", "Verdict"], rows
+    )
+    notes = [(r, reason) for r in outcome.results for reason in r.reasons]
+    if notes:
+        out += ["", "Why some rules have no verdict yet or fail:", ""]
+        out += [
+            f"- rule {r.index + 1} ({md(r.name, 80)}): {md(reason, 300)}" for r, reason in notes
+        ]
+    state = _store_state(inputs, store)
+    status = ", ".join(f"{k} {v:,}" for k, v in stats["status"].items())
+    out += [
+        "",
+        "## Store",
+        "",
+        f"- Store: {md(store, 300)}",
+        f"- Schema version: {state['schema_version']}",
+        f"- Read at (UTC): {state['read_at']}",
+        f"- Cases: {state['cases']:,}; reviewed {state['reviewed']:,}; labels {state['labels']:,}",
+        f"- Status: {status}",
+        f"- Gates file: {md(spec.source, 300)} (sha256 {spec.sha256})",
+    ]
+    out += ["", "## Taxonomy", ""]
+    out += _md_table(
+        ["Key", "Name", "Must pass", "Guideline"],
+        [
+            [md(b.key, 64), md(b.name, 100), "yes" if b.must_pass else "no", md(b.description, 300)]
+            for b in inputs.taxonomy.buckets
+        ],
+    )
+    out += ["", "## Reviewers", ""]
+    out += _md_table(
+        ["Reviewer", "Labels"],
+        [[md(name, 60), f"{n:,}"] for name, n in facts.reviewer_labels.items()],
+    )
+    out += _agreement_section(stats)
+    out += _counts_section(stats)
+    return "\n".join(out) + "\n"
+
+
+def _agreement_section(stats: dict[str, Any]) -> list[str]:
+    a = stats["agreement"]
+    out = [
+        "",
+        "## Agreement",
+        "",
+        f"- Percent agreement: {_agree(a.get('percent_agreement'))}",
+        f"- Cohen's kappa: {_agree(a.get('cohen_kappa'))}",
+        f"- Fleiss' kappa: {_agree(a.get('fleiss_kappa'))}",
+        f"- Krippendorff's alpha: {_agree(a.get('krippendorff_alpha'))}",
+        f"- Cases labeled by two or more reviewers: {a.get('pairable_items', 0):,}",
+        "",
+    ]
+    out += _md_table(
+        ["Bucket", "Labels", "Alpha", "Kappa"],
+        [
+            [
+                md(key, 64),
+                f"{b['labels']:,}",
+                _agree(b.get("krippendorff_alpha")),
+                _agree(b.get("cohen_kappa")),
+            ]
+            for key, b in stats["per_bucket"].items()
+        ],
+    )
+    pairs = stats.get("pairwise") or {}
+    if pairs:
+        out += ["", "Pairs (Cohen's kappa):", ""]
+        out += [
+            f"- {md(pair, 120)}: {_agree(p['cohen_kappa'])} on {p['cases']:,} cases"
+            for pair, p in pairs.items()
+        ]
+    return out
+
+
+def _counts_rows(counts: dict[str, Any]) -> list[list[str]]:
+    rows = []
+    for name, c in counts["buckets"].items():
+        rate = "—" if c["rate_per_1000"] is None else _num(c["rate_per_1000"])
+        rows.append([md(name, 64), f"{c['cases']:,}", rate])
+    return rows
+
+
+def _counts_section(stats: dict[str, Any]) -> list[str]:
+    counts = stats["counts"]
+    out = [
+        "",
+        "## Counts",
+        "",
+        f"All cases: {counts['cases']:,}, reviewed {counts['reviewed']:,}.",
+        "",
+    ]
+    out += _md_table(["Final bucket", "Cases", "Per 1,000 reviewed"], _counts_rows(counts))
+    for key, groups in counts["by"].items():
+        if len(groups) > MAX_GROUPS_SHOWN:
+            out += [
+                "",
+                f"({md(key, 60)} has {len(groups):,} values; the first "
+                f"{MAX_GROUPS_SHOWN} are shown)",
+            ]
+        for value, group in list(groups.items())[:MAX_GROUPS_SHOWN]:
+            out += [
+                "",
+                f"### {md(key, 60)}={md(value, 60)}",
+                "",
+                f"Cases: {group['cases']:,}, reviewed {group['reviewed']:,}.",
+                "",
+            ]
+            out += _md_table(["Final bucket", "Cases", "Per 1,000 reviewed"], _counts_rows(group))
+    return out

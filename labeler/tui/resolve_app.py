@@ -1,0 +1,42 @@
+"""The resolve app: two reviewers settle their disagreements."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+from labeler.disagreements import ResolveSpec
+from labeler.display_text import safe_inline
+from labeler.identity import Actor
+from labeler.store.connection import Store
+from labeler.taxonomy import read_taxonomy
+from labeler.tui.app import BREAKPOINTS
+from labeler.tui.resolve_screen import ResolveScreen
+
+
+class ResolveApp(App[None]):
+    """Walk the cases reviewers disagreed on."""
+
+    TITLE = "labeler resolve"
+    CSS_PATH = "labeler.tcss"
+    HORIZONTAL_BREAKPOINTS = BREAKPOINTS
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.ctrl_c"),
+    ]
+
+    def __init__(self, store: Store, actor: Actor, spec: ResolveSpec) -> None:
+        super().__init__()
+        self.store = store
+        self.actor = actor
+        self.spec = spec
+        trust = " (name given on trust)" if actor.on_trust else ""
+        self.sub_title = (
+            f"{safe_inline(actor.name, 40)}{trust} · {safe_inline(store.path.name, 60)}"
+        )
+
+    def on_mount(self) -> None:
+        """Open the resolve screen."""
+        buckets = read_taxonomy(self.store).buckets
+        self.push_screen(ResolveScreen(self.store, self.actor, self.spec, buckets))
