@@ -31,11 +31,12 @@ from labeler.identity import Actor
 from labeler.importing import import_files
 from labeler.store import create_store
 
-WORDS = (
-    "the refund order account policy delivered tracking invoice customer agent please "
-    "cannot update payment return window days shipping label warehouse café naïve 注文 "
-    "support ticket escalation priority attachment screenshot password reset login error"
-).split()
+WORDS = [
+    "the", "refund", "order", "account", "policy", "delivered", "tracking", "invoice",
+    "customer", "agent", "please", "cannot", "update", "payment", "return", "window", "days",
+    "shipping", "label", "warehouse", "café", "naïve", "注文", "support", "ticket",
+    "escalation", "priority", "attachment", "screenshot", "password", "reset", "login", "error",
+]  # fmt: skip
 
 
 def peak_rss_mb() -> float:
@@ -108,8 +109,10 @@ def main() -> None:
         cases = Path(folder) / "cases.jsonl"
         t0 = time.perf_counter()
         size = write_cases(cases, args.n)
-        print(f"generated {args.n:,} cases, {size / 1e6:,.0f} MB in "
-              f"{time.perf_counter() - t0:.1f} s ({size / args.n / 1000:.1f} KB/case)")
+        print(
+            f"generated {args.n:,} cases, {size / 1e6:,.0f} MB in "
+            f"{time.perf_counter() - t0:.1f} s ({size / args.n / 1000:.1f} KB/case)"
+        )
         store = create_store(Path(folder) / "store.db", actor)
 
         marks: dict[str, float] = {}
@@ -144,18 +147,28 @@ def main() -> None:
             p.stat().st_size for p in Path(folder).iterdir() if p.name.startswith("store.db")
         )
 
-    print(f"python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
-          f"nproc {os.cpu_count()}")
-    print(f"import_files: {total_s:.1f} s = {args.n / total_s:,.0f} rows/s, "
-          f"{total_s / args.n * 1e6:.1f} µs/row, {size / total_s / 1e6:.0f} MB/s")
-    print(f"  check phase (read, parse, validate, hash, compare, spool): {check_s:.1f} s = "
-          f"{check_s / args.n * 1e6:.1f} µs/row")
-    print(f"  write phase (one transaction, executemany): {write_s:.1f} s = "
-          f"{write_s / args.n * 1e6:.1f} µs/row, {args.n / write_s:,.0f} rows/s")
+    print(
+        f"python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+        f"nproc {os.cpu_count()}"
+    )
+    print(
+        f"import_files: {total_s:.1f} s = {args.n / total_s:,.0f} rows/s, "
+        f"{total_s / args.n * 1e6:.1f} µs/row, {size / total_s / 1e6:.0f} MB/s"
+    )
+    print(
+        f"  check phase (read, parse, validate, hash, compare, spool): {check_s:.1f} s = "
+        f"{check_s / args.n * 1e6:.1f} µs/row"
+    )
+    print(
+        f"  write phase (one transaction, executemany): {write_s:.1f} s = "
+        f"{write_s / args.n * 1e6:.1f} µs/row, {args.n / write_s:,.0f} rows/s"
+    )
     print(f"same file again (sha256 no-op, still parsed once): {again_s:.1f} s")
     print(f"store + WAL on disk: {db_size / 1e6:,.0f} MB")
-    print(f"RSS before import {rss_before:.0f} MB, peak {peak_rss_mb():.0f} MB; along the way: "
-          + ", ".join(f"{f:.0%} {r:.0f} MB" for f, r in samples))
+    print(
+        f"RSS before import {rss_before:.0f} MB, peak {peak_rss_mb():.0f} MB; along the way: "
+        + ", ".join(f"{f:.0%} {r:.0f} MB" for f, r in samples)
+    )
 
 
 if __name__ == "__main__":

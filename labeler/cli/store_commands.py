@@ -93,7 +93,12 @@ def backup(store_path: Path, dest: Path) -> None:
 @STORE_ARGUMENT
 @friendly_errors
 def check(store_path: Path) -> None:
-    """Run SQLite's full integrity check and a foreign key check on the store."""
+    """Run SQLite's full integrity check and a foreign key check on the store.
+
+    Opening a store only makes quick checks (that it is a labeler store, of a version this
+    labeler knows); this reads every page, which takes a while on a large store. Exit status 1
+    and a list of problems when the store is damaged: restore it from a `labeler backup`.
+    """
     with open_existing(store_path) as store:
         problems = integrity_problems(store)
     if problems:

@@ -70,7 +70,7 @@ class Store:
             except BaseException as exc:
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
-                if isinstance(exc, sqlite3.OperationalError):
+                if isinstance(exc, sqlite3.Error):
                     raise translate_error(exc, self.path) from None
                 raise
 

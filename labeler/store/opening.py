@@ -84,6 +84,8 @@ def _guess_kind(head: bytes) -> str:
     if b"," in head.split(b"\n", 1)[0]:
         return "it looks like CSV"
     try:
+        if b"\x00" in head:
+            raise UnicodeDecodeError("utf-8", head, 0, 1, "NUL byte")
         head.decode("utf-8")
     except UnicodeDecodeError:
         return "it is a binary file of another kind, or a damaged store"

@@ -31,7 +31,7 @@ from labeler.tui.app import ReviewApp
 from labeler.tui.search_screen import SearchScreen
 from labeler.tui.text_pane import TextPane
 
-SIZE = (160, 45)
+SIZE = (240, 50)
 MARKUP_ID = "[@click=app.quit]x[/]"
 OSC52 = "\x1b]52;c;ZXZpbA==\x07"
 
@@ -139,16 +139,33 @@ def raw_strings(value: Any) -> list[str]:
     return []
 
 
-async def click_everywhere(pilot: Pilot[None], app: ReviewApp) -> None:
-    """Click along the text of every pane and of the header (where a link would be)."""
-    for selector in ("#pane-input", "#pane-context", "#pane-output"):
-        for x in (2, 5, 9, 14, 20, 26, 32, 40, 50):
-            await pilot.click(selector, offset=(x, 1))
-            await pilot.click(selector, offset=(x, 2))
-    for x in range(2, 80, 4):
-        for y in range(4):
-            await pilot.click("#header", offset=(x, y))
+def assert_no_live_links(app: ReviewApp) -> None:
+    """No drawn cell above the footer carries an action (``@click``) or a hyperlink."""
+    strips = app.screen._compositor.render_strips()
+    for y, strip in enumerate(strips[:-1]):  # the footer's keys are clickable by design
+        for segment in strip:
+            style = segment.style
+            if style is None:
+                continue
+            assert not style.link, f"a link on row {y}: {segment.text!r}"
+            assert "@click" not in (style.meta or {}), f"an action on row {y}: {segment.text!r}"
+
+
+CLICKABLE = ("[@click", "[link", "Track it here", "shot[/]", "quit[/]")
+
+
+async def click_on_text(pilot: Pilot[None], app: ReviewApp) -> int:
+    """Click where anything that looks like a link is drawn; return how many clicks."""
+    clicks = 0
+    for y, line in enumerate(screen_text(app).split("\n")[:-1]):
+        for needle in CLICKABLE:
+            for match in re.finditer(re.escape(needle), line):
+                for x in {match.start(), match.start() + len(needle) // 2, match.end() - 1}:
+                    await pilot.click(offset=(x, y))
+                    clicks += 1
+    await settle(pilot)
     assert app.is_running
+    return clicks
 
 
 async def check_case_screen(
@@ -162,13 +179,18 @@ async def check_case_screen(
     assert app.is_running
     assert current_id(app) == record["id"]
     shown = screen_text(app)
+    unwrapped = [header_text(app)] + [
+        "".join(pane.plain_text().split("\n")) for pane in app.screen.query(TextPane)
+    ]
     for text in expected:
-        assert text in shown, f"{text!r} is not shown literally"
+        # On screen as it is; a text longer than its pane is checked in the pane, unwrapped.
+        assert text in shown or any(text in u for u in unwrapped), f"{text!r} is not shown"
+        assert text[:40] in shown
     assert ("hidden characters" in header_text(app)) is badge
     assert_terminal_safe(app, [record])
-    await click_everywhere(pilot, app)
-    await settle(pilot)
-    assert app.is_running
+    assert_no_live_links(app)
+    if any(needle in text for text in raw_strings(record) for needle in CLICKABLE[:2]):
+        assert await click_on_text(pilot, app) > 0
     assert current_id(app) == record["id"]
     assert_terminal_safe(app, [record])
 
@@ -187,7 +209,6 @@ async def test_shared_hostile_case(
     async with app.run_test(size=SIZE) as pilot:
         await check_case_screen(pilot, app, record, expected, badge)
         await pilot.press("1")
-        assert "saved" in review_screen(app).status_message
     assert store.query("SELECT count(*) FROM labels")[0][0] == 1
 
 
@@ -243,7 +264,8 @@ async def test_hostile_note_is_shown_literally_and_is_inert(
         header = header_text(app)
         assert "[@click=app.quit]note[/] [/INST] ␛]52;c;ZXZpbA==␇ ␛[2J ⟨U+009B⟩ end" in header
         assert_terminal_safe(app, [{"note": note}])
-        await click_everywhere(pilot, app)
+        assert_no_live_links(app)
+        assert await click_on_text(pilot, app) >= 3
         assert current_id(app) == "hostile-markup-inst"
 
 
@@ -277,10 +299,7 @@ async def test_search_results_show_hostile_ids_literally(
         assert MARKUP_ID in shown
         assert "own-escape-in-slice␛]2;x␇" in shown or "wipe␛[2J" in shown
         assert_terminal_safe(app, records)
-        for y in range(1, 6):
-            await pilot.click("#search-results", offset=(3, y))
-        await settle(pilot)
-        assert app.is_running
+        assert await click_on_text(pilot, app) > 0
 
 
 @pytest.fixture
