@@ -31,10 +31,13 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import multiprocessing
+import os
 import random
 import sqlite3
 import sys
 import time
+from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -47,12 +50,18 @@ DEFAULT_PATH = "/work/bench-data/big-1m.db"
 BATCH = 2000
 IMPORTED_AT = "2026-11-20T09:00:00.000Z"
 
-COMMON = (
+
+def words(text: str) -> list[str]:
+    """The words of ``text``."""
+    return text.split()
+
+
+COMMON = words(
     "the a to and of in is it you that for on was with as have be at this your are not but "
     "can we my our will order refund account please thanks hello hi when what how why where "
     "there their they been from has had would could should just now still again also only"
-).split()
-DOMAIN = (
+)
+DOMAIN = words(
     "refund return order invoice payment card delivery tracking parcel courier warehouse "
     "address subscription plan upgrade downgrade cancel cancellation renewal discount coupon "
     "voucher balance statement charge chargeback dispute receipt shipping label package damaged "
@@ -61,7 +70,7 @@ DOMAIN = (
     "identity security account locked unlocked profile settings notification app website "
     "checkout basket cart stock available unavailable backorder customer service manager "
     "supervisor complaint feedback survey rating support chat transcript minutes hours weeks"
-).split()
+)
 NON_ASCII = ["café", "naïve", "€", "Zürich", "São", "注文", "façade", "résumé", "Müller", "—"]
 TITLES = [
     "Refund policy",
@@ -132,26 +141,43 @@ class TextMaker:
         return pool[start : end if end > 0 else start + n].strip()
 
 
+ENC = json.encoder.encode_basestring  # the C escaper json.dumps(ensure_ascii=False) uses
+
+
+def context_json(docs: list[tuple[str | None, str, str]]) -> str:
+    """``dumps([{"source", "text", "title"}, ...])`` written directly (3x faster)."""
+    return (
+        "["
+        + ",".join(
+            f'{{"source":{"null" if s is None else ENC(s)},"text":{ENC(t)},"title":{ENC(ti)}}}'
+            for s, t, ti in docs
+        )
+        + "]"
+    )
+
+
 def make_case(
     i: int, rng: random.Random, texts: TextMaker, *, huge: bool, tiny: bool, chat_rate: float
 ) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
-    """(cases row without seq/import, case_texts row without seq) for case number ``i``."""
+    """(case_id, content_hash, slices, meta) and (input_kind, input, context, output, expected).
+
+    The content hash is a sha256 of the stored fields joined by NUL, not the import formula
+    (which serialises everything once more): nothing re-imports these synthetic cases.
+    """
     doc_count = rng.choice((2, 2, 3))
+    docs: list[tuple[str | None, str, str]]
     if tiny:
         raw_input: str = texts.exact(20)
-        docs = [{"source": None, "text": texts.exact(20), "title": "doc"}]
+        docs = [(None, texts.exact(20), "doc")]
         output: str | None = texts.exact(20)
     elif huge:
         raw_input = texts.exact(100_000)
-        docs = [
-            {"source": rng.choice(SOURCES), "text": texts.exact(50_000), "title": t}
-            for t in rng.sample(TITLES, 2)
-        ]
+        docs = [(rng.choice(SOURCES), texts.exact(50_000), t) for t in rng.sample(TITLES, 2)]
         output = texts.exact(100_000)
     else:
         raw_input = texts.text(1500)
         docs = [
-            {"source": rng.choice(SOURCES), "text": texts.text(4000 // doc_count), "title": t}
+            (rng.choice(SOURCES), texts.text(4000 // doc_count), t)
             for t in rng.sample(TITLES, doc_count)
         ]
         output = texts.text(1000)
@@ -173,39 +199,72 @@ def make_case(
         ]
         stored_input = dumps(turns or [{"content": raw_input, "role": "user"}])
     expected = texts.exact(200) if (not tiny and rng.random() < 0.1) else None
-    length = (
-        "huge"
-        if huge
-        else ("short" if len(raw_input) < 1000 else "medium" if len(raw_input) < 2500 else "long")
+    if huge:
+        length = "huge"
+    else:
+        length = "short" if len(raw_input) < 1000 else "medium" if len(raw_input) < 2500 else "long"
+    slices_json = (
+        f'{{"attachment":"{rng.choice(("none", "none", "none", "image", "pdf"))}",'
+        f'"channel":"{rng.choice(("chat", "chat", "email", "voice"))}",'
+        f'"length":"{length}",'
+        f'"user":"{rng.choice(("new", "returning", "returning", "vip"))}"}}'
     )
-    slices = {
-        "attachment": rng.choice(("none", "none", "none", "image", "pdf")),
-        "channel": rng.choice(("chat", "chat", "email", "voice")),
-        "length": length,
-        "user": rng.choice(("new", "returning", "returning", "vip")),
-    }
-    meta = {
-        "latency_ms": int(min(60_000, 1400 * rng.lognormvariate(0.0, 0.8))),
-        "model": rng.choice(MODELS),
-        "output_format": output_format,
-        "prompt_version": rng.choice(PROMPTS),
-    }
-    stored_context = dumps(docs)
-    slices_json = dumps(slices)
-    meta_json = dumps(meta)
-    body = {
-        "context": stored_context,
-        "expected": expected,
-        "input": stored_input,
-        "input_kind": input_kind,
-        "meta": meta,
-        "output": output,
-        "slices": slices,
-    }
-    content_hash = hashlib.sha256(dumps(body).encode("utf-8")).hexdigest()
-    case_row = (f"case-{i:07d}", content_hash, slices_json, meta_json)
+    latency = int(min(60_000, 1400 * rng.lognormvariate(0.0, 0.8)))
+    meta_json = (
+        f'{{"latency_ms":{latency},"model":"{rng.choice(MODELS)}",'
+        f'"output_format":"{output_format}","prompt_version":"{rng.choice(PROMPTS)}"}}'
+    )
+    stored_context = context_json(docs)
+    digest = hashlib.sha256()
+    for part in (
+        input_kind,
+        stored_input,
+        stored_context,
+        output,
+        expected,
+        slices_json,
+        meta_json,
+    ):
+        digest.update((part or "").encode("utf-8"))
+        digest.update(b"\0")
+    case_row = (f"case-{i:07d}", digest.hexdigest(), slices_json, meta_json)
     text_row = (input_kind, stored_input, stored_context, output, expected)
     return case_row, text_row
+
+
+def make_batch(job: tuple[int, int, int, int, bool, float, float]) -> list[tuple[Any, ...]]:
+    """Rows ``(seq, case_id, hash, slices, meta, kind, input, context, output, expected)`` for
+    cases ``start..stop-1``; seeded per batch, so the store is the same whatever the workers."""
+    start, stop, first_huge, seed, tiny, chat_rate, non_ascii_rate = job
+    texts = _worker_texts(seed, non_ascii_rate)
+    rng = random.Random(seed * 1_000_003 + start)
+    texts.rng = rng
+    rows = []
+    for seq in range(start, stop):
+        c, t = make_case(seq, rng, texts, huge=seq >= first_huge, tiny=tiny, chat_rate=chat_rate)
+        rows.append((seq, *c, *t))
+    return rows
+
+
+def _ordered(pool: Any, jobs: list[Any], ahead: int) -> Iterator[list[tuple[Any, ...]]]:
+    """Results of ``make_batch`` in order, with at most ``ahead`` batches in flight (memory)."""
+    waiting: deque[Any] = deque()
+    for job in jobs:
+        waiting.append(pool.apply_async(make_batch, (job,)))
+        if len(waiting) >= ahead:
+            yield waiting.popleft().get()
+    while waiting:
+        yield waiting.popleft().get()
+
+
+_TEXTS: dict[tuple[int, float], TextMaker] = {}
+
+
+def _worker_texts(seed: int, non_ascii_rate: float) -> TextMaker:
+    key = (seed, non_ascii_rate)
+    if key not in _TEXTS:
+        _TEXTS[key] = TextMaker(random.Random(seed), non_ascii_rate)
+    return _TEXTS[key]
 
 
 def label_rows(
@@ -226,7 +285,8 @@ def label_rows(
                 if rng.random() < 0.03
                 else None
             )
-            at = f"2026-11-{21 + minute // 1440 % 8:02d}T{minute // 60 % 24:02d}:{minute % 60:02d}:00.000Z"
+            day, hour = 21 + minute // 1440 % 8, minute // 60 % 24
+            at = f"2026-11-{day:02d}T{hour:02d}:{minute % 60:02d}:00.000Z"
             yield (seq, reviewer, reviewer, bucket, note, 1, at)
 
 
@@ -261,6 +321,7 @@ def build_store(
     chat_rate: float = 0.25,
     non_ascii_rate: float = 0.003,
     seed: int = 7,
+    workers: int = 2,
     quiet: bool = False,
 ) -> dict[str, float]:
     """Make the store; return timings and sizes."""
@@ -273,8 +334,6 @@ def build_store(
     started = time.perf_counter()
     create_store(path, actor).close()
     add_buckets(path, actor, buckets)
-    rng = random.Random(seed)
-    texts = TextMaker(rng, non_ascii_rate)
 
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode = DELETE")
@@ -292,35 +351,40 @@ def build_store(
     ).lastrowid
     first_huge = cases - big_texts + 1
     last_report = time.perf_counter()
-    for start in range(1, cases + 1, BATCH):
-        case_rows = []
-        text_rows = []
-        for seq in range(start, min(start + BATCH, cases + 1)):
-            c, t = make_case(
-                seq, rng, texts, huge=seq >= first_huge, tiny=tiny_texts, chat_rate=chat_rate
-            )
-            case_rows.append((seq, c[0], c[1], c[2], c[3], import_id, IMPORTED_AT))
-            text_rows.append((seq, *t))
-            text_bytes += sum(len(x.encode()) for x in (t[1], t[2], t[3] or "", t[4] or ""))
-            text_bytes += len(c[2]) + len(c[3]) + 64 + len(c[0])
+    jobs = [
+        (start, min(start + BATCH, cases + 1), first_huge, seed, tiny_texts, chat_rate,
+         non_ascii_rate)
+        for start in range(1, cases + 1, BATCH)
+    ]  # fmt: skip
+    pool = multiprocessing.get_context("fork").Pool(workers) if workers > 1 else None
+    batches = _ordered(pool, jobs, ahead=2 * workers) if pool is not None else map(make_batch, jobs)
+    done = 0
+    for rows in batches:
         conn.executemany(
             "INSERT INTO cases (seq, case_id, version, is_current, content_hash, slices, meta,"
-            " label_count, import_id, imported_at) VALUES (?, ?, 1, 1, ?, ?, ?, 0, ?, ?)",
-            case_rows,
+            f" label_count, import_id, imported_at) VALUES (?, ?, 1, 1, ?, ?, ?, 0, {import_id},"
+            f" '{IMPORTED_AT}')",
+            (r[:5] for r in rows),
         )
         conn.executemany(
             "INSERT INTO case_texts (case_seq, input_kind, input, context, output, expected)"
             " VALUES (?, ?, ?, ?, ?, ?)",
-            text_rows,
+            ((r[0], *r[5:]) for r in rows),
         )
+        for r in rows:
+            text_bytes += len(r[1]) + len(r[2]) + len(r[3]) + len(r[4])
+            text_bytes += sum(len(x.encode()) for x in r[6:] if x is not None)
+        done += len(rows)
         now = time.perf_counter()
         if not quiet and now - last_report > 10:
             last_report = now
-            done = min(start + BATCH - 1, cases)
             print(
                 f"  {done:,} cases in {now - started:.0f} s ({done / (now - started):,.0f}/s)",
                 file=sys.stderr,
             )
+    if pool is not None:
+        pool.close()
+        pool.join()
     cases_done = time.perf_counter()
     rows = label_rows(labeled_cases, list(reviewers), bucket_keys, agreement, seed)
     conn.executemany(
@@ -359,6 +423,9 @@ def main() -> None:
     parser.add_argument("--agreement", type=float, default=0.8)
     parser.add_argument("--buckets", type=int, default=9)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="processes generating text"
+    )
     parser.add_argument("--force", action="store_true", help="replace an existing store")
     args = parser.parse_args()
 
@@ -379,6 +446,7 @@ def main() -> None:
         agreement=args.agreement,
         buckets=args.buckets,
         seed=args.seed,
+        workers=args.workers,
     )
     print(
         f"built {path}: {args.cases:,} cases ({args.big_texts:,} with 100 KB texts), "

@@ -10,6 +10,7 @@ writes queued behind a pending one.
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 import time
@@ -113,7 +114,8 @@ class LabelWriter:
 
     def _notify(self, error: str | None) -> None:
         if self._listener is not None:
-            self._listener(self.pending, error)
+            with contextlib.suppress(Exception):  # a broken listener must not stop the writes
+                self._listener(self.pending, error)
 
     def _run(self) -> None:
         while True:

@@ -1,9 +1,9 @@
 """Shared fixtures: actors, case records, and stores that hold them.
 
 Every store is made the way the product makes one (``create_store`` with the default taxonomy)
-and filled through ``labeler.importing.import_files`` when that exists; otherwise the cases are
-inserted row by row the way an import stores them. Fixtures that build things are factories
-(``make_store(records)``), so test modules can make as many stores as they need.
+and filled with ``labeler.importing.import_files`` from a JSONL file, as a user fills one.
+Fixtures that build things are factories (``make_store(records)``), so test modules can make as
+many stores as they need.
 
 The hostile cases are a copy of ``shared/hostile/cases.jsonl`` kept in ``tests/data`` so the
 tests do not depend on anything outside the repository.
@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from labeler.identity import Actor, os_account
+from labeler.importing import import_files
 from labeler.store import Store, create_store
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -78,54 +79,16 @@ def _write_jsonl(path: Path, records: Sequence[CaseDict]) -> None:
             f.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
-def _insert_directly(store: Store, records: Sequence[CaseDict]) -> None:
-    """Store cases the way an import does (used only while ``import_files`` is missing)."""
-    from labeler.clock import utc_now
-    from labeler.models import CaseRecord
-
-    with store.write() as conn:
-        for raw in records:
-            record = CaseRecord.model_validate(raw)
-            cursor = conn.execute(
-                "INSERT INTO cases (case_id, content_hash, slices, meta, imported_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (
-                    record.case_id(),
-                    record.content_hash(),
-                    json.dumps(record.slices, ensure_ascii=False),
-                    json.dumps(record.meta, ensure_ascii=False),
-                    utc_now(),
-                ),
-            )
-            conn.execute(
-                "INSERT INTO case_texts (case_seq, input_kind, input, context, output, expected)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    cursor.lastrowid,
-                    record.input_kind(),
-                    record.stored_input(),
-                    record.stored_context(),
-                    record.output,
-                    record.stored_expected(),
-                ),
-            )
-
-
 def add_cases_to_store(store: Store, records: Sequence[CaseDict], actor: Actor) -> None:
     """Import ``records`` into ``store`` (through a JSONL file, as a user would)."""
-    try:
-        from labeler.importing import import_files  # type: ignore[attr-defined]
-    except ImportError:
-        _insert_directly(store, records)
-        return
     source = store.path.parent / f".{store.path.name}.import-{len(records)}.jsonl"
     _write_jsonl(source, records)
     try:
         result = import_files(store, [source], actor)
     finally:
         source.unlink(missing_ok=True)
-    ok = getattr(result, "ok", True)
-    assert ok, f"test cases did not import: {getattr(result, 'describe', lambda: result)()}"
+    assert result.ok, f"the test cases did not import: {result.describe_problems()}"
+    assert result.inserted == len(records)
 
 
 @pytest.fixture

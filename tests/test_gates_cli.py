@@ -91,7 +91,7 @@ def test_json_has_the_decision_and_every_field_of_every_rule(
     result = run(store_path, "--gates", gates(tmp_path, text), "--json")
     assert result.exit_code == 3, result.output
 
-    def no_nan(value: float) -> Any:
+    def no_nan(value: str) -> Any:
         raise AssertionError(f"NaN or infinity in JSON: {value}")
 
     data = json.loads(result.stdout, parse_constant=no_nan)
@@ -108,7 +108,7 @@ def test_json_has_the_decision_and_every_field_of_every_rule(
         50.0,
         "pass",
     )
-    assert first["line"] == 1 and second["line"] == 7
+    assert first["line"] == 1 and second["line"] == 6
     assert first["evidence"]["n"] == 100 and first["evidence"]["agreement"] == 1.0
     assert len(first["interval95"]) == 2 and all(math.isfinite(x) for x in first["interval95"])
     assert second["outcome"] == "fail" and second["verdict"] == "flag"

@@ -244,3 +244,17 @@ def test_file_names_with_control_characters_are_shown_safely(tmp_path: Path) -> 
     text = items[0].describe()  # type: ignore[union-attr]
     assert "\x1b" not in text and "\x07" not in text
     assert "␛" in text
+
+
+@pytest.mark.parametrize(
+    ("head", "words"),
+    [
+        (b"\xff\xfe{\x00", "UTF-16"),
+        (b"\x1f\x8b\x08\x00", "gzip-compressed"),
+        (b"SQLite format 3\x00", "SQLite database"),
+    ],
+)
+def test_files_that_are_not_utf8_text_are_named(tmp_path: Path, head: bytes, words: str) -> None:
+    [problem] = read(tmp_path, head + b"\x00" * 100)
+    assert isinstance(problem, Problem) and problem.line is None
+    assert words in problem.reason

@@ -113,4 +113,4 @@ def test_mapping_a_missing_csv_column_is_a_file_problem(tmp_path: Path) -> None:
     assert isinstance(item, Problem) and item.line == 1
     assert item.reason.startswith("no column `response` (needed by --map output=response)")
     [item] = list(read_records(path, None, parse_mapping(["input=answer"])))
-    assert isinstance(item, Problem) and "both a `input` column" in item.reason
+    assert isinstance(item, Problem) and "already has the column `input`" in item.reason

@@ -93,7 +93,8 @@ def test_bad_file_imports_nothing_and_names_each_bad_line(store: Store, tmp_path
     assert all(p.file == str(path) for p in result.problems)
     assert result.problem_count == 4
     assert result.summary().startswith("nothing imported: 4 bad records")
-    assert "--skip-invalid to import the 2 good ones" in result.summary()
+    assert "--skip-invalid to import the 2 good records and skip the rest" in result.summary()
+    assert result.files[0].describe() == f"{path}: 2 good records, 4 problems; nothing written"
     assert count(store, "SELECT count(*) FROM cases") == 0
     assert count(store, "SELECT count(*) FROM imports") == 0
     assert count(store, "SELECT count(*) FROM events WHERE kind = 'import'") == 0
@@ -349,3 +350,55 @@ def test_integrity_after_imports(store: Store, tmp_path: Path) -> None:
     conn = sqlite3.connect(store.path)
     assert conn.execute("SELECT count(*) FROM case_details").fetchone()[0] == 10
     conn.close()
+
+
+def test_skip_invalid_skips_conflicts_too(store: Store, tmp_path: Path) -> None:
+    import_files(store, [write(tmp_path, "a.jsonl", case_line("a", "x"))], ACTOR)
+    path = write(tmp_path, "b.jsonl", case_line("a", "changed") + case_line("b", "new"))
+    result = import_files(store, [path], ACTOR, skip_invalid=True)
+    assert result.committed
+    assert (result.inserted, result.skipped, result.records) == (1, 1, 1)
+    assert "exists with different content" in result.problems[0].reason
+    row = store.query("SELECT file_name, records, inserted, skipped FROM imports WHERE id = 2")[0]
+    assert tuple(row) == (str(path.resolve()), 1, 1, 1)
+    text = store.query("SELECT input FROM case_details WHERE case_id = 'a'")[0][0]
+    assert text == "x"  # the stored text was not touched
+
+
+def test_update_with_unchanged_content_is_unchanged(store: Store, tmp_path: Path) -> None:
+    import_files(store, [write(tmp_path, "a.jsonl", case_line("a", "x"))], ACTOR)
+    path = write(tmp_path, "b.jsonl", case_line("a", "x") + case_line("b", "y"))
+    result = import_files(store, [path], ACTOR, update=True)
+    assert (result.unchanged, result.inserted, result.updated) == (1, 1, 0)
+    assert count(store, "SELECT max(version) FROM cases") == 1
+    assert count(store, "SELECT count(*) FROM events WHERE kind = 'case.update'") == 0
+
+
+def test_records_without_id_are_matched_by_content(store: Store, tmp_path: Path) -> None:
+    line = json.dumps({"input": "no id here", "output": "o"}) + "\n"
+    other = json.dumps({"input": "no id either", "output": "o"}) + "\n"
+    import_files(store, [write(tmp_path, "a.jsonl", line)], ACTOR)
+    result = import_files(store, [write(tmp_path, "b.jsonl", line + other)], ACTOR)
+    assert (result.unchanged, result.inserted) == (1, 1)
+    ids = [r[0] for r in store.query("SELECT case_id FROM cases ORDER BY seq")]
+    assert all(i.startswith("h-") and len(i) == 18 for i in ids)
+
+
+def test_a_changed_store_with_skip_invalid_commits_the_rest(store: Store, tmp_path: Path) -> None:
+    from labeler.importing.checker import check_files
+    from labeler.importing.writer import write_checked
+
+    ours = write(tmp_path, "ours.jsonl", case_line("a", "mine") + case_line("b", "mine"))
+    checked = check_files(
+        store, [ours], fmt=None, mapping=None, update=False, keep_problems=100, progress=None
+    )
+    assert import_files(store, [write(tmp_path, "t.jsonl", case_line("a", "theirs"))], ACTOR).ok
+    with checked.spool:
+        ids, late = write_checked(
+            store, checked, ACTOR, update=False, skip_invalid=True, progress=None
+        )
+    assert [p.line for _, p in late] == [1]
+    assert checked.files[0].result.inserted == 1 and checked.files[0].result.skipped == 1
+    rows = store.query("SELECT case_id, input FROM case_details ORDER BY case_id")
+    assert [tuple(r) for r in rows] == [("a", "theirs"), ("b", "mine")]
+    assert count(store, "SELECT skipped FROM imports WHERE id = ?", (ids[0],)) == 1

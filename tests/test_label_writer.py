@@ -222,3 +222,13 @@ def test_threads_of_two_reviewers_lose_nothing(
         t.join(60)
     assert len(outcomes) == 100 and all(o.error is None for o in outcomes)
     assert store.query("SELECT count(*) FROM labels")[0][0] == 20
+
+
+def test_a_failing_listener_does_not_stop_the_writes(store: Store, make_writer: MakeWriter) -> None:
+    def broken(pending: int, error: str | None) -> None:
+        raise RuntimeError("the screen is gone")
+
+    writer = make_writer(listener=broken)
+    outcomes = [writer.submit_label(seq, "other").result(timeout=5) for seq in (1, 2, 3)]
+    assert all(o.error is None for o in outcomes)
+    assert store.query("SELECT count(*) FROM labels")[0][0] == 3

@@ -88,11 +88,14 @@ labels_strategy = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     table=labels_strategy,
-    resolved=st.lists(st.one_of(st.none(), st.just("unclear"), st.sampled_from(BUCKETS)),
-                      max_size=25),
+    resolved=st.lists(
+        st.one_of(st.none(), st.just("unclear"), st.sampled_from(BUCKETS)), max_size=25
+    ),
 )
 def test_finals_follow_the_definition(tmp_path_factory, table, resolved) -> None:  # type: ignore[no-untyped-def]
     store = create_store(tmp_path_factory.mktemp("p") / "s.db", ACTOR)
@@ -119,8 +122,9 @@ def test_finals_follow_the_definition(tmp_path_factory, table, resolved) -> None
                     " resolved_at) VALUES (?, ?, ?, 'x', 'x', 't')",
                     (seq, bucket, "unclear" if bucket is None else "other"),
                 )
-            final, _status = final_of(given_buckets, res is not None,
-                                      None if res == "unclear" else res)
+            final, _status = final_of(
+                given_buckets, res is not None, None if res == "unclear" else res
+            )
             expected[final] += 1
             expected_half[str(i % 2)][final] += 1
     data = compute_stats(store, StatsRequest(by=("half",)))
@@ -154,18 +158,28 @@ def test_stats_cli_plain_and_json_contract(tmp_path: Path) -> None:
     assert plain.exit_code == 0, plain.output
     assert "Krippendorff's alpha" in plain.output and "length=long" in plain.output
     assert "(substantial)" in plain.output or "(moderate)" in plain.output
-    out = runner.invoke(main, ["stats", str(tmp_path / "s.db"), "--json", "--bootstrap", "200",
-                               "--seed", "7"])
+    out = runner.invoke(
+        main, ["stats", str(tmp_path / "s.db"), "--json", "--bootstrap", "200", "--seed", "7"]
+    )
     data = json.loads(out.output)
-    for key in ("cases", "labels", "reviewers", "agreement", "per_bucket", "pairwise",
-                "confusion", "counts"):
+    for key in (
+        "cases",
+        "labels",
+        "reviewers",
+        "agreement",
+        "per_bucket",
+        "pairwise",
+        "confusion",
+        "counts",
+    ):
         assert key in data
     low, high = data["agreement"]["krippendorff_alpha_ci95"]
     assert low <= data["agreement"]["krippendorff_alpha"] <= high
     assert data["pairwise"]["alice|bob"]["cases"] == 180
     assert data["confusion"]["reviewers"] == ["alice", "bob"]
-    again = runner.invoke(main, ["stats", str(tmp_path / "s.db"), "--json", "--bootstrap", "200",
-                                 "--seed", "7"])
+    again = runner.invoke(
+        main, ["stats", str(tmp_path / "s.db"), "--json", "--bootstrap", "200", "--seed", "7"]
+    )
     assert json.loads(again.output)["agreement"] == data["agreement"]
 
 

@@ -90,7 +90,7 @@ def gate(
             outcome, inputs = run_gate(store, spec)
     except GatesFileError as exc:
         _error(str(exc))
-    except (StoreError, FileNotFoundError, OSError) as exc:
+    except (StoreError, OSError) as exc:
         _error(str(exc))
     except KeyboardInterrupt:
         click.echo("interrupted; nothing was written", err=True)

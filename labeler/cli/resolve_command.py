@@ -42,10 +42,10 @@ def resolve(
         )
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    if not sys.stdout.isatty():
-        raise click.ClickException("resolve needs a terminal (stdout is not a tty)")
     with open_store(store_path) as store:
-        check_spec(store, spec)
+        check_spec(store, spec)  # a bad --pair is named before the terminal is checked
+        if not sys.stdout.isatty():
+            raise click.ClickException("resolve needs a terminal (stdout is not a tty)")
         from labeler.tui.resolve_app import ResolveApp
 
         ResolveApp(store, actor, spec).run()

@@ -7,7 +7,7 @@
 This package is part of the pure core: no textual, rich or click.
 """
 
-from labeler.gates.evaluate import GateInputs, evaluate, gather, run_gate
+from labeler.gates.evaluate import GateInputs, evaluate_rules, gather, run_gate
 from labeler.gates.example import EXAMPLE_GATES
 from labeler.gates.results import DECISION_TEXT, EXIT_STATUS, GateOutcome, RuleResult
 from labeler.gates.spec import (
@@ -30,7 +30,7 @@ __all__ = [
     "GatesSpec",
     "RuleResult",
     "check_buckets",
-    "evaluate",
+    "evaluate_rules",
     "gather",
     "load_gates_file",
     "parse_gates",

@@ -282,7 +282,7 @@ def _meta_rule(
     )
 
 
-def evaluate(spec: GatesSpec, inputs: GateInputs) -> GateOutcome:
+def evaluate_rules(spec: GatesSpec, inputs: GateInputs) -> GateOutcome:
     """Judge every rule; a must_pass rule without a bucket gives one result per must-pass bucket."""
     results: list[RuleResult] = []
     must_pass = [b.key for b in inputs.taxonomy.buckets if b.must_pass]
@@ -308,4 +308,4 @@ def run_gate(store: Store, spec: GatesSpec) -> tuple[GateOutcome, GateInputs]:
     """Check the file's buckets against the store, read the store, judge every rule."""
     inputs = gather(store, spec)
     check_buckets(spec, inputs.taxonomy)
-    return evaluate(spec, inputs), inputs
+    return evaluate_rules(spec, inputs), inputs

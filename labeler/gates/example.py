@@ -48,7 +48,7 @@ on_insufficient = "block"
 name = "no invented policy on policy edge cases"
 kind = "must_pass"
 bucket = "invented_policy"
-slice = "policy=edge"
+slice = "policy_edge=yes"
 on_fail = "block"
 min_reviewed = 50
 
@@ -93,6 +93,6 @@ on_fail = "flag"
 kind = "latency"
 percentile = 50
 max_ms = 1500
-slice = "attachment=yes"
+slice = "channel=chat"
 on_fail = "flag"
 """

@@ -44,6 +44,8 @@ def value_text(r: RuleResult) -> str:
     """The measured value, with what it was measured on."""
     if r.value is None:
         return "—"
+    if r.kind == "must_pass":
+        return f"{r.count:,} of {r.n:,} cases"
     if r.unit == "per_1000":
         return f"{_num(r.value)}/1k ({r.count:,} of {r.n:,})"
     if r.unit == "share":

@@ -105,6 +105,7 @@ def check_files(
     """Read, validate and classify every record of ``paths``; spool what is to be written."""
     folder = store.path.parent if str(store.path.parent) else Path(".")
     spool = Spool(folder)
+    seen_ids = SeenIds()
     try:
         row = store.query(FINGERPRINT_SQL)[0]
         fingerprint = (int(row[0]), int(row[1]))
@@ -112,7 +113,6 @@ def check_files(
         total = sum(sizes) * 2  # reading counts once, writing once more
         state = _Run(store, spool, update, keep_problems, progress, total, fingerprint[1] == 0)
         seen_files: dict[tuple[int, int], str] = {}
-        seen_ids = SeenIds()
         files = []
         for number, (path, size) in enumerate(zip(paths, sizes, strict=True)):
             check = FileCheck(number, FileResult(path=str(path), size=size))
@@ -125,10 +125,12 @@ def check_files(
             if key is not None:
                 seen_files[key] = str(path)
             state.check_file(check, path, fmt, mapping, seen_ids)
-        return Checked(files=files, spool=spool, fingerprint=fingerprint, total_bytes=total)
     except BaseException:
         spool.close()
         raise
+    finally:
+        seen_ids.close()
+    return Checked(files=files, spool=spool, fingerprint=fingerprint, total_bytes=total)
 
 
 def _size(path: Path | str) -> int:

@@ -100,7 +100,7 @@ def read_jsonl(stream: io.BufferedReader, file: str) -> Iterator[tuple[int, Any]
         if raw.startswith(_BOM):
             raw = raw[3:]
             start += 3
-        if raw.isspace():
+        if not raw or raw.isspace():
             continue
         item = _parse(raw, file, line_no, start, first)
         first = False

@@ -108,8 +108,8 @@ class Mapping:
             aliases = {target, target.replace("slice.", "slices.", 1)}
             if any(h in aliases for h in header if h != source):
                 raise MapMiss(
-                    f"the header has both a `{safe_inline(target, 60)}` column and "
-                    f"--map {safe_inline(rule.text, 120)}: drop one of them"
+                    f"the header already has the column `{safe_inline(target, 60)}` that "
+                    f"--map {safe_inline(rule.text, 120)} would make: drop one of them"
                 )
             renamed[header.index(source)] = target
         return renamed

@@ -1,12 +1,13 @@
 """Reading records from a file: JSON lines or CSV in, validated cases or worded problems out.
 
 :func:`read_records` is pure (it reads the file and nothing else) and streams: it holds one
-record at a time, plus one small entry per id seen so far to name duplicate ids (about 150
-bytes each, so some 150 MB for ten million cases; the records themselves are never kept).
+record at a time; the ids seen so far, needed to name duplicates, are kept in a private
+temporary SQLite database (see :class:`SeenIds`), so memory stays flat.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,27 +45,45 @@ class Parsed:
 
 
 class SeenIds:
-    """The case ids read so far (in one file, or across every file of a run)."""
+    """The case ids read so far (in one file, or across every file of a run).
+
+    Kept in a private temporary SQLite database, not a dict: SQLite holds a few MB in memory
+    and spills the rest to an unnamed temporary file, so memory stays flat whatever the number
+    of ids (a dict costs about 130 bytes per id: 130 MB for a million cases). A claim costs
+    about 5 µs, against some 200 µs to parse and check the record.
+    """
 
     def __init__(self) -> None:
         self._files: list[str] = []
-        self._where: dict[str, int] = {}
+        self._db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
+        self._db.execute("PRAGMA journal_mode = OFF")
+        self._db.execute(
+            "CREATE TABLE seen (id TEXT PRIMARY KEY, file INTEGER NOT NULL, line INTEGER NOT NULL)"
+            " WITHOUT ROWID"
+        )
+        self._db.execute("BEGIN")  # one transaction for the whole run: no commit per id
+        self.count = 0
+        """How many distinct ids were claimed."""
 
     def file_number(self, file: str) -> int:
-        """Register a file; the number is used to pack (file, line) into one int."""
+        """Register a file; claims name it by this number."""
         self._files.append(file)
         return len(self._files) - 1
 
     def claim(self, case_id: str, file_no: int, line: int) -> tuple[str, int] | None:
         """Record ``case_id`` as seen here; if it was seen before, return that (file, line)."""
-        packed = (file_no << 40) | line
-        earlier = self._where.setdefault(case_id, packed)
-        if earlier == packed:
-            return None
-        return self._files[earlier >> 40], earlier & ((1 << 40) - 1)
+        try:
+            self._db.execute("INSERT INTO seen VALUES (?, ?, ?)", (case_id, file_no, line))
+        except sqlite3.IntegrityError:
+            row = self._db.execute("SELECT file, line FROM seen WHERE id = ?", (case_id,))
+            file, first = row.fetchone()
+            return self._files[file], first
+        self.count += 1
+        return None
 
-    def __len__(self) -> int:
-        return len(self._where)
+    def close(self) -> None:
+        """Drop the ids."""
+        self._db.close()
 
 
 def read_records(
@@ -82,9 +101,23 @@ def read_records(
     or the header's line. ``on_bytes`` sees every chunk of the file as it is read (for a hash
     or progress). ``seen`` shares the duplicate-id check across the files of one run.
     """
+    own = seen is None
+    ids = SeenIds() if seen is None else seen
+    try:
+        yield from _read(path, fmt, mapping or Mapping(), on_bytes, ids)
+    finally:
+        if own:
+            ids.close()
+
+
+def _read(
+    path: Path | str,
+    fmt: str | None,
+    rules: Mapping,
+    on_bytes: OnBytes | None,
+    ids: SeenIds,
+) -> Iterator[Parsed | Problem]:
     file = str(path)
-    rules = mapping or Mapping()
-    ids = seen if seen is not None else SeenIds()
     file_no = ids.file_number(file)
     try:
         kind = detect_format(path, fmt)
@@ -103,6 +136,10 @@ def read_records(
     bad = 0
     last_line = 0
     with stream:
+        wrong = _wrong_encoding(stream.peek(4)[:4])
+        if wrong is not None:
+            yield Problem(file, None, wrong)
+            return
         items = read_jsonl(stream, file) if kind == "jsonl" else read_csv(stream, file, rules)
         try:
             for raw in items:
@@ -161,6 +198,17 @@ def _validate(
     if earlier is not None:
         return Problem(file, line, _duplicate_reason(stored, record, file, earlier))
     return Parsed(line, record, stored)
+
+
+def _wrong_encoding(head: bytes) -> str | None:
+    """A reason when the first bytes say the file is not UTF-8 text at all."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "this file is UTF-16 text: save it as UTF-8 and import it again"
+    if head.startswith(b"\x1f\x8b"):
+        return "this file is gzip-compressed: decompress it first (gunzip -k FILE)"
+    if head.startswith(b"SQLi"):  # "SQLite format 3"
+        return "this is a SQLite database, not a file of cases"
+    return None
 
 
 def _bad_bytes(data: dict[str, Any]) -> str:

@@ -96,16 +96,20 @@ class FileResult:
             )
         if self.same_as is not None:
             return f"{name}: given twice in this run; read once"
+        if self.import_id is None:
+            if not self.records and not self.problems:
+                return f"{name}: no records; nothing written"
+            text = f"{name}: {plural(self.records, 'good record')}"
+            if self.problems:
+                text += f", {plural(self.problems, 'problem')}"
+            return text + "; nothing written"
         counts = (
-            f"{self.records:,} records: {self.inserted:,} new, {self.updated:,} updated, "
+            f"{plural(self.records, 'record')}: {self.inserted:,} new, {self.updated:,} updated, "
             f"{self.unchanged:,} unchanged"
         )
         if self.skipped:
-            counts += f", {self.skipped:,} bad records skipped"
-        elif self.problems:
-            counts += f", {self.problems:,} problems"
-        suffix = f" (import #{self.import_id})" if self.import_id is not None else ""
-        return f"{name}: {counts}{suffix}"
+            counts += f", {plural(self.skipped, 'bad record')} skipped"
+        return f"{name}: {counts} (import #{self.import_id})"
 
 
 @dataclass(slots=True)
@@ -172,20 +176,23 @@ class ImportResult:
         """One sentence saying what happened, safe to print."""
         if self.status == "rejected":
             good = self.records
+            text = f"nothing imported: {plural(self.problem_count, 'bad record')}."
+            if not good:
+                return text + " Fix them and run the import again."
             return (
-                f"nothing imported: {self.problem_count:,} bad records. Fix them, or use "
-                f"--skip-invalid to import the {good:,} good ones and skip the rest."
+                f"{text} Fix them, or use --skip-invalid to import the "
+                f"{plural(good, 'good record')} and skip the rest."
             )
         if self.status == "nothing_to_do":
             if self.files and all(f.previous is not None for f in self.files):
                 return "every file was imported before; nothing to do"
             return "nothing to import"
         text = (
-            f"imported {self.records:,} records: {self.inserted:,} new, "
+            f"imported {plural(self.records, 'record')}: {self.inserted:,} new, "
             f"{self.updated:,} updated, {self.unchanged:,} unchanged"
         )
         if self.skipped:
-            text += f"; skipped {self.skipped:,} bad records"
+            text += f"; skipped {plural(self.skipped, 'bad record')}"
         return text
 
     def describe_problems(self) -> list[str]:
@@ -195,6 +202,11 @@ class ImportResult:
         if hidden > 0:
             lines.append(f"... and {hidden:,} more problems")
         return lines
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 record``, ``2 records``, ``1,000 records``."""
+    return f"{count:,} {noun}" + ("" if count == 1 else "s")
 
 
 def _shown_time(iso: str) -> str:

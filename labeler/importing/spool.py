@@ -10,11 +10,11 @@ write phase then reads the batches back and only inserts: no parsing, validation
 happens while the lock is held, which keeps the lock as short as it can be.
 
 Why not two streaming passes (check, then parse again while writing)? Parsing, validating and
-hashing cost about three times the insert itself: under the lock, that would make reviewers'
-label writes wait three times longer. Why not a temporary SQLite file? Its inserts cost as
-much as the store's. The price of the spool is temporary disk space about the size of the
-texts imported; it lives in the store's folder (the disk that must hold that data anyway),
-not in /tmp, which is often small or in memory.
+hashing cost four to five times as much as the insert itself (``benchmarks/bench_import.py``):
+under the lock, that would make reviewers' label writes wait five times longer. Why not a
+temporary SQLite file? Its inserts cost as much as the store's. The price of the spool is
+temporary disk space about the size of the texts imported; it lives in the store's folder (the
+disk that must hold that data anyway), not in /tmp, which is often small or in memory.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import ClassVar
 
-from textual.app import App
+from textual.app import App, ScreenStackError
 from textual.binding import Binding, BindingType
 
 from labeler.display_text import safe_inline
@@ -49,12 +49,11 @@ class ReviewApp(App[None]):
         self.push_screen(ReviewScreen(self.session, read_taxonomy(self.store).buckets))
 
     def _writer_changed(self, pending: int, error: str | None) -> None:
-        # Called from the writer thread: hand over to the event loop.
-        with contextlib.suppress(RuntimeError):  # the app is not running (yet or any more)
-            self.call_from_thread(self._post_writer_status, pending, error)
-
-    def _post_writer_status(self, pending: int, error: str | None) -> None:
-        self.screen.post_message(WriterStatus(pending, error))
+        # Called from the writer thread. post_message is thread-safe and, unlike
+        # call_from_thread, never waits for the event loop: the writer must not block on the
+        # UI, since the UI waits for the writer when quitting.
+        with contextlib.suppress(ScreenStackError):  # no screen (yet or any more)
+            self.screen.post_message(WriterStatus(pending, error))
 
     def action_quit_safely(self) -> None:
         """Quit once every label is stored; ask again if some are still waiting for the store."""

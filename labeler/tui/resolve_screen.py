@@ -90,8 +90,12 @@ class ResolveScreen(Screen[None]):
         Binding("question_mark", "help", "Help", id="resolve.help"),
         Binding("q", "app.quit", "Quit", id="resolve.quit"),
     ]
+    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-short"), (32, "-tall")]
     DEFAULT_CSS: ClassVar[str] = """
     #resolve-status { height: auto; max-height: 6; background: $boost; padding: 0 1; }
+    /* Under 32 rows the header and the labels give room to the case (80x24: ~3 lines/pane). */
+    ResolveScreen.-short CaseHeader { max-height: 3; }
+    ResolveScreen.-short ReviewerLabels { max-height: 6; }
     """
 
     def __init__(self, store: Store, actor: Actor, spec: ResolveSpec, buckets: list[Bucket]):
@@ -306,10 +310,19 @@ class ResolveScreen(Screen[None]):
             return
         seq, previous, version = self.undo_stack.pop()
         try:
-            undo_resolution(self.store, seq, self.actor, previous, expected_version=version)
+            restored = undo_resolution(
+                self.store, seq, self.actor, previous, expected_version=version
+            )
         except StoreError as exc:
             self.set_status(f"undo failed: {safe_inline(str(exc), 300)}", style="bold red")
             return
+        # The undo wrote a new version: an earlier undo step of this case must expect it.
+        for index in range(len(self.undo_stack) - 1, -1, -1):
+            earlier_seq, earlier_previous, _ = self.undo_stack[index]
+            if earlier_seq == seq:
+                new_version = restored.version if restored else None
+                self.undo_stack[index] = (earlier_seq, earlier_previous, new_version)
+                break
         while self.trail.current != seq and self.trail.back() is not None:
             pass
         self.set_status("undone", style="green")

@@ -72,6 +72,9 @@ class ReviewerLabels(Static):
         from rich.console import Group
 
         self.border_title = "Labels"
+        if not labels and resolution is None:  # the end of the queue: no case on screen
+            self.update(Text("no case on screen", style="dim"))
+            return
         self.update(
             Group(labels_table(labels, names, resolution), resolution_text(resolution, names))
         )

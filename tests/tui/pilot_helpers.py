@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from textual._compositor import LayoutUpdate
 from textual.app import App
 from textual.pilot import Pilot
 
@@ -33,8 +34,8 @@ def screen_text(app: App[None]) -> str:
 def terminal_output(app: App[None]) -> str:
     """What the app would write to a real terminal to redraw the whole screen."""
     update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
-    assert update is not None
-    return str(update.render_segments(app.console))  # type: ignore[attr-defined]
+    assert isinstance(update, LayoutUpdate)
+    return update.render_segments(app.console)
 
 
 def review_screen(app: App[None]) -> ReviewScreen:

