@@ -363,6 +363,8 @@ async def in_app_run(
             await pilot.pause()
             screen = app.screen
             while getattr(screen, "case", None) is None:
+                if time.perf_counter() - start > 120:
+                    raise RuntimeError(f"no first case for {reviewer} with slices {slices}")
                 await asyncio.sleep(0.005)
                 screen = app.screen
             result.setup_s = time.perf_counter() - start

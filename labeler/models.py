@@ -127,20 +127,42 @@ class CaseRecord(BaseModel):
 
     def content_hash(self) -> str:
         """A stable hash of everything but the id: equal content, equal hash."""
-        body = {
-            "input": self.stored_input(),
-            "input_kind": self.input_kind(),
-            "context": self.stored_context(),
-            "output": self.output,
-            "expected": self.stored_expected(),
-            "slices": self.slices,
-            "meta": self.meta,
-        }
-        return hashlib.sha256(_dumps(body).encode("utf-8")).hexdigest()
+        return hash_stored_parts(
+            [
+                self.input_kind(),
+                self.stored_input(),
+                self.stored_context(),
+                self.output,
+                self.stored_expected(),
+                _dumps(self.slices),
+                _dumps(self.meta),
+            ]
+        )
 
     def case_id(self) -> str:
         """The id as given, or ``h-`` and the first 16 hex digits of the content hash."""
         return self.id if self.id is not None else f"h-{self.content_hash()[:16]}"
+
+
+_NONE_PART = b"\xff" * 8
+
+
+def hash_stored_parts(parts: list[str | None]) -> str:
+    """SHA-256 of the stored texts of a case, each length-prefixed (None has its own marker).
+
+    Order: input kind, input, context, output, expected, slices JSON, meta JSON. Hashing the
+    stored texts directly (rather than a JSON document of them) escapes nothing twice. Raises
+    UnicodeEncodeError for a lone surrogate, which SQLite could not store either.
+    """
+    digest = hashlib.sha256()
+    for part in parts:
+        if part is None:
+            digest.update(_NONE_PART)
+        else:
+            data = part.encode("utf-8")
+            digest.update(len(data).to_bytes(8, "big"))
+            digest.update(data)
+    return digest.hexdigest()
 
 
 def _dumps(value: Any) -> str:

@@ -2,23 +2,22 @@
 
 :meth:`CaseRecord.content_hash` builds every stored text (``stored_input``, ``stored_context``,
 ``stored_expected``) and then serialises them again; calling it and then the ``stored_*``
-methods serialises the context twice, about a fifth of the check phase on 9 KB cases. Here the
-stored texts are built once and hashed with the *same* formula (``tests/test_import_stored.py``
+methods serialises the context twice. Here the stored texts are built once and hashed with the
+*same* function, :func:`labeler.models.hash_stored_parts` (``tests/test_import_stored.py``
 checks that both hashes agree on many kinds of records, so a change to the model's formula
 cannot go unnoticed).
 
-Serialising for the hash is also where lone surrogates are caught for free: JSON-encoding with
-``ensure_ascii=False`` keeps them, and encoding the result as UTF-8 then fails.
+Hashing is also where lone surrogates are caught for free: each stored text is encoded as UTF-8
+for the hash, which fails on a lone surrogate (SQLite would refuse it too).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from labeler.models import CaseRecord
+from labeler.models import CaseRecord, hash_stored_parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,16 +52,11 @@ def stored_case(record: CaseRecord) -> StoredCase:
     input_kind = record.input_kind()
     context = record.stored_context()
     expected = record.stored_expected()
-    body = {
-        "input": stored_input,
-        "input_kind": input_kind,
-        "context": context,
-        "output": record.output,
-        "expected": expected,
-        "slices": record.slices,
-        "meta": record.meta,
-    }
-    digest = hashlib.sha256(dumps(body).encode("utf-8")).hexdigest()
+    slices = dumps(record.slices)
+    meta = dumps(record.meta)
+    digest = hash_stored_parts(
+        [input_kind, stored_input, context, record.output, expected, slices, meta]
+    )
     if record.id is not None:
         record.id.encode("utf-8")  # a lone surrogate in the id: raise like the texts do
         case_id = record.id
@@ -76,6 +70,6 @@ def stored_case(record: CaseRecord) -> StoredCase:
         context=context,
         output=record.output,
         expected=expected,
-        slices=dumps(record.slices),
-        meta=dumps(record.meta),
+        slices=slices,
+        meta=meta,
     )

@@ -62,6 +62,9 @@ HELP_KEYS = [
     ("q / ctrl+c", "quit (every resolution shown is in the store)"),
 ]
 
+HEIGHT_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
+"""Under 32 rows (80x24) the header and the labels panel are capped so the case stays visible."""
+
 
 class ProgressReady(Message):
     """Progress and the most confused pairs were counted."""
@@ -90,10 +93,10 @@ class ResolveScreen(Screen[None]):
         Binding("question_mark", "help", "Help", id="resolve.help"),
         Binding("q", "app.quit", "Quit", id="resolve.quit"),
     ]
-    VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]] | None] = [(0, "-short"), (32, "-tall")]
+    VERTICAL_BREAKPOINTS = HEIGHT_BREAKPOINTS
     DEFAULT_CSS: ClassVar[str] = """
     #resolve-status { height: auto; max-height: 6; background: $boost; padding: 0 1; }
-    /* Under 32 rows the header and the labels give room to the case (80x24: ~3 lines/pane). */
+    /* Short terminals (HEIGHT_BREAKPOINTS): the case panes keep a few lines each. */
     ResolveScreen.-short CaseHeader { max-height: 3; }
     ResolveScreen.-short ReviewerLabels { max-height: 6; }
     """
@@ -323,8 +326,11 @@ class ResolveScreen(Screen[None]):
                 new_version = restored.version if restored else None
                 self.undo_stack[index] = (earlier_seq, earlier_previous, new_version)
                 break
-        while self.trail.current != seq and self.trail.back() is not None:
-            pass
+        if seq in self.trail.visited:  # so that j / k go on from the undone case
+            self.trail.position = self.trail.visited.index(seq)
+        else:
+            while self.trail.current != seq and self.trail.back() is not None:
+                pass
         self.set_status("undone", style="green")
         self.count()
         self.show_case(seq)

@@ -64,6 +64,29 @@ async def settle(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+async def wait_until_saved(pilot: Pilot[None], seconds: float = 10.0) -> None:
+    """Wait until the app's label writer has stored everything (and the screen heard of it)."""
+    app = pilot.app
+    assert isinstance(app, ReviewApp)
+    for _ in range(int(seconds / 0.02)):
+        if app.writer.pending == 0:
+            break
+        await pilot.pause(0.02)
+    await settle(pilot)
+    assert app.writer.pending == 0, "labels still waiting for the store"
+
+
+async def press_saved(pilot: Pilot[None], *keys: str) -> None:
+    """Press keys one at a time, letting each label reach the store before the next key.
+
+    The screen waits only 0.25 s for a save before moving on; on a loaded machine a save
+    can take longer, which a test that reads the store or undoes must not trip over.
+    """
+    for key in keys:
+        await pilot.press(key)
+        await wait_until_saved(pilot)
+
+
 async def type_text(pilot: Pilot[None], text: str) -> None:
     """Type ``text`` key by key (so that each character is a key event)."""
     names = {" ": "space", "/": "slash", "?": "question_mark", "-": "minus", ".": "full_stop"}

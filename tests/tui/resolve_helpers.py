@@ -83,10 +83,10 @@ def panel(app: ResolveApp) -> str:
 
 
 def panel_text(app: ResolveApp) -> str:
-    """The labels panel's text without wrapping (each reviewer's column on one long line)."""
+    """The labels panel's text without wrapping (each reviewer's column on one line: every text shown is capped far below 1,000 characters)."""
     content = screen(app).query_one(ReviewerLabels).content
     assert isinstance(content, ConsoleRenderable)
-    console = Console(width=1_000_000, file=io.StringIO(), color_system=None)
+    console = Console(width=4_000, file=io.StringIO(), color_system=None)
     with console.capture() as capture:
         console.print(content)
     return "\n".join(line.rstrip() for line in capture.get().splitlines())

@@ -31,6 +31,7 @@ from resolve_fixtures import (
 from resolve_helpers import (
     RESOLVER,
     all_label_rows,
+    current_id,
     current_seq,
     demo_store,
     events,
@@ -56,6 +57,7 @@ from labeler.taxonomy import read_taxonomy
 from labeler.tui.bucket_bar import BucketBar
 from labeler.tui.modals import HelpScreen, TextPrompt
 from labeler.tui.resolve_screen import HELP_KEYS
+from labeler.tui.text_pane import TextPane
 
 SIZE = (120, 40)
 QUEUE = [DIS_LONG, DIS_SHORT, DIS_OTHER, THREE, THREE_TWO_AGREE]
@@ -102,6 +104,7 @@ async def test_queue_is_the_unresolved_disagreements_in_case_order(scen: Store) 
         shown = await walk(pilot, app)
         assert current_seq(app) is None
         assert "No disagreements left to resolve." in status(app)
+        assert panel(app).splitlines()[1].strip("│ ") == "no case on screen"
     assert shown == QUEUE == expected_queue(scen)
     # Agreed, single-label, resolved, unclear, old-version and unlabeled cases never appear.
     for seq in (AGREED, SINGLE, RESOLVED, UNCLEAR, OLD, NEW):
@@ -133,6 +136,21 @@ async def test_demo_queue_matches_an_independent_count(demo: Store) -> None:
         for r in demo.query("SELECT case_seq, count(DISTINCT bucket) FROM labels GROUP BY case_seq")
     }
     assert all(by_case[seq] == 2 for seq in shown)
+
+
+async def test_80x24_shows_both_labels_and_a_line_of_every_pane(demo: Store) -> None:
+    app = resolve_app(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert current_id(app) == "sup-0001"
+        assert "resolved 0 / 34" in header(app)
+        for pane in screen(app).query(TextPane):
+            assert pane.content_region.height >= 1, pane.border_title
+        shown = screen_text(app)
+        for text in ("alice", "bob", "Too slow", "Not a failure", "“under 10s, email”"):
+            assert text in shown
+        for text in ("Subject: Gift receipt", "[1] Order HP-417455", "Hi Farah,"):
+            assert text in shown  # the first line of input, context and output
 
 
 async def test_an_empty_queue_shows_the_summary_at_once(scen: Store) -> None:
@@ -365,6 +383,21 @@ async def test_undo_restores_the_previous_resolution(scen: Store) -> None:
         assert DIS_LONG not in resolution_rows(scen)
     kinds = [e[0] for e in events(scen) if e[2] == DIS_LONG]
     assert kinds == ["resolution.create", "resolution.change", "resolution.undo", "resolution.undo"]
+
+
+async def test_after_undo_j_and_k_go_on_from_the_undone_case(scen: Store) -> None:
+    app = resolve_app(scen)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("a", "a", "k", "k")  # resolve c-3 and c-4, walk back to c-3
+        assert current_seq(app) == DIS_LONG
+        await pilot.press("u")  # undoes c-4 and shows it
+        assert current_seq(app) == DIS_SHORT
+        await pilot.press("j")
+        assert current_seq(app) == DIS_OTHER
+        await pilot.press("k", "k")
+        assert current_seq(app) == DIS_LONG
+    assert resolution_rows(scen).keys() == {DIS_LONG, RESOLVED, UNCLEAR}
 
 
 # -- navigation ----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from pilot_helpers import (
     buckets,
     current_id,
     header_text,
+    press_saved,
     review_screen,
     screen_text,
     settle,
@@ -73,7 +74,7 @@ async def test_another_reviewers_bucket_and_note_are_never_shown(
         assert ALICE_NOTE not in screen_text(app) and "alice" not in screen_text(app)
         await pilot.press("escape")
         # After bob labels it, he sees his own label, still not alice's.
-        await pilot.press("9", "k")
+        await press_saved(pilot, "9", "k")
         assert current_id(app) == "case-004"
         header = header_text(app)
         assert "2 labels" in header
@@ -130,7 +131,7 @@ async def test_hints_appear_only_after_the_reviewer_labeled_the_case(
         # Label every case, then go back over them.
         await pilot.press("k", "k", "k", "k")
         assert current_id(app) == "case-001"
-        await pilot.press("8", "5", "7", "9")
+        await press_saved(pilot, "8", "5", "7", "9")
         after: dict[str, str] = {}
         for _ in range(4):
             await pilot.press("k")
