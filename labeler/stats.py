@@ -20,6 +20,8 @@ from labeler.counts import UNCLEAR, UNLABELED, UNRESOLVED, BucketCounts, final_c
 from labeler.store.connection import Store
 
 NONE_GROUP = "(none)"
+UNCLEAR_LISTED = 1000
+"""At most this many unclear cases are listed (their count is in ``status``)."""
 STATUSES = ("agreed", "single", "resolved", UNCLEAR, UNRESOLVED, UNLABELED)
 
 
@@ -74,6 +76,12 @@ def compute_stats(store: Store, request: StatsRequest = StatsRequest()) -> dict[
             " WHERE c.is_current = 1"
         ).fetchall()
         groups = {key: _group_values(conn, key) for key in request.by}
+        unclear = conn.execute(
+            "SELECT c.case_id, r.reason, r.resolver FROM resolutions r"
+            " JOIN cases c ON c.seq = r.case_seq WHERE r.method = 'unclear' AND c.is_current = 1"
+            " ORDER BY c.seq LIMIT ?",
+            (UNCLEAR_LISTED,),
+        ).fetchall()
     used = {r[2] for r in rows} | {r[1] for r in resolutions if r[1] is not None}
     bucket_order = buckets + sorted(used - set(buckets))
     matrix = LabelMatrix.from_rows(rows, buckets=bucket_order)
@@ -122,6 +130,7 @@ def compute_stats(store: Store, request: StatsRequest = StatsRequest()) -> dict[
         "status": {name: int(n) for name, n in zip(STATUSES, status_counts, strict=True)},
         "counts": {**overall.to_json(bucket_order), "by": by},
         "bootstrap": {"replicates": request.bootstrap, "seed": request.seed},
+        "unclear_cases": [{"case_id": r[0], "reason": r[1], "resolver": r[2]} for r in unclear],
     }
 
 

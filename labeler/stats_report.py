@@ -52,6 +52,16 @@ def format_stats(data: dict[str, Any]) -> list[str]:
                 f"on {p['cases']:,} cases"
             )
     lines += ["", "Status  " + "   ".join(f"{k} {v:,}" for k, v in data["status"].items())]
+    if data.get("unclear_cases"):
+        lines += ["", "Unclear cases (for the guideline owner)"]
+        for case in data["unclear_cases"][:50]:
+            reason = f": {safe_inline(case['reason'], 120)}" if case["reason"] else ""
+            lines.append(
+                f"  {safe_inline(case['case_id'], 60)}{reason}  "
+                f"({safe_inline(case['resolver'], 40)})"
+            )
+        if len(data["unclear_cases"]) > 50:
+            lines.append(f"  ... {data['status']['unclear'] - 50:,} more (--json lists them)")
     lines += ["", _counts_header()]
     lines += _counts_lines("all cases", data["counts"])
     for key, groups in data["counts"]["by"].items():

@@ -168,3 +168,18 @@ def test_installed_command_end_to_end(tmp_path: Path) -> None:
     assert bad.returncode == 1 and "no store" in bad.stderr and "Traceback" not in bad.stderr
     demo = call("demo", "--info")
     assert demo.returncode == 0 and "180 cases" in demo.stdout
+
+
+def test_settings_show_and_set(tmp_path: Path) -> None:
+    store = str(tmp_path / "s.db")
+    run("init", store)
+    code, out = run("settings", store)
+    assert code == 0 and "latency_threshold_ms = 5000" in out
+    code, out = run("settings", store, "--set", "latency_threshold_ms=8000")
+    assert code == 0 and "latency_threshold_ms = 8000" in out
+    code, out = run("settings", store, "--set", "latency_threshold_ms=soon")
+    assert code == 1 and "whole number" in out
+    code, out = run("settings", store, "--set", "colour=red")
+    assert code == 1 and "unknown setting" in out
+    code, out = run("log", store, "--json")
+    assert any(e["kind"] == "settings.set" for e in json.loads(out))

@@ -189,3 +189,23 @@ def test_reviewers_option_restricts_agreement(tmp_path: Path) -> None:
     assert data["agreement"]["cohen_kappa"] is None
     assert "cohen_kappa" in data["agreement"]["undefined"]
     assert data["reviewers_in_play"] == ["alice"]
+
+
+def test_unclear_cases_are_listed_for_the_guideline_owner(tmp_path: Path) -> None:
+    store = _sample_store(tmp_path)
+    seq = store.query("SELECT seq FROM cases WHERE case_id = 'sup-0001'")[0][0]
+    with store.write() as conn:
+        conn.execute(
+            "INSERT INTO resolutions (case_seq, bucket, method, resolver, account, reason,"
+            " resolved_at) VALUES (?, NULL, 'unclear', 'rita', 'rita', ?, 't')",
+            (seq, "guideline says \x1b[2J nothing"),
+        )
+    data = compute_stats(store)
+    assert data["unclear_cases"] == [
+        {"case_id": "sup-0001", "reason": "guideline says \x1b[2J nothing", "resolver": "rita"}
+    ]
+    assert data["status"]["unclear"] == 1
+    store.close()
+    out = CliRunner().invoke(main, ["stats", str(tmp_path / "s.db")]).output
+    assert "Unclear cases" in out and "sup-0001" in out
+    assert "\x1b" not in out and "␛[2J" in out

@@ -11,6 +11,7 @@ from labeler.cli.labels_commands import import_labels_command
 from labeler.cli.log_command import log_command
 from labeler.cli.resolve_command import resolve
 from labeler.cli.review_commands import demo, review
+from labeler.cli.settings_command import settings
 from labeler.cli.stats_command import stats
 from labeler.cli.store_commands import backup, check, info, init
 from labeler.cli.taxonomy_command import taxonomy
@@ -75,5 +76,6 @@ for command in (
     stats,
     gate,
     resolve,
+    settings,
 ):
     main.add_command(command)

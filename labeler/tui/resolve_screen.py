@@ -372,6 +372,7 @@ class ResolveScreen(Screen[None]):
         """Choose the next pane."""
         view = self.query_one(CaseView)
         view.set_active(view.active + 1)
+        view.active_pane().focus()  # the focused pane takes page keys: make it the chosen one
 
     def action_scroll_pane(self, direction: int) -> None:
         """Scroll the chosen pane by a page."""

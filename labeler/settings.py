@@ -1,0 +1,40 @@
+"""Store-wide settings (``settings`` table), each change logged as an event."""
+
+from __future__ import annotations
+
+from labeler.hints import DEFAULT_LATENCY_THRESHOLD_MS, LATENCY_SETTING
+from labeler.identity import Actor
+from labeler.store.connection import Store
+from labeler.store.events import record_event
+
+KNOWN_SETTINGS: dict[str, tuple[str, str]] = {
+    LATENCY_SETTING: (
+        str(DEFAULT_LATENCY_THRESHOLD_MS),
+        "latency (ms) over which the review screen hints 'too slow' after you labeled a case",
+    ),
+}
+
+
+def read_settings(store: Store) -> dict[str, str]:
+    """Every known setting with its value (stored or default), plus any others stored."""
+    stored = {str(r[0]): str(r[1]) for r in store.query("SELECT key, value FROM settings")}
+    values = {key: stored.get(key, default) for key, (default, _) in KNOWN_SETTINGS.items()}
+    return {**values, **stored}
+
+
+def set_setting(store: Store, actor: Actor, key: str, value: str) -> None:
+    """Set a known setting; raise ValueError for an unknown key or a bad value."""
+    if key not in KNOWN_SETTINGS:
+        raise ValueError(f"unknown setting {key!r}; known: {', '.join(sorted(KNOWN_SETTINGS))}")
+    if key == LATENCY_SETTING and (not value.isdigit() or int(value) <= 0):
+        raise ValueError(f"{key} must be a positive whole number of milliseconds")
+    with store.write() as conn:
+        row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+        record_event(
+            conn, actor, "settings.set", before={key: row[0] if row else None}, after={key: value}
+        )
