@@ -125,15 +125,26 @@ def minimal_command() -> str:
 
 
 def quit_pane(tmux: Tmux, pane: str, pid: int) -> None:
-    """q (twice if labels are still saving), then wait for the process to end."""
+    """q (again if labels are still saving), then wait for the pane to close."""
     for _ in range(3):
-        tmux.send(pane, "q")
+        try:
+            tmux.send(pane, "q")
+        except RuntimeError:  # the pane is gone already
+            return
         deadline = time.perf_counter() + 5
         while time.perf_counter() < deadline:
-            if not Path(f"/proc/{pid}").exists():
+            if not process_running(pid) or not tmux.pane_alive(pane):
                 return
             time.sleep(0.02)
     tmux.cmd(f"kill-pane -t {pane}")
+
+
+def process_running(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 @dataclass
@@ -280,8 +291,9 @@ def header_case(text: str) -> str | None:
 
 @dataclass
 class KeySample:
-    latency: float  # key sent -> last frame written
-    first_frame: float  # key sent -> first frame written
+    latency: float  # key sent -> last frame written (wall)
+    first_frame: float  # key sent -> first frame written (wall)
+    cpu: float  # CPU time of the event-loop thread from key sent to last frame
     frames: int
     bytes: int
     write_wait: float
@@ -308,7 +320,8 @@ def make_measured_app_class() -> Any:
 
         CSS_PATH = str(Path(app_module.__file__).parent / "labeler.tcss")
 
-        frames: list[tuple[float, int]]
+        frames: list[tuple[float, float, int]]
+        frame_signal: asyncio.Event
 
         def _display(self, screen: Any, renderable: Any) -> None:
             if renderable is None or self._batch_count:
@@ -319,7 +332,8 @@ def make_measured_app_class() -> Any:
                 data = renderable.render_segments(self.console)
                 size = len(data)
             super()._display(screen, renderable)
-            self.frames.append((time.perf_counter(), size))
+            self.frames.append((time.perf_counter(), time.thread_time(), size))
+            self.frame_signal.set()
 
     return MeasuredReviewApp
 
@@ -335,6 +349,88 @@ def timed_method(obj: Any, name: str, sink: list[float]) -> None:
             sink.append(time.perf_counter() - start)
 
     setattr(obj, name, wrapper)
+
+
+WHAT_IF = {
+    "fixed-layout": "TextPane overflow-y: scroll (no scrollbar toggling) and a fixed-height "
+    "header, status and bucket bar, so that a new case never changes the layout",
+    "static-no-layout": "Static.update(..., layout=False) for the header, status and bucket bar",
+    "no-vsize-layout": "TextPane sets virtual_size without a layout pass (set_reactive + "
+    "_refresh_scrollbars + refresh) instead of the layout=True reactive",
+    "style-once": "TextPane.render_line reuses one rich_style per render instead of one per line",
+}
+
+
+def apply_what_if(names: list[str]) -> None:
+    """Patch the TUI classes in this process only (nothing under labeler/ is changed)."""
+    from rich.segment import Segment
+    from textual.geometry import Size
+    from textual.strip import Strip
+    from textual.widgets import Static
+
+    from labeler.tui import bucket_bar, header, text_pane
+
+    for name in names:
+        if name not in WHAT_IF:
+            raise SystemExit(f"unknown --what-if {name!r}; choose from {', '.join(WHAT_IF)}")
+    if "fixed-layout" in names:
+        text_pane.TextPane.DEFAULT_CSS += "\nTextPane { overflow-y: scroll; }\n"
+        header.CaseHeader.DEFAULT_CSS = header.CaseHeader.DEFAULT_CSS.replace(
+            "height: auto;", "height: 4;"
+        )
+        bucket_bar.BucketBar.DEFAULT_CSS = bucket_bar.BucketBar.DEFAULT_CSS.replace(
+            "height: auto;", "height: 2;"
+        )
+    if "static-no-layout" in names:
+        original_update = Static.update
+
+        def update(self: Any, content: Any = "", *, layout: bool = True) -> None:
+            fixed = (
+                isinstance(self, header.CaseHeader | bucket_bar.BucketBar) or self.id == "status"
+            )
+            original_update(self, content, layout=layout and not fixed)
+
+        Static.update = update  # type: ignore[method-assign]
+    if "no-vsize-layout" in names:
+
+        def _rewrap(self: Any, width: int) -> None:
+            if width == self._wrapped_width:
+                return
+            rows = []
+            for line in self._lines:
+                for part in text_pane.wrap_line(line.text, width):
+                    rows.append((part, line.kind))
+            self._rows = rows
+            self._wrapped_width = width
+            self.set_reactive(text_pane.TextPane.virtual_size, Size(max(width, 1), len(rows)))
+            self._refresh_scrollbars()
+            self.refresh()
+
+        text_pane.TextPane._rewrap = _rewrap  # type: ignore[method-assign]
+    if "style-once" in names:
+        original_render_lines = text_pane.TextPane.render_lines
+
+        def render_lines(self: Any, crop: Any) -> Any:
+            self._base_style = self.rich_style
+            try:
+                return original_render_lines(self, crop)
+            finally:
+                self._base_style = None
+
+        def render_line(self: Any, y: int) -> Strip:
+            width = self.scrollable_content_region.width
+            if width != self._wrapped_width:
+                self._rewrap(width)
+            index = self.scroll_offset.y + y
+            base = getattr(self, "_base_style", None) or self.rich_style
+            if index >= len(self._rows):
+                return Strip.blank(width, base)
+            text, kind = self._rows[index]
+            style = base + text_pane.KIND_STYLES[kind]
+            return Strip([Segment(text, style)]).extend_cell_length(width, base)
+
+        text_pane.TextPane.render_lines = render_lines  # type: ignore[method-assign]
+        text_pane.TextPane.render_line = render_line  # type: ignore[method-assign]
 
 
 async def in_app_run(
@@ -358,6 +454,7 @@ async def in_app_run(
     start = time.perf_counter()
     app = app_class(store, actor, QueueSpec(reviewer, 2, slices, False))
     app.frames = []
+    app.frame_signal = asyncio.Event()
     try:
         async with app.run_test(size=(200, 50)) as pilot:
             await pilot.pause()
@@ -368,13 +465,12 @@ async def in_app_run(
                 await asyncio.sleep(0.005)
                 screen = app.screen
             result.setup_s = time.perf_counter() - start
-            count_start = time.perf_counter()
-            while screen.progress is None and time.perf_counter() - count_start < 120:
+            while screen.progress is None and time.perf_counter() - start < 300:
                 await asyncio.sleep(0.01)
             if screen.progress is not None:
                 result.count_s = time.perf_counter() - start
             result.color_system = app.console.color_system
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(0.3)
             writes: list[float] = []
             shows: list[float] = []
             timed_method(screen, "_wait_for", writes)
@@ -393,16 +489,21 @@ async def in_app_run(
                 shows.clear()
                 key = letters[i % len(letters)]
                 event = events.Key(key, key)
+                app.frame_signal.clear()
+                cpu_sent = time.thread_time()
                 sent = time.perf_counter()
                 driver.send_message(event)
+                # Sleep until frames stop coming: no polling loop eats the loop thread's CPU.
                 deadline = sent + 10
                 while time.perf_counter() < deadline:
-                    await asyncio.sleep(0.001)
-                    changed = screen.case is None or screen.case.seq != old
-                    last = app.frames[-1][0] if app.frames else 0.0
-                    if changed and last > sent and time.perf_counter() - last >= settle_s:
-                        break
-                frames = [f for f in app.frames if f[0] > sent]
+                    try:
+                        await asyncio.wait_for(app.frame_signal.wait(), settle_s)
+                        app.frame_signal.clear()
+                    except TimeoutError:
+                        changed = screen.case is None or screen.case.seq != old
+                        if changed and app.frames:
+                            break
+                frames = app.frames
                 if not frames:
                     print(f"    key {i}: no frame", file=sys.stderr)
                     continue
@@ -410,12 +511,14 @@ async def in_app_run(
                     KeySample(
                         latency=frames[-1][0] - sent,
                         first_frame=frames[0][0] - sent,
+                        cpu=frames[-1][1] - cpu_sent,
                         frames=len(frames),
-                        bytes=sum(f[1] for f in frames),
+                        bytes=sum(f[2] for f in frames),
                         write_wait=sum(writes),
                         show_case=sum(shows),
                     )
                 )
+                await asyncio.sleep(0.01)
             if profile is not None:
                 profile.disable()
             result.app_key_times = list(screen.key_times)
@@ -430,11 +533,12 @@ def report_in_app(title: str, result: InAppResult) -> None:
     print(f"    {title}: setup (app constructed -> first case on screen) {result.setup_s:.2f} s")
     if result.count_s is not None:
         print(f"      queue count done {result.count_s:.2f} s after construction (worker)")
-    print(f"      key -> last frame written:  {summary_ms([x.latency for x in s])}")
-    print(f"      key -> first frame written: {summary_ms([x.first_frame for x in s])}")
-    print(f"      app's own key_times:        {summary_ms(result.app_key_times)}")
-    print(f"      label write wait in handler:{summary_ms([x.write_wait for x in s])}")
-    print(f"      show_case (load + draw):    {summary_ms([x.show_case for x in s])}")
+    print(f"      key -> last frame written:   {summary_ms([x.latency for x in s])}")
+    print(f"      key -> first frame written:  {summary_ms([x.first_frame for x in s])}")
+    print(f"      loop-thread CPU, key->last:  {summary_ms([x.cpu for x in s])}")
+    print(f"      app's own key_times:         {summary_ms(result.app_key_times)}")
+    print(f"      label write wait in handler: {summary_ms([x.write_wait for x in s])}")
+    print(f"      show_case (load + widgets):  {summary_ms([x.show_case for x in s])}")
     if s:
         frames = [x.frames for x in s]
         print(
@@ -452,7 +556,15 @@ def part_b(
     settle_s: float,
     reviewer: str,
     profile_path: Path | None,
+    what_if: list[str],
 ) -> None:
+    # The terminal tmux gives the app in (a) and (c): 256 colours, no COLORTERM.
+    os.environ["TERM"] = "tmux-256color"
+    os.environ.pop("COLORTERM", None)
+    if what_if:
+        apply_what_if(what_if)
+        for name in what_if:
+            print(f"    WHAT-IF {name}: {WHAT_IF[name]}")
     print(f"\n(b) in-app key -> next case drawn, run_test 200x50, settle {settle_s * 1e3:.0f} ms")
     profile = cProfile.Profile() if profile_path else None
     if keys:
@@ -565,6 +677,11 @@ def main() -> None:
     parser.add_argument("--gap-ms", type=float, default=150, help="(c) pause between keys")
     parser.add_argument("--settle-ms", type=float, default=60, help="(b) quiet time after a key")
     parser.add_argument("--profile", type=Path, help="(b) cProfile the key loop into this file")
+    parser.add_argument(
+        "--what-if",
+        default="",
+        help="(b) patch the app in this process to test a fix: " + ", ".join(WHAT_IF),
+    )
     parser.add_argument("--keep-labels", action="store_true")
     args = parser.parse_args()
 
@@ -583,7 +700,13 @@ def main() -> None:
             part_a(store, args.runs, args.poll_ms / 1000)
         if "b" in parts:
             part_b(
-                store, args.keys, args.big_keys, args.settle_ms / 1000, reviewers[0], args.profile
+                store,
+                args.keys,
+                args.big_keys,
+                args.settle_ms / 1000,
+                reviewers[0],
+                args.profile,
+                [w for w in args.what_if.split(",") if w],
             )
         if "c" in parts:
             part_cd(store, args.tmux_keys, args.poll_ms / 1000, args.gap_ms / 1000, reviewers[2])

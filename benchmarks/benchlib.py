@@ -133,9 +133,12 @@ class Tmux:
         self.width = width
         self.height = height
         self._run("new-session", "-d", "-s", "bench", "-x", str(width), "-y", str(height))
-        self._run("set", "-g", "window-size", "manual")
+        # Not "window-size manual": with it, new-window through a control client makes tmux
+        # 3.3a exit ("server exited unexpectedly").
         self._run("set", "-g", "default-size", f"{width}x{height}")
         self._run("set", "-g", "remain-on-exit", "off")
+        # What most tmux users have: 256 colours (tmux passes no COLORTERM).
+        self._run("set", "-g", "default-terminal", "tmux-256color")
         self._run("set", "-g", "escape-time", "10")
         self._client = subprocess.Popen(
             ["tmux", "-L", self.socket, "-C", "attach-session", "-t", "bench", "-f",
@@ -186,6 +189,9 @@ class Tmux:
             f"new-window -d -P -F '#{{pane_id}} #{{pane_pid}}'{env_args} {quote(command)}"
         )
         pane, pid = out[0].split()
+        size = self.cmd(f"display -p -t {pane} '#{{window_width}}x#{{window_height}}'")[0]
+        if size != f"{self.width}x{self.height}":
+            raise RuntimeError(f"the tmux window is {size}, not {self.width}x{self.height}")
         return pane, int(pid)
 
     def capture(self, pane: str) -> str:

@@ -8,7 +8,7 @@ The app runs as resolver ``judy``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -55,6 +55,7 @@ from labeler.resolutions import resolve, unclear_cases
 from labeler.store import Store, open_store
 from labeler.taxonomy import read_taxonomy
 from labeler.tui.bucket_bar import BucketBar
+from labeler.tui.case_view import CaseView
 from labeler.tui.modals import HelpScreen, TextPrompt
 from labeler.tui.resolve_screen import HELP_KEYS
 from labeler.tui.text_pane import TextPane
@@ -507,6 +508,63 @@ async def test_pair_option_limits_the_queue(demo: Store) -> None:
         shown = await walk(pilot, app)
     assert shown == expected_queue(demo, ("bad_extraction", "wrong_intent"))
     assert len(shown) == 7
+
+
+async def test_undo_after_f_changed_the_walk(demo: Store) -> None:
+    only = expected_queue(demo, ("invented_policy", "other"))
+    app = resolve_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("p", "f", "a", "f")  # resolve in the pair's walk, then walk all
+        assert current_seq(app) == expected_queue(demo)[0]
+        await pilot.press("u")
+        assert current_seq(app) == only[0]
+        assert status(app) == "undone"
+    assert resolution_rows(demo) == {}
+
+
+async def test_a_store_without_disagreements(make_store: Callable[..., Store]) -> None:
+    store = make_store(n=3, name="quiet.db")
+    app = resolve_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "resolved 0 / 0" in header(app)
+        assert "most confused" not in header(app)
+        assert status(app).splitlines()[:2] == [
+            "No disagreements left to resolve.",
+            "Resolved by method: took_a 0, took_b 0, took_label 0, other 0, unclear 0",
+        ]
+        await pilot.press("p", "f", "n", "j", "k", "a", "x", "1")
+        await settle(pilot)
+        assert app.screen is screen(app)  # no prompt opened without a case
+        assert current_seq(app) is None
+        assert app.is_running
+
+
+async def test_tab_page_keys_and_zoom_work_on_the_case_panes(demo: Store) -> None:
+    app = resolve_app(demo)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        view = screen(app).query_one(CaseView)
+        assert view.active == 0
+        await pilot.press("tab")
+        assert view.active == 1
+        context = view.active_pane()
+        assert context.max_scroll_y > 0  # the context is longer than its pane
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert context.scroll_y > 0  # the chosen pane scrolls, not the one focused at start
+        assert view.panes[0].scroll_y == 0
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert context.scroll_y == 0
+        await pilot.press("z")
+        assert screen(app).maximized is context
+        assert "Customer: Farah Whitfield" in screen_text(app)
+        await pilot.press("z")
+        assert screen(app).maximized is None
+        await pilot.press("tab", "tab")
+        assert view.active == 0
 
 
 # -- help, quit --------------------------------------------------------------------------------

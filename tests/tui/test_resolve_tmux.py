@@ -101,7 +101,11 @@ class Tmux:
         raise AssertionError(f"the command did not end; the screen was:\n{self.screen()}")
 
     def kill(self) -> None:
+        """Stop this server and remove its socket file (tmux leaves it behind)."""
+        socket_path = self.run("display-message", "-p", "#{socket_path}", check=False).strip()
         self.run("kill-server", check=False)
+        if socket_path.endswith(self.socket):
+            Path(socket_path).unlink(missing_ok=True)
 
 
 def _quote(text: str) -> str:

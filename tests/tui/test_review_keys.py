@@ -334,6 +334,21 @@ async def test_slash_search_finds_a_case_by_a_word_and_jumps_to_it(
     assert label_rows(store) == []
 
 
+async def test_clicking_a_search_result_jumps_to_it(store: Store, make_app: MakeApp) -> None:
+    app = make_app(store, "bob")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        await type_text(pilot, "case-009")
+        await settle(pilot)
+        results = app.screen.query_one(OptionList)
+        first = results.get_option_at_index(0)
+        assert first.id == "9"  # the exact id ranks first
+        await pilot.click("#search-results", offset=(4, 1))
+        await settle(pilot)
+        assert current_id(app) == "case-009"
+
+
 async def test_search_escape_closes_without_moving(store: Store, make_app: MakeApp) -> None:
     app = make_app(store, "bob")
     async with app.run_test(size=SIZE) as pilot:

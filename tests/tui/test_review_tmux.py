@@ -87,6 +87,15 @@ class Tmux:
         raise AssertionError(f"{text!r} did not appear on screen; it shows:\n{shown}")
 
     def kill(self) -> None:
+        """Stop this server and remove its socket file (tmux leaves it behind)."""
+        found = subprocess.run(
+            ["tmux", "-L", self.socket, "display-message", "-p", "#{socket_path}"],
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=20,
+            check=False,
+        )
         subprocess.run(
             ["tmux", "-L", self.socket, "kill-server"],
             capture_output=True,
@@ -94,6 +103,9 @@ class Tmux:
             timeout=20,
             check=False,
         )
+        socket_path = found.stdout.strip()
+        if socket_path.endswith(self.socket):
+            Path(socket_path).unlink(missing_ok=True)
 
 
 @pytest.fixture
@@ -119,11 +131,11 @@ def test_labeler_review_in_a_real_terminal(
     raw_log = tmp_path / "terminal.raw"
     command = shlex.join([str(LABELER), "review", str(store.path), "--reviewer", "tmuxer"])
     target = "review"
-    # Start a shell that waits for Enter, so that the recording is on before the app starts.
-    tmux("-f", "/dev/null", "new-session", "-d", "-s", target, "-x", "120", "-y", "40",
-         f"read _ && exec {command}")  # fmt: skip
+    # A shell that waits for Enter (so that the recording is on before the app starts), runs
+    # the app, then shows its exit status and stays (so the pane can still be inspected).
+    script = f"read _; {command}; echo labeler-exit-$?; exec sleep 600"
+    tmux("-f", "/dev/null", "new-session", "-d", "-s", target, "-x", "120", "-y", "40", script)
     tmux("set-option", "-g", "set-clipboard", "on")
-    tmux("set-option", "-g", "remain-on-exit", "on")
     title_before = tmux("display-message", "-p", "-t", target, "#{pane_title}")
     tmux("pipe-pane", "-t", target, f"cat > {shlex.quote(str(raw_log))}")
     tmux("send-keys", "-t", target, "Enter")
@@ -140,14 +152,8 @@ def test_labeler_review_in_a_real_terminal(
     assert "␛]0;PWNED-TITLE␇" in shown or "term-link" in shown
     colours = tmux("capture-pane", "-p", "-e", "-t", target)
     tmux("send-keys", "-t", target, "q")
-    # The pane is dead once the output closes; its exit status comes when tmux reaps it.
-    deadline = time.monotonic() + 20
-    status = ""
-    while not status:
-        assert time.monotonic() < deadline, "labeler did not quit on q"
-        time.sleep(0.05)
-        status = tmux("display-message", "-p", "-t", target, "#{pane_dead_status}").strip()
-    assert status == "0", tmux.screen(target)
+    shown = tmux.wait_for(target, "labeler-exit-")
+    assert "labeler-exit-0" in shown, shown
 
     # The labels are in the store, under the display name and the OS account.
     with open_store(store.path) as after:
