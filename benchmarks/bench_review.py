@@ -120,6 +120,12 @@ def review_command(store: Path, reviewer: str, extra: str = "") -> str:
     return f"exec {VENV_BIN / 'labeler'} review {store} --reviewer {reviewer}{extra}"
 
 
+def whatif_command(store: Path, reviewer: str) -> str:
+    return (
+        f"exec {VENV_BIN / 'python'} {REPO / 'benchmarks' / 'review_whatif.py'} {store} {reviewer}"
+    )
+
+
 def minimal_command() -> str:
     return f"exec {VENV_BIN / 'python'} {REPO / 'benchmarks' / 'minimal_app.py'}"
 
@@ -174,49 +180,41 @@ def first_screen_run(
     return FirstScreen(seen - start, counted, None if hwm is None else hwm / 1024)
 
 
-def part_a(store: Path, runs: int, poll_s: float) -> None:
+def part_a(store: Path, runs: int, poll_s: float, what_if: bool) -> None:
     print("\n(a) first usable screen in a tmux pane, 200x50")
     case_id, in_snip, out_snip, took = first_case_facts(store, "carol")
     print(
         f"    carol's first case: {case_id} (finding it with next_page took {took * 1e3:.0f} ms "
         f"in this process); waiting for {case_id!r}, {in_snip!r}, {out_snip!r}"
     )
+    ready = [f"case {case_id}", in_snip, out_snip]
+    variants = [
+        ("minimal app (one Static)", minimal_command(), ["hello from a minimal app"], False),
+        ("labeler review", review_command(store, "carol"), ready, True),
+    ]
+    if what_if:
+        variants.append(
+            ("what-if: no CLI imports, rowid queue, count later", whatif_command(store, "carol"),
+             ready, True)
+        )  # fmt: skip
+    results: dict[str, list[FirstScreen]] = {name: [] for name, *_ in variants}
     tmux = Tmux()
-    minimal: list[FirstScreen] = []
-    review: list[FirstScreen] = []
     try:
         for _ in range(runs):
-            minimal.append(
-                first_screen_run(
-                    tmux, minimal_command(), ["hello from a minimal app"], poll_s, False
-                )
-            )
-            review.append(
-                first_screen_run(
-                    tmux,
-                    review_command(store, "carol"),
-                    [f"case {case_id}", in_snip, out_snip],
-                    poll_s,
-                    True,
-                )
-            )
+            for name, command, expect, wait_count in variants:
+                results[name].append(first_screen_run(tmux, command, expect, poll_s, wait_count))
     finally:
         tmux.close()
-    m = [r.first_s for r in minimal]
-    r = [x.first_s for x in review]
-    print(f"    minimal app  first frame:  {fmt_runs(m)}")
-    print(f"    labeler review first case: {fmt_runs(r)}")
-    print(
-        f"    ratio of medians: {statistics.median(r) / statistics.median(m):.2f}x "
-        "(target: within 2x)"
-    )
-    counted = [x.counted_s for x in review if x.counted_s is not None]
-    if counted:
-        print(f"    queue count in the header (background worker): {fmt_runs(counted)}")
-    print(
-        f"    VmHWM: minimal {fmt_mb([x.hwm_mb for x in minimal])}, "
-        f"review {fmt_mb([x.hwm_mb for x in review])}"
-    )
+    base = statistics.median(r.first_s for r in results[variants[0][0]])
+    for name, *_ in variants:
+        got = results[name]
+        firsts = [x.first_s for x in got]
+        print(f"    {name:<52} {fmt_runs(firsts)}; {statistics.median(firsts) / base:.2f}x")
+        counted = [x.counted_s for x in got if x.counted_s is not None]
+        if counted:
+            print(f"      queue count in the header (background worker): {fmt_runs(counted)}")
+        print(f"      VmHWM {fmt_mb([x.hwm_mb for x in got])}")
+    print("    (target: labeler review within 2x of the minimal app)")
 
 
 def fmt_runs(values: list[float]) -> str:
@@ -298,6 +296,7 @@ class KeySample:
     bytes: int
     write_wait: float
     show_case: float
+    queue_next: float
 
 
 @dataclass
@@ -358,6 +357,8 @@ WHAT_IF = {
     "no-vsize-layout": "TextPane sets virtual_size without a layout pass (set_reactive + "
     "_refresh_scrollbars + refresh) instead of the layout=True reactive",
     "style-once": "TextPane.render_line reuses one rich_style per render instead of one per line",
+    "queue-rowid": "next_page walks the cases rowid range (+c.is_current, +c.label_count) "
+    "instead of the cases_queue index and a temp B-tree sort",
 }
 
 
@@ -373,6 +374,8 @@ def apply_what_if(names: list[str]) -> None:
     for name in names:
         if name not in WHAT_IF:
             raise SystemExit(f"unknown --what-if {name!r}; choose from {', '.join(WHAT_IF)}")
+    if "queue-rowid" in names:
+        patch_queue_query()
     if "fixed-layout" in names:
         text_pane.TextPane.DEFAULT_CSS += "\nTextPane { overflow-y: scroll; }\n"
         header.CaseHeader.DEFAULT_CSS = header.CaseHeader.DEFAULT_CSS.replace(
@@ -433,6 +436,29 @@ def apply_what_if(names: list[str]) -> None:
         text_pane.TextPane.render_line = render_line  # type: ignore[method-assign]
 
 
+def patch_queue_query() -> None:
+    """Make next_page use the rowid range (the query text is the only change)."""
+    from labeler import queue, review_session
+
+    original = queue.next_page
+
+    def next_page(store: Any, spec: Any, after_seq: int, limit: int = queue.PAGE_SIZE) -> Any:
+        if spec.revisit:
+            return original(store, spec, after_seq, limit)
+        cond, params = queue.slice_sql(spec.slices)
+        sql = (
+            "SELECT c.seq FROM cases c WHERE c.seq > ? AND +c.is_current = 1"
+            " AND +c.label_count < ?"
+            " AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.case_seq = c.seq"
+            " AND l.reviewer = ?)" + cond + " ORDER BY c.seq LIMIT ?"
+        )
+        args = [after_seq, spec.overlap, spec.reviewer, *params, limit]
+        return [int(r[0]) for r in store.query(sql, args)]
+
+    queue.next_page = next_page
+    review_session.next_page = next_page  # type: ignore[attr-defined]
+
+
 async def in_app_run(
     store_path: Path,
     reviewer: str,
@@ -473,8 +499,10 @@ async def in_app_run(
             await asyncio.sleep(0.3)
             writes: list[float] = []
             shows: list[float] = []
+            nexts: list[float] = []
             timed_method(screen, "_wait_for", writes)
             timed_method(screen, "show_case", shows)
+            timed_method(screen.session, "next", nexts)
             letters = [b.shortcut for b in screen.buckets]
             driver = app._driver
             if profile is not None:
@@ -487,6 +515,7 @@ async def in_app_run(
                 app.frames = []
                 writes.clear()
                 shows.clear()
+                nexts.clear()
                 key = letters[i % len(letters)]
                 event = events.Key(key, key)
                 app.frame_signal.clear()
@@ -516,6 +545,7 @@ async def in_app_run(
                         bytes=sum(f[2] for f in frames),
                         write_wait=sum(writes),
                         show_case=sum(shows),
+                        queue_next=sum(nexts),
                     )
                 )
                 await asyncio.sleep(0.01)
@@ -539,6 +569,7 @@ def report_in_app(title: str, result: InAppResult) -> None:
     print(f"      app's own key_times:         {summary_ms(result.app_key_times)}")
     print(f"      label write wait in handler: {summary_ms([x.write_wait for x in s])}")
     print(f"      show_case (load + widgets):  {summary_ms([x.show_case for x in s])}")
+    print(f"      session.next (queue paging): {summary_ms([x.queue_next for x in s])}")
     if s:
         frames = [x.frames for x in s]
         print(
@@ -683,6 +714,9 @@ def main() -> None:
         help="(b) patch the app in this process to test a fix: " + ", ".join(WHAT_IF),
     )
     parser.add_argument("--keep-labels", action="store_true")
+    parser.add_argument(
+        "--no-what-if-start", action="store_true", help="(a) skip the review_whatif.py variant"
+    )
     args = parser.parse_args()
 
     store: Path = args.store
@@ -697,7 +731,7 @@ def main() -> None:
         if "p" in parts:
             part_phases(store)
         if "a" in parts:
-            part_a(store, args.runs, args.poll_ms / 1000)
+            part_a(store, args.runs, args.poll_ms / 1000, not args.no_what_if_start)
         if "b" in parts:
             part_b(
                 store,

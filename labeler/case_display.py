@@ -55,13 +55,20 @@ class CaseDisplay:
     truncated: bool
 
 
+def _inline(raw: str | None, max_chars: int, hidden: set[str]) -> str:
+    """One-line safe text for a header or a title; hidden characters are noted in ``hidden``."""
+    if raw:
+        hidden.update(make_safe(raw[: max_chars * 2 + 2]).hidden)
+    return safe_inline(raw, max_chars)
+
+
 def _input_pane(case: Case) -> PaneContent:
     pane = PaneContent()
     if case.turns:
         for i, turn in enumerate(case.turns):
             if i:
                 pane.lines.append(PaneLine("", "empty"))
-            pane.lines.append(PaneLine(f"▌{safe_inline(turn.role, 40)}", "role"))
+            pane.lines.append(PaneLine(f"▌{_inline(turn.role, 40, pane.hidden)}", "role"))
             pane.add_text(turn.content)
     else:
         pane.add_text(case.input_text)
@@ -76,8 +83,8 @@ def _context_pane(case: Case) -> PaneContent:
     for i, doc in enumerate(case.context, start=1):
         if i > 1:
             pane.lines.append(PaneLine("", "empty"))
-        title = safe_inline(doc.title, 120) if doc.title else "untitled"
-        source = f"  ({safe_inline(doc.source, 120)})" if doc.source else ""
+        title = _inline(doc.title, 120, pane.hidden) if doc.title else "untitled"
+        source = f"  ({_inline(doc.source, 120, pane.hidden)})" if doc.source else ""
         pane.lines.append(PaneLine(f"[{i}] {title}{source}", "title"))
         pane.add_text(doc.text)
     return pane
@@ -113,20 +120,21 @@ def case_display(case: Case) -> CaseDisplay:
     hidden: set[str] = set()
     for pane in panes:
         hidden |= pane.hidden
-    raw_bits = [case.case_id, *case.slices.keys(), *case.slices.values()]
-    for bit in raw_bits:
-        safe = make_safe(bit)
-        hidden.update(safe.hidden)
-    slices = [(safe_inline(k, 40), safe_inline(v, 60)) for k, v in sorted(case.slices.items())]
+    slices = [
+        (_inline(k, 40, hidden), _inline(v, 60, hidden)) for k, v in sorted(case.slices.items())
+    ]
     ordered = [k for k in META_FIRST if k in case.meta] + sorted(
         k for k in case.meta if k not in META_FIRST
     )
-    meta = [(safe_inline(k, 40), safe_inline(_meta_value(case.meta[k]), 80)) for k in ordered]
+    meta = [
+        (_inline(k, 40, hidden), _inline(_meta_value(case.meta[k]), 80, hidden)) for k in ordered
+    ]
+    case_id = _inline(case.case_id, 120, hidden)
     return CaseDisplay(
         input=panes[0],
         context=panes[1],
         output=panes[2],
-        case_id=safe_inline(case.case_id, 120),
+        case_id=case_id,
         slices=slices,
         meta=meta,
         hidden=hidden,

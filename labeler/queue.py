@@ -48,6 +48,21 @@ def next_page(store: Store, spec: QueueSpec, after_seq: int, limit: int = PAGE_S
     return [int(r[0]) for r in store.query(sql, args)]
 
 
+def still_in_queue(store: Store, spec: QueueSpec, seq: int) -> bool:
+    """Whether a prefetched case still belongs to the queue (others may have filled its overlap).
+
+    One primary-key lookup: cheap enough to make before showing each case.
+    """
+    if spec.revisit:
+        return True
+    row = store.query(
+        "SELECT c.label_count < ? AND NOT EXISTS (SELECT 1 FROM labels l"
+        " WHERE l.case_seq = c.seq AND l.reviewer = ?) FROM cases c WHERE c.seq = ?",
+        (spec.overlap, spec.reviewer, seq),
+    )
+    return bool(row and row[0][0])
+
+
 def previous_page(
     store: Store, spec: QueueSpec, before_seq: int, limit: int = PAGE_SIZE
 ) -> list[int]:

@@ -9,7 +9,7 @@ from collections import deque
 from labeler.identity import Actor
 from labeler.label_writer import LabelWriter, WriteOutcome
 from labeler.labels import Label
-from labeler.queue import QueueSpec, next_page, resume_point
+from labeler.queue import QueueSpec, next_page, resume_point, still_in_queue
 from labeler.store.connection import Store
 
 HISTORY_LIMIT = 10_000
@@ -74,7 +74,7 @@ class ReviewSession:
                 self.index = len(self.history)
                 return None
             seq = self._upcoming.popleft()
-            if seq not in self._jumped:
+            if seq not in self._jumped and still_in_queue(self.store, self.spec, seq):
                 break
         self.history.append(seq)
         if len(self.history) > HISTORY_LIMIT:

@@ -39,6 +39,7 @@ class ReviewApp(App[None]):
         self.writer = LabelWriter(store.path, actor, listener=self._writer_changed)
         self.session = ReviewSession(store, self.writer, spec)
         self._quit_asked = False
+        self.review_screen: ReviewScreen | None = None
         trust = " (name given on trust)" if actor.on_trust else ""
         self.sub_title = (
             f"{safe_inline(actor.name, 40)}{trust} · {safe_inline(store.path.name, 60)}"
@@ -46,14 +47,16 @@ class ReviewApp(App[None]):
 
     def on_mount(self) -> None:
         """Open the review screen."""
-        self.push_screen(ReviewScreen(self.session, read_taxonomy(self.store).buckets))
+        self.review_screen = ReviewScreen(self.session, read_taxonomy(self.store).buckets)
+        self.push_screen(self.review_screen)
 
     def _writer_changed(self, pending: int, error: str | None) -> None:
         # Called from the writer thread. post_message is thread-safe and, unlike
         # call_from_thread, never waits for the event loop: the writer must not block on the
         # UI, since the UI waits for the writer when quitting.
         with contextlib.suppress(ScreenStackError):  # no screen (yet or any more)
-            self.screen.post_message(WriterStatus(pending, error))
+            target = self.review_screen or self.screen
+            target.post_message(WriterStatus(pending, error))
 
     def action_quit_safely(self) -> None:
         """Quit once every label is stored; ask again if some are still waiting for the store."""

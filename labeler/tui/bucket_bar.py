@@ -1,32 +1,43 @@
-"""The bucket bar: every bucket of the taxonomy with its shortcut key, always visible."""
+"""The bucket bar: every bucket of the taxonomy with its shortcut key, always visible.
+
+The bar is laid out for its width: it wraps between buckets, never inside a bucket's name.
+"""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
-from textual.widgets import Static
+from textual.widget import Widget
 
 from labeler.display_text import safe_inline
 from labeler.taxonomy import Bucket
 
 
-def bar_text(buckets: list[Bucket], current: str | None) -> Text:
-    """The bar as styled text; the current label is highlighted."""
-    text = Text(overflow="fold")
-    for i, b in enumerate(buckets):
-        if i:
-            text.append("  ")
+def bar_text(buckets: list[Bucket], current: str | None, width: int = 0) -> Text:
+    """The bar as styled text, wrapped at ``width`` cells (0: one line); current highlighted."""
+    text = Text(no_wrap=True, overflow="ellipsis")
+    used = 0
+    for b in buckets:
         chosen = b.key == current
-        text.append(
-            f" {safe_inline(b.shortcut, 1)} ",
-            style="bold reverse" if not chosen else "bold black on green",
-        )
-        text.append(" " + safe_inline(b.name, 40), style="bold green" if chosen else "")
+        key = f" {safe_inline(b.shortcut, 1)} "
+        name = " " + safe_inline(b.name, 40)
+        size = cell_len(key) + cell_len(name)
+        if used:
+            if width and used + 2 + size > width:
+                text.append("\n")
+                used = 0
+            else:
+                text.append("  ")
+                used += 2
+        text.append(key, style="bold black on green" if chosen else "bold reverse")
+        text.append(name, style="bold green" if chosen else "")
+        used += size
     return text
 
 
-class BucketBar(Static):
+class BucketBar(Widget):
     """Shows the taxonomy's buckets and their keys."""
 
     DEFAULT_CSS: ClassVar[str] = """
@@ -43,12 +54,16 @@ class BucketBar(Static):
         self._buckets = buckets
         self._current: str | None = None
 
-    def on_mount(self) -> None:
-        """Draw the bar."""
-        self.update(bar_text(self._buckets, self._current))
+    def render(self) -> Text:
+        """The bar laid out for the current width."""
+        return bar_text(self._buckets, self._current, self.content_region.width)
+
+    def get_content_height(self, container: object, viewport: object, width: int) -> int:
+        """As many rows as the wrapped bar needs."""
+        return len(bar_text(self._buckets, self._current, width).plain.split("\n"))
 
     def highlight(self, key: str | None) -> None:
         """Highlight the bucket ``key`` (the reviewer's own label), or none."""
         if key != self._current:
             self._current = key
-            self.update(bar_text(self._buckets, key))
+            self.refresh(layout=True)

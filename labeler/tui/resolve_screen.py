@@ -79,6 +79,8 @@ class ResolveScreen(Screen[None]):
     """Walks disagreements; one key settles a case."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "app.quit", "Quit", id="resolve.quit"),
+        Binding("question_mark", "help", "Help", id="resolve.help"),
         Binding("x", "unclear", "Unclear", id="resolve.unclear"),
         Binding("n", "reason", "Reason", id="resolve.reason"),
         Binding("u", "undo", "Undo", id="resolve.undo"),
@@ -90,8 +92,6 @@ class ResolveScreen(Screen[None]):
         Binding("pageup", "scroll_pane(-1)", "Page up", show=False, id="resolve.page_up"),
         Binding("pagedown", "scroll_pane(1)", "Page down", show=False, id="resolve.page_down"),
         Binding("z", "zoom", "Zoom", show=False, id="resolve.zoom"),
-        Binding("question_mark", "help", "Help", id="resolve.help"),
-        Binding("q", "app.quit", "Quit", id="resolve.quit"),
     ]
     VERTICAL_BREAKPOINTS = HEIGHT_BREAKPOINTS
     DEFAULT_CSS: ClassVar[str] = """

@@ -55,6 +55,8 @@ class ReviewScreen(Screen[None]):
     """Shows the current case and takes one key per decision."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "app.quit_safely", "Quit", id="review.quit"),
+        Binding("question_mark", "help", "Help", id="review.help"),
         Binding("u", "undo", "Undo", id="review.undo"),
         Binding("n", "note", "Note", id="review.note"),
         Binding("j,right,down", "next", "Next", id="review.next"),
@@ -69,8 +71,6 @@ class ReviewScreen(Screen[None]):
         Binding("end", "scroll_edge(1)", "Bottom", id="review.bottom", show=False),
         Binding("z", "zoom", "Zoom", id="review.zoom"),
         Binding("t", "stats", "Stats", id="review.stats", show=False),
-        Binding("question_mark", "help", "Help", id="review.help"),
-        Binding("q", "app.quit_safely", "Quit", id="review.quit"),
     ]
 
     DEFAULT_CSS: ClassVar[str] = """
@@ -105,6 +105,12 @@ class ReviewScreen(Screen[None]):
         """Show the first case and count the queue in the background."""
         self.show_case(self.session.current())
         self.count_queue()
+        actor = self.session.actor
+        if actor.on_trust:
+            self.set_status(
+                f"labeling as {safe_inline(actor.name, 40)} (a name given on trust; "
+                f"OS account {safe_inline(actor.account, 40)} is recorded too)"
+            )
 
     @work(thread=True, exclusive=True, group="count", exit_on_error=False)
     def count_queue(self) -> None:

@@ -50,8 +50,9 @@ def wrap_line(text: str, width: int) -> list[str]:
     return chop_cells(text, width)
 
 
-class TextPane(ScrollView, can_focus=True):
-    """Shows a :class:`PaneContent`; scrolls with the keyboard when focused."""
+class TextPane(ScrollView, can_focus=False):
+    """Shows a :class:`PaneContent`. Not focusable: the screen scrolls the chosen pane, so the
+    arrow keys always move between cases."""
 
     DEFAULT_CSS: ClassVar[str] = """
     TextPane {

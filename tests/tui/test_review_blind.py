@@ -17,7 +17,7 @@ from pilot_helpers import (
     settle,
     terminal_output,
 )
-from textual.content import Content
+from rich.text import Text
 
 from labeler.hints import LATENCY_SETTING
 from labeler.identity import Actor
@@ -31,10 +31,10 @@ SIZE = (160, 45)
 ALICE_NOTE = "ALICE-NOTE"
 
 
-def bar_text(app: ReviewApp) -> Content:
+def bar_text(app: ReviewApp) -> Text:
     """The bucket bar as drawn (text and styles)."""
     rendered = review_screen(app).query_one(BucketBar).render()
-    assert isinstance(rendered, Content)
+    assert isinstance(rendered, Text)
     return rendered
 
 

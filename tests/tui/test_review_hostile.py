@@ -344,11 +344,6 @@ async def test_very_long_texts_are_capped_and_the_screen_stays_responsive(
     assert store.query("SELECT count(*) FROM labels")[0][0] == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug in labeler/case_display.py: hidden characters in meta values, context titles "
-    "and sources, and chat roles are shown as stand-ins but do not raise the badge",
-)
 async def test_hidden_characters_outside_the_texts_raise_the_badge(
     make_store: Callable[..., Store], make_app: MakeApp
 ) -> None:
