@@ -3,9 +3,12 @@
     .venv/bin/python benchmarks/make_big_store.py /work/bench-data/big-1m.db --big-texts 600
     .venv/bin/python benchmarks/bench_review.py /work/bench-data/big-1m.db
     .venv/bin/python benchmarks/bench_review.py STORE --parts b --keys 200 --profile /tmp/b.prof
+    .venv/bin/python benchmarks/bench_review.py STORE --parts b --what-if fixed-layout,gc-freeze
 
 Parts (all by default):
 
+p. Where startup time goes: import times of textual and labeler (subprocesses, -X importtime)
+   and the queries the first screen runs, timed in this process, with next_page's plan.
 a. First usable screen in a real tmux pane (200x50): ``labeler review STORE --reviewer carol``
    against ``benchmarks/minimal_app.py`` (one Static), alternated, ``--runs`` each. The clock
    starts just before tmux is asked to start the process and stops at the first capture of
@@ -34,6 +37,11 @@ before the next key. Per key it also records the time inside the label write wai
 ``show_case`` (method wrappers on the screen instance). The app's own ``key_times`` are
 printed alongside.
 
+``--what-if A,B`` (part b) patches the TUI classes in the benchmark's process to measure a
+proposed fix before anyone writes it (``WHAT_IF`` lists them); part (a) also starts
+``review_whatif.py`` (no CLI imports, rowid queue query, queue count after the first paint)
+unless ``--no-what-if-start``. Nothing under ``labeler/`` is modified.
+
 Labels written by (b) and (c) go under throw-away reviewer names (``carol-b-PID``...) and are
 deleted at the end (``--keep-labels`` keeps them); the ``label.*`` events stay (the audit log is
 append-only), a few hundred rows per run.
@@ -44,6 +52,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import os
 import pstats
 import statistics
@@ -357,9 +366,14 @@ WHAT_IF = {
     "no-vsize-layout": "TextPane sets virtual_size without a layout pass (set_reactive + "
     "_refresh_scrollbars + refresh) instead of the layout=True reactive",
     "style-once": "TextPane.render_line reuses one rich_style per render instead of one per line",
+    "gc-freeze": "gc.collect() + gc.freeze() once the first case is shown, so that the "
+    "collector stops re-scanning the objects made at startup",
     "queue-rowid": "next_page walks the cases rowid range (+c.is_current, +c.label_count) "
     "instead of the cases_queue index and a temp B-tree sort",
 }
+
+
+GC_FREEZE = False
 
 
 def apply_what_if(names: list[str]) -> None:
@@ -374,6 +388,8 @@ def apply_what_if(names: list[str]) -> None:
     for name in names:
         if name not in WHAT_IF:
             raise SystemExit(f"unknown --what-if {name!r}; choose from {', '.join(WHAT_IF)}")
+    global GC_FREEZE
+    GC_FREEZE = "gc-freeze" in names
     if "queue-rowid" in names:
         patch_queue_query()
     if "fixed-layout" in names:
@@ -497,6 +513,9 @@ async def in_app_run(
                 result.count_s = time.perf_counter() - start
             result.color_system = app.console.color_system
             await asyncio.sleep(0.3)
+            if GC_FREEZE:
+                gc.collect()
+                gc.freeze()
             writes: list[float] = []
             shows: list[float] = []
             nexts: list[float] = []

@@ -2,7 +2,10 @@
 
 The queue is every current case with fewer than ``overlap`` labels and none from this reviewer,
 in import order (``seq``). It is never loaded whole: each page starts after the last case seen,
-so the next page costs microseconds whatever the reviewer's progress. ``revisit`` walks the
+so the next page costs microseconds whatever the reviewer's progress. The ``+`` before
+``is_current`` and ``label_count`` keeps SQLite from choosing the ``cases_queue`` index, which
+would make it sort every open case for each page (0.3-0.5 s on a million cases) instead of
+walking the rowid range from the cursor (0.1 ms). ``revisit`` walks the
 reviewer's own labeled cases instead.
 """
 
@@ -39,8 +42,8 @@ def next_page(store: Store, spec: QueueSpec, after_seq: int, limit: int = PAGE_S
         args: list[object] = [spec.reviewer, after_seq, *params, limit]
     else:
         sql = (
-            "SELECT c.seq FROM cases c WHERE c.seq > ? AND c.is_current = 1"
-            " AND c.label_count < ?"
+            "SELECT c.seq FROM cases c WHERE c.seq > ? AND +c.is_current = 1"
+            " AND +c.label_count < ?"
             " AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.case_seq = c.seq"
             " AND l.reviewer = ?)" + cond + " ORDER BY c.seq LIMIT ?"
         )
@@ -78,8 +81,8 @@ def previous_page(
         args: list[object] = [spec.reviewer, before_seq, *params, limit]
     else:
         sql = (
-            "SELECT c.seq FROM cases c WHERE c.seq < ? AND c.is_current = 1"
-            " AND c.label_count < ?"
+            "SELECT c.seq FROM cases c WHERE c.seq < ? AND +c.is_current = 1"
+            " AND +c.label_count < ?"
             " AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.case_seq = c.seq"
             " AND l.reviewer = ?)" + cond + " ORDER BY c.seq DESC LIMIT ?"
         )

@@ -52,29 +52,68 @@ def _group_values(conn: sqlite3.Connection, key: str) -> list[str]:
     return [NONE_GROUP if r[0] is None else str(r[0]) for r in rows]
 
 
-def _label_rows(conn: sqlite3.Connection) -> list[tuple[str, str, str]]:
+def _int_list(conn: sqlite3.Connection, sql: str, params: Sequence[object] = ()) -> np.ndarray:
+    """Integers from a query that returns one comma-separated ``group_concat`` string.
+
+    One string crosses from SQLite to Python instead of a million row tuples: about 3x faster
+    and a quarter of the memory on a million labels (benchmarks/RESULTS.md).
+    """
+    text = conn.execute(sql, list(params)).fetchone()[0]
+    if not text:
+        return np.empty(0, dtype=np.int64)
+    return np.fromstring(text, dtype=np.int64, sep=",")
+
+
+def _case_when(column: str, names: Sequence[str]) -> tuple[str, list[object]]:
+    if not names:
+        return "-1", []
+    whens = " ".join(f"WHEN ? THEN {code}" for code in range(len(names)))
+    return f"(CASE {column} {whens} ELSE -1 END)", list(names)
+
+
+def _read_matrix(
+    conn: sqlite3.Connection, buckets: list[str], resolution_buckets: set[str]
+) -> tuple[LabelMatrix, np.ndarray, list[str]]:
+    """The label matrix of current cases, the case number of each item, and the bucket order."""
+    reviewers = sorted(str(r[0]) for r in conn.execute("SELECT DISTINCT reviewer FROM labels"))
+    used = {str(r[0]) for r in conn.execute("SELECT DISTINCT bucket FROM labels")}
+    bucket_order = buckets + sorted((used | resolution_buckets) - set(buckets))
+    reviewer_expr, reviewer_params = _case_when("l.reviewer", reviewers)
+    bucket_expr, bucket_params = _case_when("l.bucket", bucket_order)
     old_versions = conn.execute("SELECT count(*) FROM cases WHERE is_current = 0").fetchone()[0]
-    sql = "SELECT CAST(l.case_seq AS TEXT), l.reviewer, l.bucket FROM labels l"
-    if old_versions:
-        sql += " JOIN cases c ON c.seq = l.case_seq WHERE c.is_current = 1"
-    cursor = conn.execute(sql)
-    cursor.row_factory = None
-    rows: list[tuple[str, str, str]] = cursor.fetchall()
-    return rows
+    join = " JOIN cases c ON c.seq = l.case_seq WHERE c.is_current = 1" if old_versions else ""
+    flat = _int_list(
+        conn,
+        f"SELECT group_concat(l.case_seq || ',' || {reviewer_expr} || ',' || {bucket_expr}, ',')"
+        f" FROM labels l{join}",
+        [*reviewer_params, *bucket_params],
+    ).reshape(-1, 3)
+    item_seqs, item_codes = np.unique(flat[:, 0], return_inverse=True)
+    matrix = LabelMatrix.from_codes(
+        [str(seq) for seq in item_seqs.tolist()],
+        reviewers,
+        bucket_order,
+        item_codes.astype(np.int64),
+        flat[:, 1],
+        flat[:, 2],
+    )
+    return matrix, item_seqs, bucket_order
 
 
 def compute_stats(store: Store, request: StatsRequest = StatsRequest()) -> dict[str, Any]:
     """Agreement, per-bucket agreement, pairwise kappa, confusion and counts, as one dict."""
     with store.snapshot() as conn:
         buckets = [r[0] for r in conn.execute("SELECT key FROM buckets ORDER BY position")]
-        cursor = conn.execute("SELECT seq FROM cases WHERE is_current = 1 ORDER BY seq")
-        cursor.row_factory = None
-        case_seqs = np.fromiter((r[0] for r in cursor), dtype=np.int64)
-        rows = _label_rows(conn)
+        case_seqs = np.sort(
+            _int_list(conn, "SELECT group_concat(seq, ',') FROM cases WHERE is_current = 1")
+        )
         resolutions = conn.execute(
             "SELECT r.case_seq, r.bucket FROM resolutions r JOIN cases c ON c.seq = r.case_seq"
             " WHERE c.is_current = 1"
         ).fetchall()
+        matrix, item_seqs, bucket_order = _read_matrix(
+            conn, buckets, {r[1] for r in resolutions if r[1] is not None}
+        )
         groups = {key: _group_values(conn, key) for key in request.by}
         unclear = conn.execute(
             "SELECT c.case_id, r.reason, r.resolver FROM resolutions r"
@@ -82,15 +121,12 @@ def compute_stats(store: Store, request: StatsRequest = StatsRequest()) -> dict[
             " ORDER BY c.seq LIMIT ?",
             (UNCLEAR_LISTED,),
         ).fetchall()
-    used = {r[2] for r in rows} | {r[1] for r in resolutions if r[1] is not None}
-    bucket_order = buckets + sorted(used - set(buckets))
-    matrix = LabelMatrix.from_rows(rows, buckets=bucket_order)
     reviewers = list(request.reviewers) if request.reviewers else None
     agreement = compute_agreement(
         matrix, reviewers=reviewers, bootstrap=request.bootstrap, seed=request.seed
     ).to_json()
 
-    finals, statuses = _finals(matrix, case_seqs, resolutions, bucket_order)
+    finals, statuses = _finals(matrix, item_seqs, case_seqs, resolutions, bucket_order)
     names = np.array([*bucket_order, UNRESOLVED, UNLABELED, UNCLEAR], dtype=object)
     reviewed = statuses != STATUSES.index(UNLABELED)
     overall = _bucket_counts(finals, reviewed, names)
@@ -136,6 +172,7 @@ def compute_stats(store: Store, request: StatsRequest = StatsRequest()) -> dict[
 
 def _finals(
     matrix: LabelMatrix,
+    item_seqs: np.ndarray,
     case_seqs: np.ndarray,
     resolutions: Sequence[tuple[int, str | None]],
     bucket_order: list[str],
@@ -152,7 +189,6 @@ def _finals(
     finals = np.full(len(case_seqs), code_unlabeled, dtype=np.int64)
     statuses = np.full(len(case_seqs), STATUSES.index(UNLABELED), dtype=np.int64)
     if matrix.items:
-        item_seqs = np.array([int(i) for i in matrix.items], dtype=np.int64)
         where = np.searchsorted(case_seqs, item_seqs)
         agreed = per_item >= 0
         finals[where] = np.where(agreed, per_item, code_unresolved)

@@ -153,6 +153,43 @@ class LabelMatrix:
             bucket_codes=_readonly(bucket_codes[order]),
         )
 
+    @classmethod
+    def from_codes(
+        cls,
+        items: Sequence[str],
+        reviewers: Sequence[str],
+        buckets: Sequence[str],
+        item_codes: IntArray,
+        reviewer_codes: IntArray,
+        bucket_codes: IntArray,
+    ) -> LabelMatrix:
+        """Build the matrix from codes already computed (e.g. by SQL), without per-row Python.
+
+        ``reviewers`` must be sorted by name; codes index the three name lists. The arrays are
+        sorted by (item, reviewer) here; a repeated (item, reviewer) is a ``ValueError``.
+        """
+        if list(reviewers) != sorted(reviewers):
+            raise ValueError("reviewers must be sorted by name")
+        for codes, names, what in (
+            (item_codes, items, "item"),
+            (reviewer_codes, reviewers, "reviewer"),
+            (bucket_codes, buckets, "bucket"),
+        ):
+            if len(codes) and (codes.min() < 0 or codes.max() >= len(names)):
+                raise ValueError(f"a {what} code is out of range")
+        order = np.lexsort((reviewer_codes, item_codes))
+        keys = item_codes[order] * max(len(reviewers), 1) + reviewer_codes[order]
+        if len(keys) > 1 and bool(np.any(keys[1:] == keys[:-1])):
+            raise ValueError("duplicate label(s); one label per item and reviewer")
+        return cls(
+            items=tuple(items),
+            reviewers=tuple(reviewers),
+            buckets=tuple(buckets),
+            item_codes=_readonly(np.ascontiguousarray(item_codes[order], dtype=np.int64)),
+            reviewer_codes=_readonly(np.ascontiguousarray(reviewer_codes[order], dtype=np.int64)),
+            bucket_codes=_readonly(np.ascontiguousarray(bucket_codes[order], dtype=np.int64)),
+        )
+
     def restrict(self, reviewers: Iterable[str]) -> LabelMatrix:
         """Keep only the labels of ``reviewers``; they become the reviewers in play.
 

@@ -2,47 +2,52 @@
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
-from labeler.cli.export_command import export_command
-from labeler.cli.gate_command import gate
-from labeler.cli.import_command import import_command
-from labeler.cli.labels_commands import import_labels_command
-from labeler.cli.log_command import log_command
-from labeler.cli.resolve_command import resolve
-from labeler.cli.review_commands import demo, review
-from labeler.cli.settings_command import settings
-from labeler.cli.stats_command import stats
-from labeler.cli.store_commands import backup, check, info, init
-from labeler.cli.taxonomy_command import taxonomy
+COMMANDS: dict[str, str] = {
+    "init": "store_commands:init",
+    "import": "import_command:import_command",
+    "review": "review_commands:review",
+    "stats": "stats_command:stats",
+    "resolve": "resolve_command:resolve",
+    "export": "export_command:export_command",
+    "gate": "gate_command:gate",
+    "info": "store_commands:info",
+    "taxonomy": "taxonomy_command:taxonomy",
+    "import-labels": "labels_commands:import_labels_command",
+    "log": "log_command:log_command",
+    "settings": "settings_command:settings",
+    "backup": "store_commands:backup",
+    "check": "store_commands:check",
+    "demo": "review_commands:demo",
+}
+"""Command name -> ``module:attribute`` under ``labeler.cli``, in the order of the workflow.
 
-COMMANDS_IN_ORDER = [
-    "init",
-    "import",
-    "review",
-    "stats",
-    "resolve",
-    "export",
-    "gate",
-    "info",
-    "taxonomy",
-    "import-labels",
-    "log",
-    "backup",
-    "check",
-    "demo",
-]
+Commands are imported only when run (or listed by --help): ``labeler review`` then starts
+without loading numpy, the exporters and the gates, which the review screen does not need.
+"""
 
 
-class OrderedGroup(click.Group):
-    """Lists commands in the order of the workflow rather than alphabetically."""
+class LazyGroup(click.Group):
+    """Lists commands in workflow order and imports each one only when it is needed."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        names = set(self.commands)
-        return [c for c in COMMANDS_IN_ORDER if c in names] + sorted(names - set(COMMANDS_IN_ORDER))
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        module = importlib.import_module(f"labeler.cli.{module_name}")
+        command = getattr(module, attribute)
+        assert isinstance(command, click.Command)
+        return command
 
 
-@click.group(cls=OrderedGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="labeler")
 def main() -> None:
     """Review the failed cases of an AI product, two reviewers blind, in a terminal.
@@ -59,23 +64,3 @@ def main() -> None:
     The store is one SQLite file: the first argument of every command.
     Try it on the bundled sample: labeler demo
     """
-
-
-for command in (
-    init,
-    import_command,
-    info,
-    backup,
-    check,
-    taxonomy,
-    import_labels_command,
-    log_command,
-    review,
-    demo,
-    export_command,
-    stats,
-    gate,
-    resolve,
-    settings,
-):
-    main.add_command(command)

@@ -8,13 +8,13 @@ from typing import ClassVar
 from textual.app import App, ScreenStackError
 from textual.binding import Binding, BindingType
 
+from labeler.buckets import read_buckets
 from labeler.display_text import safe_inline
 from labeler.identity import Actor
 from labeler.label_writer import LabelWriter
 from labeler.queue import QueueSpec
 from labeler.review_session import ReviewSession
 from labeler.store.connection import Store
-from labeler.taxonomy import read_taxonomy
 from labeler.tui.messages import WriterStatus
 from labeler.tui.review_screen import ReviewScreen
 
@@ -47,7 +47,7 @@ class ReviewApp(App[None]):
 
     def on_mount(self) -> None:
         """Open the review screen."""
-        self.review_screen = ReviewScreen(self.session, read_taxonomy(self.store).buckets)
+        self.review_screen = ReviewScreen(self.session, read_buckets(self.store))
         self.push_screen(self.review_screen)
 
     def _writer_changed(self, pending: int, error: str | None) -> None:

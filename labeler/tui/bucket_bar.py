@@ -11,11 +11,11 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widget import Widget
 
+from labeler.buckets import BucketInfo
 from labeler.display_text import safe_inline
-from labeler.taxonomy import Bucket
 
 
-def bar_text(buckets: list[Bucket], current: str | None, width: int = 0) -> Text:
+def bar_text(buckets: list[BucketInfo], current: str | None, width: int = 0) -> Text:
     """The bar as styled text, wrapped at ``width`` cells (0: one line); current highlighted."""
     text = Text(no_wrap=True, overflow="ellipsis")
     used = 0
@@ -49,7 +49,7 @@ class BucketBar(Widget):
     }
     """
 
-    def __init__(self, buckets: list[Bucket], *, id: str | None = None) -> None:
+    def __init__(self, buckets: list[BucketInfo], *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._buckets = buckets
         self._current: str | None = None

@@ -11,8 +11,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from labeler.buckets import BucketInfo
 from labeler.display_text import safe_inline
-from labeler.taxonomy import Bucket
 
 
 class TextPrompt(ModalScreen[str | None]):
@@ -51,7 +51,7 @@ class TextPrompt(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-def help_text(keys: list[tuple[str, str]], buckets: list[Bucket]) -> Text:
+def help_text(keys: list[tuple[str, str]], buckets: list[BucketInfo]) -> Text:
     """Every key and every bucket's guideline, as plain text."""
     text = Text()
     text.append("Keys\n", style="bold underline")
@@ -84,7 +84,7 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "close", "Close", id="help.close"),
     ]
 
-    def __init__(self, keys: list[tuple[str, str]], buckets: list[Bucket]) -> None:
+    def __init__(self, keys: list[tuple[str, str]], buckets: list[BucketInfo]) -> None:
         super().__init__()
         self._text = help_text(keys, buckets)
 

@@ -7,11 +7,11 @@ from typing import ClassVar
 from textual.app import App
 from textual.binding import Binding, BindingType
 
+from labeler.buckets import read_buckets
 from labeler.disagreements import ResolveSpec
 from labeler.display_text import safe_inline
 from labeler.identity import Actor
 from labeler.store.connection import Store
-from labeler.taxonomy import read_taxonomy
 from labeler.tui.app import BREAKPOINTS
 from labeler.tui.resolve_screen import ResolveScreen
 
@@ -38,5 +38,5 @@ class ResolveApp(App[None]):
 
     def on_mount(self) -> None:
         """Open the resolve screen."""
-        buckets = read_taxonomy(self.store).buckets
+        buckets = read_buckets(self.store)
         self.push_screen(ResolveScreen(self.store, self.actor, self.spec, buckets))

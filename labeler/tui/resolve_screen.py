@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from labeler.buckets import BucketInfo
 from labeler.case_display import case_display
 from labeler.cases import Case, load_case
 from labeler.disagreements import (
@@ -41,7 +42,6 @@ from labeler.resolutions import (
 )
 from labeler.store.connection import Store, open_store
 from labeler.store.errors import StoreError
-from labeler.taxonomy import Bucket
 from labeler.tui.bucket_bar import BucketBar
 from labeler.tui.case_view import CaseView
 from labeler.tui.header import CaseHeader, HeaderState
@@ -101,7 +101,7 @@ class ResolveScreen(Screen[None]):
     ResolveScreen.-short ReviewerLabels { max-height: 6; }
     """
 
-    def __init__(self, store: Store, actor: Actor, spec: ResolveSpec, buckets: list[Bucket]):
+    def __init__(self, store: Store, actor: Actor, spec: ResolveSpec, buckets: list[BucketInfo]):
         super().__init__()
         self.store = store
         self.actor = actor
