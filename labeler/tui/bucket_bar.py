@@ -66,4 +66,4 @@ class BucketBar(Widget):
         """Highlight the bucket ``key`` (the reviewer's own label), or none."""
         if key != self._current:
             self._current = key
-            self.refresh(layout=True)
+            self.refresh()  # same size: highlighting never changes the layout

@@ -28,9 +28,17 @@ class HeaderState:
     """Replaces the ``position / total`` box (the resolve screen shows ``resolved 12 / 47``)."""
 
 
+HEADER_ROWS = 4
+"""The header always has this many rows, so that a new case never changes the layout."""
+
+
 def header_text(state: HeaderState) -> Text:
-    """Build the header as plain styled text (never markup)."""
-    text = Text(no_wrap=False, overflow="fold")
+    """The header as plain styled text (never markup), exactly :data:`HEADER_ROWS` rows.
+
+    Rows: position and case; slices; metadata; badges, the reviewer's note and hints. Each row
+    is cut with an ellipsis rather than wrapped.
+    """
+    text = Text(no_wrap=True, overflow="ellipsis", end="")
     d = state.display
     total = "…" if state.total is None else f"{state.total:,}"
     box = state.progress_label or f"{state.position:,} / {total}"
@@ -39,15 +47,12 @@ def header_text(state: HeaderState) -> Text:
         text.append(" revisit ", style="bold black on yellow")
     if d is None:
         text.append("  no case")
+        text.append("\n" * (HEADER_ROWS - 1))
         return text
     text.append("  case ", style="dim")
     text.append(d.case_id, style="bold")
     labels = "1 label" if state.label_count == 1 else f"{state.label_count} labels"
     text.append(f"  ·  {labels}", style="dim")
-    if d.hidden:
-        text.append("  ⚠ hidden characters: " + ", ".join(sorted(d.hidden)), style="bold red")
-    if d.truncated:
-        text.append("  ✂ long text capped", style="yellow")
     if state.own_label:
         text.append("  ·  your label: ", style="dim")
         text.append(state.own_label, style="bold green")
@@ -63,11 +68,16 @@ def header_text(state: HeaderState) -> Text:
         text.append("  ".join(f"{k}={v}" for k, v in d.meta))
     else:
         text.append(" no metadata", style="dim")
+    text.append("\n")
+    if d.hidden:
+        text.append(" ⚠ hidden characters: " + ", ".join(sorted(d.hidden)) + " ", style="bold red")
+    if d.truncated:
+        text.append(" ✂ long text capped ", style="yellow")
     if state.note:
-        text.append("\n note   ", style="dim")
+        text.append(" note: ", style="dim")
         text.append(state.note, style="italic")
     for hint in state.hints:
-        text.append("\n hint   ", style="dim")
+        text.append(" hint: ", style="dim")
         text.append(hint, style="bold magenta")
     return text
 
@@ -77,8 +87,9 @@ class CaseHeader(Static):
 
     DEFAULT_CSS: ClassVar[str] = """
     CaseHeader {
-        height: auto;
-        max-height: 7;
+        height: 4;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
         padding: 0 0;
         background: $boost;
     }
@@ -86,4 +97,4 @@ class CaseHeader(Static):
 
     def show(self, state: HeaderState) -> None:
         """Redraw with this state."""
-        self.update(header_text(state))
+        self.update(header_text(state), layout=False)

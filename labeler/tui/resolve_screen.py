@@ -97,7 +97,6 @@ class ResolveScreen(Screen[None]):
     DEFAULT_CSS: ClassVar[str] = """
     #resolve-status { height: auto; max-height: 6; background: $boost; padding: 0 1; }
     /* Short terminals (HEIGHT_BREAKPOINTS): the case panes keep a few lines each. */
-    ResolveScreen.-short CaseHeader { max-height: 3; }
     ResolveScreen.-short ReviewerLabels { max-height: 6; }
     """
 

@@ -118,7 +118,7 @@ class ReviewScreen(Screen[None]):
         self.show_case(self.session.current())
         # Count the queue once the first case is on screen: the count scans the whole cases
         # table and would compete with the first paint for the CPU.
-        self.set_timer(0.3, self.count_queue)
+        self.call_after_refresh(self.count_queue)
         self.call_after_refresh(_freeze_garbage)
         actor = self.session.actor
         if actor.on_trust:
@@ -194,7 +194,7 @@ class ReviewScreen(Screen[None]):
     def set_status(self, message: str, style: str = "") -> None:
         """Show a one-line status (save state, errors) under the bucket bar."""
         self.status_message = message
-        self.query_one("#status", Static).update(Text(message, style=style))
+        self.query_one("#status", Static).update(Text(message, style=style), layout=False)
 
     # -- keys -----------------------------------------------------------------------------
 

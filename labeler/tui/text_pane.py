@@ -12,7 +12,7 @@ from typing import ClassVar
 from rich.cells import cell_len, chop_cells
 from rich.segment import Segment
 from rich.style import Style
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -60,6 +60,7 @@ class TextPane(ScrollView, can_focus=False):
         padding: 0 1;
         scrollbar-size-vertical: 1;
         overflow-x: hidden;
+        overflow-y: scroll;
     }
     TextPane:focus {
         border: round $accent;
@@ -72,6 +73,7 @@ class TextPane(ScrollView, can_focus=False):
         self._lines: list[PaneLine] = []
         self._rows: list[tuple[str, LineKind]] = []
         self._wrapped_width = -1
+        self._base_style: Style | None = None
 
     @property
     def row_count(self) -> int:
@@ -99,11 +101,23 @@ class TextPane(ScrollView, can_focus=False):
                 rows.append((part, line.kind))
         self._rows = rows
         self._wrapped_width = width
-        self.virtual_size = Size(max(width, 1), len(rows))
+        # A new text changes only what the pane scrolls over, never the layout of the screen:
+        # set the virtual size without the layout pass that assigning the reactive would cause.
+        self.set_reactive(TextPane.virtual_size, Size(max(width, 1), len(rows)))
+        self._refresh_scrollbars()
+        self.refresh()
 
     def on_resize(self) -> None:
         """Wrap again for the new width."""
         self._rewrap(self.scrollable_content_region.width)
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Draw the visible rows, computing the pane's style once for all of them."""
+        self._base_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._base_style = None
 
     def render_line(self, y: int) -> Strip:
         """Draw one visible row."""
@@ -111,7 +125,7 @@ class TextPane(ScrollView, can_focus=False):
         if width != self._wrapped_width:
             self._rewrap(width)
         index = self.scroll_offset.y + y
-        base = self.rich_style
+        base = self._base_style or self.rich_style
         if index >= len(self._rows):
             return Strip.blank(width, base)
         text, kind = self._rows[index]
