@@ -14,7 +14,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.events import Key
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from labeler.buckets import BucketInfo
@@ -43,6 +42,7 @@ from labeler.resolutions import (
 from labeler.store.connection import Store, open_store
 from labeler.store.errors import StoreError
 from labeler.tui.bucket_bar import BucketBar
+from labeler.tui.case_screen import CaseScreen, pane_bindings
 from labeler.tui.case_view import CaseView
 from labeler.tui.header import CaseHeader, HeaderState
 from labeler.tui.modals import HelpScreen, TextPrompt
@@ -75,7 +75,7 @@ class ProgressReady(Message):
         self.pairs = pairs
 
 
-class ResolveScreen(Screen[None]):
+class ResolveScreen(CaseScreen):
     """Walks disagreements; one key settles a case."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -88,10 +88,7 @@ class ResolveScreen(Screen[None]):
         Binding("k,left,up", "previous", "Prev", id="resolve.previous"),
         Binding("p", "next_pair", "Pair", id="resolve.pair"),
         Binding("f", "filter_pair", "Only pair", id="resolve.filter"),
-        Binding("tab", "next_pane", "Pane", show=False, id="resolve.pane"),
-        Binding("pageup", "scroll_pane(-1)", "Page up", show=False, id="resolve.page_up"),
-        Binding("pagedown", "scroll_pane(1)", "Page down", show=False, id="resolve.page_down"),
-        Binding("z", "zoom", "Zoom", show=False, id="resolve.zoom"),
+        *pane_bindings("resolve"),
     ]
     VERTICAL_BREAKPOINTS = HEIGHT_BREAKPOINTS
     DEFAULT_CSS: ClassVar[str] = """
@@ -366,24 +363,3 @@ class ResolveScreen(Screen[None]):
     def action_help(self) -> None:
         """Keys and bucket guidelines."""
         self.app.push_screen(HelpScreen(HELP_KEYS, self.buckets))
-
-    def action_next_pane(self) -> None:
-        """Choose the next pane."""
-        view = self.query_one(CaseView)
-        view.set_active(view.active + 1)
-        view.active_pane().focus()  # the focused pane takes page keys: make it the chosen one
-
-    def action_scroll_pane(self, direction: int) -> None:
-        """Scroll the chosen pane by a page."""
-        pane = self.query_one(CaseView).active_pane()
-        if direction < 0:
-            pane.scroll_page_up(animate=False)
-        else:
-            pane.scroll_page_down(animate=False)
-
-    def action_zoom(self) -> None:
-        """Zoom the chosen pane, or back."""
-        if self.maximized is not None:
-            self.minimize()
-        else:
-            self.maximize(self.query_one(CaseView).active_pane(), container=False)

@@ -12,7 +12,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.events import Key
-from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from labeler.buckets import BucketInfo
@@ -26,6 +25,7 @@ from labeler.queue import QueueProgress, queue_progress
 from labeler.review_session import ReviewSession
 from labeler.store.connection import open_store
 from labeler.tui.bucket_bar import BucketBar
+from labeler.tui.case_screen import CaseScreen, pane_bindings
 from labeler.tui.case_view import CaseView
 from labeler.tui.header import CaseHeader, HeaderState
 from labeler.tui.messages import ProgressCounted, WriteFinished, WriterStatus
@@ -63,7 +63,7 @@ def _freeze_garbage() -> None:
     gc.freeze()
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(CaseScreen):
     """Shows the current case and takes one key per decision."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -76,13 +76,8 @@ class ReviewScreen(Screen[None]):
         Binding("s", "skip", "Skip", id="review.skip"),
         Binding("g", "goto", "Go to", id="review.goto"),
         Binding("slash", "search", "Search", id="review.search"),
-        Binding("tab", "next_pane", "Pane", id="review.pane", show=False),
-        Binding("pageup", "scroll_pane(-1)", "Page up", id="review.page_up", show=False),
-        Binding("pagedown", "scroll_pane(1)", "Page down", id="review.page_down", show=False),
-        Binding("home", "scroll_edge(0)", "Top", id="review.top", show=False),
-        Binding("end", "scroll_edge(1)", "Bottom", id="review.bottom", show=False),
-        Binding("z", "zoom", "Zoom", id="review.zoom"),
         Binding("t", "stats", "Stats", id="review.stats", show=False),
+        *pane_bindings("review"),
     ]
 
     DEFAULT_CSS: ClassVar[str] = """
@@ -344,31 +339,3 @@ class ReviewScreen(Screen[None]):
     def action_help(self) -> None:
         """Keys and bucket guidelines."""
         self.app.push_screen(HelpScreen(HELP_KEYS, self.buckets))
-
-    def action_next_pane(self) -> None:
-        """Choose the next pane for page keys and zoom."""
-        view = self.query_one(CaseView)
-        view.set_active(view.active + 1)
-
-    def action_scroll_pane(self, direction: int) -> None:
-        """Scroll the chosen pane by a page."""
-        pane = self.query_one(CaseView).active_pane()
-        if direction < 0:
-            pane.scroll_page_up(animate=False)
-        else:
-            pane.scroll_page_down(animate=False)
-
-    def action_scroll_edge(self, end: int) -> None:
-        """Scroll the chosen pane to its top or bottom."""
-        pane = self.query_one(CaseView).active_pane()
-        if end:
-            pane.scroll_end(animate=False)
-        else:
-            pane.scroll_home(animate=False)
-
-    def action_zoom(self) -> None:
-        """Zoom the chosen pane to full screen, or back."""
-        if self.maximized is not None:
-            self.minimize()
-        else:
-            self.maximize(self.query_one(CaseView).active_pane(), container=False)

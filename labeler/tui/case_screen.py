@@ -1,0 +1,52 @@
+"""What the review and resolve screens share: the case panes and the keys that move them."""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.screen import Screen
+
+from labeler.tui.case_view import CaseView
+
+
+def pane_bindings(prefix: str) -> list[Binding]:
+    """Tab chooses a pane; page keys, home and end scroll it; z zooms it. Ids: ``prefix.*``."""
+    return [
+        Binding("tab", "next_pane", "Pane", show=False, id=f"{prefix}.pane"),
+        Binding("pageup", "scroll_pane(-1)", "Page up", show=False, id=f"{prefix}.page_up"),
+        Binding("pagedown", "scroll_pane(1)", "Page down", show=False, id=f"{prefix}.page_down"),
+        Binding("home", "scroll_edge(0)", "Top", show=False, id=f"{prefix}.top"),
+        Binding("end", "scroll_edge(1)", "Bottom", show=False, id=f"{prefix}.bottom"),
+        Binding("z", "zoom", "Zoom", id=f"{prefix}.zoom"),
+    ]
+
+
+class CaseScreen(Screen[None]):
+    """A screen with a :class:`CaseView`; the panes are not focusable, the screen scrolls them."""
+
+    def action_next_pane(self) -> None:
+        """Choose the next pane for page keys and zoom."""
+        view = self.query_one(CaseView)
+        view.set_active(view.active + 1)
+
+    def action_scroll_pane(self, direction: int) -> None:
+        """Scroll the chosen pane by a page."""
+        pane = self.query_one(CaseView).active_pane()
+        if direction < 0:
+            pane.scroll_page_up(animate=False)
+        else:
+            pane.scroll_page_down(animate=False)
+
+    def action_scroll_edge(self, end: int) -> None:
+        """Scroll the chosen pane to its top or bottom."""
+        pane = self.query_one(CaseView).active_pane()
+        if end:
+            pane.scroll_end(animate=False)
+        else:
+            pane.scroll_home(animate=False)
+
+    def action_zoom(self) -> None:
+        """Zoom the chosen pane to full screen, or back."""
+        if self.maximized is not None:
+            self.minimize()
+        else:
+            self.maximize(self.query_one(CaseView).active_pane(), container=False)
