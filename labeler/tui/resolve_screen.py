@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widgets import Footer, Static
 
 from labeler.buckets import BucketInfo
-from labeler.case_display import case_display
+from labeler.case_display import CaseDisplay, case_display
 from labeler.cases import Case, load_case
 from labeler.disagreements import (
     ResolveProgress,
@@ -108,6 +108,7 @@ class ResolveScreen(CaseScreen):
         self.names = {b.key: b.name for b in buckets}
         self.trail = ResolveTrail(store, spec)
         self.case: Case | None = None
+        self.display_data: CaseDisplay | None = None
         self.labels: list[ReviewerLabel] = []
         self.resolution: Resolution | None = None
         self.draft_reason: str | None = None
@@ -163,7 +164,8 @@ class ResolveScreen(CaseScreen):
         self.case = load_case(self.store, seq)
         self.labels = case_labels(self.store, seq)
         self.resolution = get_resolution(self.store, seq)
-        display = case_display(self.case) if self.case else None
+        self.display_data = case_display(self.case) if self.case else None
+        display = self.display_data
         self.query_one(CaseView).show(display)
         self.query_one(ReviewerLabels).show(self.labels, self.names, self.resolution)
         self.query_one(BucketBar).highlight(self.resolution.bucket if self.resolution else None)
@@ -178,7 +180,7 @@ class ResolveScreen(CaseScreen):
             else (f"resolved {counted.resolved:,} / {counted.total:,}")
         )
         state = HeaderState(
-            display=case_display(self.case) if self.case else None,
+            display=self.display_data if self.case else None,
             label_count=len(self.labels),
             mode="resolve",
             progress_label=label,
