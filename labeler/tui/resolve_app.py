@@ -23,7 +23,7 @@ class ResolveApp(App[None]):
     CSS_PATH = "labeler.tcss"
     HORIZONTAL_BREAKPOINTS = BREAKPOINTS
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="app.ctrl_c"),
+        Binding("ctrl+c", "screen.quit_safely", "Quit", show=False, priority=True, id="app.ctrl_c"),
     ]
 
     def __init__(self, store: Store, actor: Actor, spec: ResolveSpec) -> None:

@@ -40,7 +40,7 @@ from labeler.resolutions import (
     undo_resolution,
 )
 from labeler.store.connection import Store, open_store
-from labeler.store.errors import StoreError
+from labeler.store.errors import StoreBusy, StoreError
 from labeler.tui.bucket_bar import BucketBar
 from labeler.tui.case_screen import CaseScreen, pane_bindings
 from labeler.tui.case_view import CaseView
@@ -66,6 +66,12 @@ HEIGHT_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
 """Under 32 rows (80x24) the header and the labels panel are capped so the case stays visible."""
 
 
+WRITE_WAIT_MS = 300
+"""How long a resolution write waits for a busy store before the screen says so."""
+RETRY_S = 0.5
+"""How often a resolution that could not be saved yet is tried again."""
+
+
 class ProgressReady(Message):
     """Progress and the most confused pairs were counted."""
 
@@ -79,7 +85,7 @@ class ResolveScreen(CaseScreen):
     """Walks disagreements; one key settles a case."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "app.quit", "Quit", id="resolve.quit"),
+        Binding("q", "quit_safely", "Quit", id="resolve.quit"),
         Binding("question_mark", "help", "Help", id="resolve.help"),
         Binding("x", "unclear", "Unclear", id="resolve.unclear"),
         Binding("n", "reason", "Reason", id="resolve.reason"),
@@ -117,6 +123,10 @@ class ResolveScreen(CaseScreen):
         self.pairs: list[tuple[str, str, int]] = []
         self.pair_index = 0
         self.status_message = ""
+        self.pending: tuple[int, str | None] | None = None
+        """A decision the store was too busy to take yet: (case, bucket), retried on a timer."""
+        self._write_store: Store | None = None
+        self._quit_asked = False
 
     def compose(self) -> ComposeResult:
         yield CaseHeader(id="header")
@@ -125,6 +135,30 @@ class ResolveScreen(CaseScreen):
         yield BucketBar(self.buckets, id="bucket-bar")
         yield Static(id="resolve-status")
         yield Footer()
+
+    def _writer(self) -> Store:
+        """The connection resolutions are written on: it waits only briefly for a busy store."""
+        if self._write_store is None:
+            self._write_store = open_store(self.store.path)
+            self._write_store.conn.execute(f"PRAGMA busy_timeout = {WRITE_WAIT_MS}")
+        return self._write_store
+
+    def on_unmount(self) -> None:
+        """Close the write connection."""
+        if self._write_store is not None:
+            self._write_store.close()
+
+    def action_quit_safely(self) -> None:
+        """Quit, unless a resolution is still waiting for the store (then ask once more)."""
+        if self.pending is not None and not self._quit_asked:
+            self._quit_asked = True
+            self.set_status(
+                "a resolution is not saved yet (the store is busy). Press q again to quit "
+                "anyway and lose it, or wait for 'saved'.",
+                style="bold yellow",
+            )
+            return
+        self.app.exit()
 
     def on_mount(self) -> None:
         """Show the first disagreement; count progress in the background."""
@@ -237,9 +271,17 @@ class ResolveScreen(CaseScreen):
             self.decide(self.by_shortcut[char].key)
 
     def decide(self, bucket: str | None) -> None:
-        """Store the resolution for the current case and move on."""
+        """Store the resolution for the current case and move on.
+
+        A busy store does not freeze the screen: the write waits at most
+        :data:`WRITE_WAIT_MS`, then the decision stays on screen as "not saved yet" and is
+        retried until it lands (other decisions wait; quitting asks first).
+        """
         case = self.case
         if case is None:
+            return
+        if self.pending is not None and self.pending != (case.seq, bucket):
+            self.set_status("the last resolution is not saved yet; retrying…", style="bold yellow")
             return
         previous = self.resolution
         reason = (
@@ -249,7 +291,7 @@ class ResolveScreen(CaseScreen):
         )
         try:
             stored = resolve(
-                self.store,
+                self._writer(),
                 case.seq,
                 self.actor,
                 bucket=bucket,
@@ -257,10 +299,20 @@ class ResolveScreen(CaseScreen):
                 reason=reason,
                 expected_version=previous.version if previous else None,
             )
+        except StoreBusy:
+            self.pending = (case.seq, bucket)
+            self.set_status(
+                "the store is busy (an import?): this resolution is not saved yet; retrying…",
+                style="bold yellow",
+            )
+            self.set_timer(RETRY_S, lambda: self.decide(bucket))
+            return
         except StoreError as exc:
+            self.pending = None
             self.set_status(f"not saved: {safe_inline(str(exc), 300)}", style="bold red")
             self.show_case(case.seq)
             return
+        self.pending = None
         if stored != previous:
             self.undo_stack.append((case.seq, previous, stored.version))
         shown = "unclear" if bucket is None else self.names.get(bucket, bucket)

@@ -1,0 +1,49 @@
+"""A busy store never freezes the resolve screen and never drops a resolution."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+from pilot_helpers import settle
+from resolve_helpers import current_seq, demo_store, resolution_rows, resolve_app, status
+
+
+def _hold_write_lock(path: Path) -> sqlite3.Connection:
+    blocker = sqlite3.connect(path, isolation_level=None, timeout=1)
+    blocker.execute("BEGIN IMMEDIATE")
+    return blocker
+
+
+async def test_busy_store_keeps_the_decision_pending_then_saves_it(tmp_path: Path) -> None:
+    store = demo_store(tmp_path)
+    app = resolve_app(store)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        first = current_seq(app)
+        assert first is not None
+        blocker = _hold_write_lock(store.path)
+        try:
+            await pilot.press("a")
+            await pilot.pause(0.6)
+            assert "not saved yet" in status(app)
+            assert current_seq(app) == first  # the screen stays on the case until it is saved
+            assert first not in resolution_rows(store)
+            await pilot.press("b")  # another decision waits for the pending one
+            assert "not saved yet" in status(app)
+            await pilot.press("q")  # quitting asks first
+            assert app.is_running
+            assert "Press q again" in status(app)
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        for _ in range(40):
+            await asyncio.sleep(0.1)
+            await pilot.pause()
+            if first in resolution_rows(store):
+                break
+        rows = resolution_rows(store)
+        assert rows[first]["method"] == "took_a"
+        assert status(app).startswith("saved: ")
+        assert current_seq(app) != first
