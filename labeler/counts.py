@@ -10,7 +10,7 @@ Rates are per 1,000 *reviewed* cases: cases with at least one label.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -73,21 +73,3 @@ class BucketCounts:
             rate = None if self.reviewed == 0 or name == UNLABELED else n * 1000 / self.reviewed
             per_bucket[name] = {"cases": n, "rate_per_1000": rate}
         return {"cases": self.cases, "reviewed": self.reviewed, "buckets": per_bucket}
-
-
-def count_cases(
-    finals: Sequence[str], reviewed: Sequence[bool], groups: Sequence[str] | None = None
-) -> tuple[BucketCounts, dict[str, BucketCounts]]:
-    """Counts overall and per group, from parallel per-case sequences."""
-    overall = BucketCounts()
-    per_group: dict[str, BucketCounts] = defaultdict(BucketCounts)
-    overall.cases = len(finals)
-    overall.reviewed = int(sum(reviewed))
-    overall.by_bucket.update(finals)
-    if groups is not None:
-        for final, was_reviewed, group in zip(finals, reviewed, groups, strict=True):
-            target = per_group[group]
-            target.cases += 1
-            target.reviewed += was_reviewed
-            target.by_bucket[final] += 1
-    return overall, dict(sorted(per_group.items()))

@@ -143,26 +143,3 @@ def delete_label(
             before=_as_dict(current, actor.name),
             after=None,
         )
-
-
-def restore_label(
-    store: Store, case_seq: int, actor: Actor, previous: Label | None, *, expected_version: int
-) -> Label | None:
-    """Undo: put back ``previous`` (or remove the label if there was none)."""
-    if previous is None:
-        delete_label(store, case_seq, actor, expected_version=expected_version, kind="label.undo")
-        return None
-    return set_label(
-        store,
-        case_seq,
-        actor,
-        previous.bucket,
-        expected_version=expected_version,
-        note=previous.note,
-        kind="label.undo",
-    )
-
-
-def reviewer_label_count(store: Store, reviewer: str) -> int:
-    """How many labels this reviewer has in the store."""
-    return int(store.query("SELECT count(*) FROM labels WHERE reviewer = ?", (reviewer,))[0][0])

@@ -66,30 +66,6 @@ def still_in_queue(store: Store, spec: QueueSpec, seq: int) -> bool:
     return bool(row and row[0][0])
 
 
-def previous_page(
-    store: Store, spec: QueueSpec, before_seq: int, limit: int = PAGE_SIZE
-) -> list[int]:
-    """Queue cases before ``before_seq``, nearest first (for walking back)."""
-    cond, params = slice_sql(spec.slices)
-    if spec.revisit:
-        sql = (
-            "SELECT c.seq FROM labels l JOIN cases c ON c.seq = l.case_seq"
-            " WHERE l.reviewer = ? AND l.case_seq < ? AND c.is_current = 1"
-            + cond
-            + " ORDER BY l.case_seq DESC LIMIT ?"
-        )
-        args: list[object] = [spec.reviewer, before_seq, *params, limit]
-    else:
-        sql = (
-            "SELECT c.seq FROM cases c WHERE c.seq < ? AND +c.is_current = 1"
-            " AND +c.label_count < ?"
-            " AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.case_seq = c.seq"
-            " AND l.reviewer = ?)" + cond + " ORDER BY c.seq DESC LIMIT ?"
-        )
-        args = [before_seq, spec.overlap, spec.reviewer, *params, limit]
-    return [int(r[0]) for r in store.query(sql, args)]
-
-
 def resume_point(store: Store, spec: QueueSpec) -> int:
     """Where a returning reviewer starts: just after the last case they labeled (0 if none).
 
