@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
+from labeler.disagreements import ResolveProgress
 from labeler.label_writer import WriteOutcome
 from labeler.queue import QueueProgress
 
@@ -31,3 +32,12 @@ class WriterStatus(Message):
         super().__init__()
         self.pending = pending
         self.error = error
+
+
+class ProgressReady(Message):
+    """The resolve queue's progress and its most confused pairs were counted."""
+
+    def __init__(self, counted: ResolveProgress, pairs: list[tuple[str, str, int]]) -> None:
+        super().__init__()
+        self.counted = counted
+        self.pairs = pairs

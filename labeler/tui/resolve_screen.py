@@ -13,7 +13,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.events import Key
-from textual.message import Message
 from textual.widgets import Footer, Static
 
 from labeler.buckets import BucketInfo
@@ -45,6 +44,7 @@ from labeler.tui.bucket_bar import BucketBar
 from labeler.tui.case_screen import CaseScreen, pane_bindings
 from labeler.tui.case_view import CaseView
 from labeler.tui.header import CaseHeader, HeaderState
+from labeler.tui.messages import ProgressReady
 from labeler.tui.modals import HelpScreen, TextPrompt
 from labeler.tui.reviewer_labels import ReviewerLabels
 
@@ -70,15 +70,6 @@ WRITE_WAIT_MS = 300
 """How long a resolution write waits for a busy store before the screen says so."""
 RETRY_S = 0.5
 """How often a resolution that could not be saved yet is tried again."""
-
-
-class ProgressReady(Message):
-    """Progress and the most confused pairs were counted."""
-
-    def __init__(self, counted: ResolveProgress, pairs: list[tuple[str, str, int]]) -> None:
-        super().__init__()
-        self.counted = counted
-        self.pairs = pairs
 
 
 class ResolveScreen(CaseScreen):
