@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -183,3 +184,17 @@ def test_settings_show_and_set(tmp_path: Path) -> None:
     assert code == 1 and "unknown setting" in out
     code, out = run("log", store, "--json")
     assert any(e["kind"] == "settings.set" for e in json.loads(out))
+
+
+def test_every_listed_command_exists_and_help_imports_none() -> None:
+    for name in COMMANDS:
+        assert main.get_command(click.Context(main), name) is not None, name
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from labeler.cli import main\n"
+        "CliRunner().invoke(main, ['--help'])\n"
+        "print(sorted(m for m in ('numpy', 'pydantic', 'textual') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr

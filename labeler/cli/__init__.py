@@ -6,27 +6,27 @@ import importlib
 
 import click
 
-COMMANDS: dict[str, str] = {
-    "init": "store_commands:init",
-    "import": "import_command:import_command",
-    "review": "review_commands:review",
-    "stats": "stats_command:stats",
-    "resolve": "resolve_command:resolve",
-    "export": "export_command:export_command",
-    "gate": "gate_command:gate",
-    "info": "store_commands:info",
-    "taxonomy": "taxonomy_command:taxonomy",
-    "import-labels": "labels_commands:import_labels_command",
-    "log": "log_command:log_command",
-    "settings": "settings_command:settings",
-    "backup": "store_commands:backup",
-    "check": "store_commands:check",
-    "demo": "review_commands:demo",
+COMMANDS: dict[str, tuple[str, str]] = {
+    "init": ("store_commands:init", "Create an empty store (--shared: for several reviewers)."),
+    "import": ("import_command:import_command", "Import failed cases from JSONL or CSV files."),
+    "review": ("review_commands:review", "Label cases, one key each, blind to other reviewers."),
+    "stats": ("stats_command:stats", "Agreement overall and per bucket; counts per slice."),
+    "resolve": ("resolve_command:resolve", "Settle the cases reviewers disagreed on."),
+    "export": ("export_command:export_command", "Write final buckets, labels or events to CSV."),
+    "gate": ("gate_command:gate", "Judge the release: SHIP, SHIP BEHIND A FLAG, or BLOCK."),
+    "info": ("store_commands:info", "Show what a store holds and its schema version."),
+    "taxonomy": ("taxonomy_command:taxonomy", "Show the buckets, or replace them from a file."),
+    "import-labels": ("labels_commands:import_labels_command", "Import labels from a CSV."),
+    "log": ("log_command:log_command", "Print the audit trail of the store or of one case."),
+    "settings": ("settings_command:settings", "Show or change the store's settings."),
+    "backup": ("store_commands:backup", "Copy a live store safely."),
+    "check": ("store_commands:check", "Run SQLite's full integrity check on the store."),
+    "demo": ("review_commands:demo", "Open the review screen on the bundled sample session."),
 }
-"""Command name -> ``module:attribute`` under ``labeler.cli``, in the order of the workflow.
+"""Command name -> (``module:attribute`` under ``labeler.cli``, one-line help), in workflow order.
 
-Commands are imported only when run (or listed by --help): ``labeler review`` then starts
-without loading numpy, the exporters and the gates, which the review screen does not need.
+Commands are imported only when run: ``labeler review`` then starts without loading numpy, the
+exporters and the gates, and ``labeler --help`` lists the commands without importing any.
 """
 
 
@@ -36,11 +36,16 @@ class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the commands with their one-line help, without importing them."""
+        with formatter.section("Commands"):
+            formatter.write_dl([(name, entry[1]) for name, entry in COMMANDS.items()])
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        target = COMMANDS.get(cmd_name)
-        if target is None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
             return None
-        module_name, attribute = target.split(":")
+        module_name, attribute = entry[0].split(":")
         module = importlib.import_module(f"labeler.cli.{module_name}")
         command = getattr(module, attribute)
         assert isinstance(command, click.Command)
