@@ -22,11 +22,8 @@ c. Key -> visible in tmux: ``labeler review`` in a pane; send a bucket key, poll
    the case id in the header changes, ``--tmux-keys`` times, one key every ``--gap-ms``.
 d. Peak RSS: ``/proc/PID/status`` VmHWM of the review process of (c) before it quits.
 
-How (b) measures. The screen's own ``key_times`` start in ``give_label`` (after the key event
-was queued and dispatched) and stop in a ``call_after_refresh`` callback: that runs after the
-first compositor refresh following the key, so it misses the queueing before the handler and
-any later frame (a second layout pass, a scrollbar), and in headless mode Textual skips
-turning the update into terminal bytes (``App._display`` returns early when headless). Here the
+How (b) measures. Headless Textual skips turning an update into terminal bytes (``App._display``
+returns early when headless), so timing inside the app would stop too early. Here the
 benchmark subclasses ``ReviewApp`` and overrides ``_display`` so that, headless, it still does
 that work (``CompositorUpdate.render_segments`` with the app's console, as the real driver
 path does before handing the bytes to its writer thread), then stamps ``perf_counter``. The
@@ -34,8 +31,7 @@ start stamp is taken just before the key event is handed to the driver (``send_m
 Pilot does, but without Pilot's wait-for-idle). Latency = last frame written after the key -
 key sent; the benchmark waits until the case changed and no frame came for ``--settle-ms``
 before the next key. Per key it also records the time inside the label write wait and inside
-``show_case`` (method wrappers on the screen instance). The app's own ``key_times`` are
-printed alongside.
+``show_case`` (method wrappers on the screen instance).
 
 ``--what-if A,B`` (part b) patches the TUI classes in the benchmark's process to measure a
 proposed fix before anyone writes it (``WHAT_IF`` lists them); part (a) also starts
@@ -311,7 +307,6 @@ class KeySample:
 @dataclass
 class InAppResult:
     samples: list[KeySample] = field(default_factory=list)
-    app_key_times: list[float] = field(default_factory=list)
     setup_s: float = 0.0
     count_s: float | None = None
     color_system: str | None = None
@@ -507,9 +502,9 @@ async def in_app_run(
                 await asyncio.sleep(0.005)
                 screen = app.screen
             result.setup_s = time.perf_counter() - start
-            while screen.progress is None and time.perf_counter() - start < 300:
+            while screen.session.total is None and time.perf_counter() - start < 300:
                 await asyncio.sleep(0.01)
-            if screen.progress is not None:
+            if screen.session.total is not None:
                 result.count_s = time.perf_counter() - start
             result.color_system = app.console.color_system
             await asyncio.sleep(0.3)
@@ -570,7 +565,6 @@ async def in_app_run(
                 await asyncio.sleep(0.01)
             if profile is not None:
                 profile.disable()
-            result.app_key_times = list(screen.key_times)
             await pilot.press("q")
     finally:
         store.close()
@@ -585,7 +579,6 @@ def report_in_app(title: str, result: InAppResult) -> None:
     print(f"      key -> last frame written:   {summary_ms([x.latency for x in s])}")
     print(f"      key -> first frame written:  {summary_ms([x.first_frame for x in s])}")
     print(f"      loop-thread CPU, key->last:  {summary_ms([x.cpu for x in s])}")
-    print(f"      app's own key_times:         {summary_ms(result.app_key_times)}")
     print(f"      label write wait in handler: {summary_ms([x.write_wait for x in s])}")
     print(f"      show_case (load + widgets):  {summary_ms([x.show_case for x in s])}")
     print(f"      session.next (queue paging): {summary_ms([x.queue_next for x in s])}")

@@ -18,7 +18,7 @@ from labeler.identity import Actor
 from labeler.store.connection import Store
 from labeler.store.errors import StoreError
 from labeler.store.events import record_event
-from labeler.taxonomy import RESERVED_SHORTCUTS
+from labeler.taxonomy import KEY_PATTERN, RESERVED_SHORTCUTS
 
 REQUIRED = ("case_id", "reviewer", "bucket")
 SPARE_SHORTCUTS = "0hilmoprvwy" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -121,6 +121,13 @@ def import_labels(
             shown = ", ".join(safe_inline(c, 60) for c in unknown_cases[:20])
             more = f" and {len(unknown_cases) - 20} more" if len(unknown_cases) > 20 else ""
             problems.append(f"unknown case ids: {shown}{more}")
+        bad_keys = [b for b in unknown_buckets if not KEY_PATTERN.match(b)]
+        if create_buckets and bad_keys:
+            shown = ", ".join(safe_inline(b, 60) for b in bad_keys)
+            problems.append(
+                f"cannot create buckets {shown}: a bucket key is 1-64 letters, digits, '_', '.' "
+                "or '-'"
+            )
         if unknown_buckets and not create_buckets:
             shown = ", ".join(safe_inline(b, 60) for b in unknown_buckets)
             problems.append(

@@ -21,6 +21,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from labeler.display_text import safe_inline
 from labeler.identity import Actor
 from labeler.store.connection import Store
 from labeler.store.errors import StoreError
@@ -215,8 +216,8 @@ def load_taxonomy_file(path: Path) -> Taxonomy:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise TaxonomyFileError(f"{path}: cannot read: {exc}") from None
-    return parse_taxonomy(text, str(path))
+        raise TaxonomyFileError(f"{safe_inline(str(path), 300)}: cannot read: {exc}") from None
+    return parse_taxonomy(text, safe_inline(str(path), 300))
 
 
 def read_taxonomy(store: Store) -> Taxonomy:

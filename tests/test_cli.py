@@ -198,3 +198,14 @@ def test_every_listed_command_exists_and_help_imports_none() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_created_bucket_names_are_checked_and_shown_safely(tmp_path: Path) -> None:
+    store = str(tmp_path / "s.db")
+    run("import", store, str(SAMPLE / "cases.jsonl"))
+    labels = tmp_path / "l.csv"
+    labels.write_text("case_id,reviewer,bucket\nsup-0001,carol,bad\x1b]0;x\x07key\n")
+    code, out = run("import-labels", store, str(labels), "--create-buckets")
+    assert code == 1 and "cannot create buckets" in out
+    assert "\x1b" not in out and "␛" in out
+    assert json.loads(run("info", store, "--json")[1])["buckets"] == 9

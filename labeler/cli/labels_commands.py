@@ -13,6 +13,7 @@ from labeler.cli.common import (
     get_actor,
     open_existing,
 )
+from labeler.display_text import safe_inline
 from labeler.label_import import import_labels
 
 
@@ -39,5 +40,6 @@ def import_labels_command(
     )
     if result.new_buckets:
         click.echo(
-            f"new buckets: {', '.join(result.new_buckets)} (edit names with `taxonomy --set`)"
+            f"new buckets: {', '.join(safe_inline(b, 64) for b in result.new_buckets)} "
+            "(edit names with `taxonomy --set`)"
         )

@@ -83,9 +83,13 @@ def taxonomy(
             except TaxonomyFileError as exc:
                 fail(str(exc))
                 return
-            moved = replace_taxonomy(store, new, get_actor(reviewer), _parse_merges(merges))
+            merge_map = _parse_merges(merges)
+            moved = replace_taxonomy(store, new, get_actor(reviewer), merge_map)
             for old, count in moved.items():
-                click.echo(f"moved {count} labels from {old} to {_parse_merges(merges)[old]}")
+                click.echo(
+                    f"moved {count} labels from {safe_inline(old, 64)} "
+                    f"to {safe_inline(merge_map[old], 64)}"
+                )
             click.echo(f"taxonomy set: {len(new.buckets)} buckets")
             return
         tax = read_taxonomy(store)

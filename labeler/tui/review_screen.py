@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import gc
-import time
 from typing import ClassVar
 
 from rich.text import Text
@@ -21,7 +20,7 @@ from labeler.display_text import safe_inline
 from labeler.hints import hints_for, latency_threshold
 from labeler.label_writer import UNSET, WriteOutcome
 from labeler.labels import Label, get_label
-from labeler.queue import QueueProgress, queue_progress
+from labeler.queue import queue_progress
 from labeler.review_session import ReviewSession
 from labeler.store.connection import open_store
 from labeler.tui.bucket_bar import BucketBar
@@ -90,15 +89,11 @@ class ReviewScreen(CaseScreen):
         self.buckets = buckets
         self.by_shortcut = {b.shortcut: b for b in buckets}
         self.by_key = {b.key: b for b in buckets}
-        self.progress: QueueProgress | None = None
         self.case: Case | None = None
         self.display_data: CaseDisplay | None = None
         self.label: Label | None = None
         self.draft_note: str | None = None
         self.status_message = ""
-        self.key_times: list[float] = []
-        """Seconds from a label key to the next case drawn (for benchmarks)."""
-        self._key_started: float | None = None
         self._latency_ms = latency_threshold(session.store)
 
     def compose(self) -> ComposeResult:
@@ -131,7 +126,6 @@ class ReviewScreen(CaseScreen):
 
     @on(ProgressCounted)
     def _progress_counted(self, message: ProgressCounted) -> None:
-        self.progress = message.progress
         self.session.done_at_start = message.progress.done
         self.session.total = message.progress.total
         self.refresh_header()
@@ -161,13 +155,6 @@ class ReviewScreen(CaseScreen):
         self.query_one(CaseView).show(self.display_data)
         self.query_one(BucketBar).highlight(self.label.bucket if self.label else None)
         self.refresh_header()
-        if self._key_started is not None:
-            started = self._key_started
-            self._key_started = None
-            self.call_after_refresh(self._record_latency, started)
-
-    def _record_latency(self, started: float) -> None:
-        self.key_times.append(time.perf_counter() - started)
 
     def refresh_header(self) -> None:
         """Redraw the header from the current state."""
@@ -206,7 +193,6 @@ class ReviewScreen(CaseScreen):
         case = self.case
         if case is None:
             return
-        self._key_started = time.perf_counter()
         if self.label is not None and self.label.bucket == bucket.key and self.draft_note is None:
             self.action_next()
             return
@@ -256,7 +242,6 @@ class ReviewScreen(CaseScreen):
 
     def action_next(self) -> None:
         """Go to the next case in the queue."""
-        self._key_started = self._key_started or time.perf_counter()
         self.show_case(self.session.next())
 
     def action_previous(self) -> None:
