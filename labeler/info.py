@@ -9,27 +9,30 @@ from labeler.store.schema import SCHEMA_VERSION
 
 
 def store_info(store: Store) -> dict[str, Any]:
-    """Counts of cases, labels, reviewers, buckets, imports, and the schema version."""
-    with store.snapshot() as conn:
+    """Counts of cases, labels, reviewers, buckets, imports, and the schema version.
 
-        def one(sql: str) -> int:
-            return int(conn.execute(sql).fetchone()[0])
-
+    Read through sqlite-utils, as a user of the store would, in one read transaction.
+    """
+    db = store.db
+    with store.snapshot():
         reviewers = [
-            r[0] for r in conn.execute("SELECT DISTINCT reviewer FROM labels ORDER BY reviewer")
+            r["reviewer"]
+            for r in db.query("SELECT DISTINCT reviewer FROM labels ORDER BY reviewer")
         ]
         return {
             "store": str(store.path),
-            "schema_version": int(conn.execute("PRAGMA user_version").fetchone()[0]),
+            "schema_version": int(db.execute("PRAGMA user_version").fetchone()[0]),
             "labeler_schema_version": SCHEMA_VERSION,
-            "cases": one("SELECT count(*) FROM cases WHERE is_current = 1"),
-            "old_case_versions": one("SELECT count(*) FROM cases WHERE is_current = 0"),
-            "labels": one("SELECT count(*) FROM labels"),
+            "cases": db["cases"].count_where("is_current = 1"),
+            "old_case_versions": db["cases"].count_where("is_current = 0"),
+            "labels": db["labels"].count,
             "reviewers": reviewers,
-            "buckets": one("SELECT count(*) FROM buckets"),
-            "imports": one("SELECT count(*) FROM imports"),
-            "resolutions": one("SELECT count(*) FROM resolutions"),
-            "events": one("SELECT count(*) FROM events"),
+            "buckets": db["buckets"].count,
+            "imports": db["imports"].count,
+            "resolutions": db["resolutions"].count,
+            "events": db["events"].count,
+            "tables": sorted(db.table_names()),
+            "views": sorted(db.view_names()),
         }
 
 

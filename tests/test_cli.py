@@ -57,6 +57,8 @@ def test_init_import_info_json(tmp_path: Path) -> None:
         "imports": 1,
     }
     assert data["schema_version"] >= 1
+    assert {"cases", "labels", "events"} <= set(data["tables"])
+    assert "case_status" in data["views"]
 
 
 def test_import_into_a_new_path_creates_the_store(tmp_path: Path) -> None:

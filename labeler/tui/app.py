@@ -75,11 +75,8 @@ class ReviewApp(App[None]):
 
     def open_stats(self) -> None:
         """Show agreement and counts (respecting blind mode)."""
-        try:
-            from labeler.tui.stats_screen import open_stats_screen
-        except ImportError:
-            self.notify("the stats screen is not available yet", markup=False)
-            return
+        from labeler.tui.stats_screen import open_stats_screen
+
         open_stats_screen(self)
 
     def on_unmount(self) -> None:
