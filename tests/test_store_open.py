@@ -208,7 +208,3 @@ def test_unwritable_folder_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     )
     with pytest.raises(StorePermission, match="-wal and -shm"):
         open_store(path)
-
-
-def test_permission_error_type_exists() -> None:
-    assert issubclass(StorePermission, StoreError)
