@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/make_big_store.py /work/bench-data/big-1m.db --big-texts 600
     .venv/bin/python benchmarks/bench_review.py /work/bench-data/big-1m.db
     .venv/bin/python benchmarks/bench_review.py STORE --parts b --keys 200 --profile /tmp/b.prof
-    .venv/bin/python benchmarks/bench_review.py STORE --parts b --what-if fixed-layout,gc-freeze
+    .venv/bin/python benchmarks/bench_review.py STORE --parts b --settle-ms 10
 
 Parts (all by default):
 
@@ -33,10 +33,9 @@ key sent; the benchmark waits until the case changed and no frame came for ``--s
 before the next key. Per key it also records the time inside the label write wait and inside
 ``show_case`` (method wrappers on the screen instance).
 
-``--what-if A,B`` (part b) patches the TUI classes in the benchmark's process to measure a
-proposed fix before anyone writes it (``WHAT_IF`` lists them); part (a) also starts
-``review_whatif.py`` (no CLI imports, rowid queue query, queue count after the first paint)
-unless ``--no-what-if-start``. Nothing under ``labeler/`` is modified.
+The screen prepares the next case on a thread 30 ms after showing one (``PREFETCH_DELAY_S``).
+With the default settle time that is done before the next key, as it is for a person reading
+the case; ``--settle-ms 10`` presses keys faster than that and measures the path without it.
 
 Labels written by (b) and (c) go under throw-away reviewer names (``carol-b-PID``...) and are
 deleted at the end (``--keep-labels`` keeps them); the ``label.*`` events stay (the audit log is
@@ -48,7 +47,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
-import gc
 import os
 import pstats
 import statistics
@@ -125,12 +123,6 @@ def review_command(store: Path, reviewer: str, extra: str = "") -> str:
     return f"exec {VENV_BIN / 'labeler'} review {store} --reviewer {reviewer}{extra}"
 
 
-def whatif_command(store: Path, reviewer: str) -> str:
-    return (
-        f"exec {VENV_BIN / 'python'} {REPO / 'benchmarks' / 'review_whatif.py'} {store} {reviewer}"
-    )
-
-
 def minimal_command() -> str:
     return f"exec {VENV_BIN / 'python'} {REPO / 'benchmarks' / 'minimal_app.py'}"
 
@@ -185,7 +177,7 @@ def first_screen_run(
     return FirstScreen(seen - start, counted, None if hwm is None else hwm / 1024)
 
 
-def part_a(store: Path, runs: int, poll_s: float, what_if: bool) -> None:
+def part_a(store: Path, runs: int, poll_s: float) -> None:
     print("\n(a) first usable screen in a tmux pane, 200x50")
     case_id, in_snip, out_snip, took = first_case_facts(store, "carol")
     print(
@@ -197,11 +189,6 @@ def part_a(store: Path, runs: int, poll_s: float, what_if: bool) -> None:
         ("minimal app (one Static)", minimal_command(), ["hello from a minimal app"], False),
         ("labeler review", review_command(store, "carol"), ready, True),
     ]
-    if what_if:
-        variants.append(
-            ("what-if: no CLI imports, rowid queue, count later", whatif_command(store, "carol"),
-             ready, True)
-        )  # fmt: skip
     results: dict[str, list[FirstScreen]] = {name: [] for name, *_ in variants}
     tmux = Tmux()
     try:
@@ -354,122 +341,6 @@ def timed_method(obj: Any, name: str, sink: list[float]) -> None:
     setattr(obj, name, wrapper)
 
 
-WHAT_IF = {
-    "fixed-layout": "TextPane overflow-y: scroll (no scrollbar toggling) and a fixed-height "
-    "header, status and bucket bar, so that a new case never changes the layout",
-    "static-no-layout": "Static.update(..., layout=False) for the header, status and bucket bar",
-    "no-vsize-layout": "TextPane sets virtual_size without a layout pass (set_reactive + "
-    "_refresh_scrollbars + refresh) instead of the layout=True reactive",
-    "style-once": "TextPane.render_line reuses one rich_style per render instead of one per line",
-    "gc-freeze": "gc.collect() + gc.freeze() once the first case is shown, so that the "
-    "collector stops re-scanning the objects made at startup",
-    "queue-rowid": "next_page walks the cases rowid range (+c.is_current, +c.label_count) "
-    "instead of the cases_queue index and a temp B-tree sort",
-}
-
-
-GC_FREEZE = False
-
-
-def apply_what_if(names: list[str]) -> None:
-    """Patch the TUI classes in this process only (nothing under labeler/ is changed)."""
-    from rich.segment import Segment
-    from textual.geometry import Size
-    from textual.strip import Strip
-    from textual.widgets import Static
-
-    from labeler.tui import bucket_bar, header, text_pane
-
-    for name in names:
-        if name not in WHAT_IF:
-            raise SystemExit(f"unknown --what-if {name!r}; choose from {', '.join(WHAT_IF)}")
-    global GC_FREEZE
-    GC_FREEZE = "gc-freeze" in names
-    if "queue-rowid" in names:
-        patch_queue_query()
-    if "fixed-layout" in names:
-        text_pane.TextPane.DEFAULT_CSS += "\nTextPane { overflow-y: scroll; }\n"
-        header.CaseHeader.DEFAULT_CSS = header.CaseHeader.DEFAULT_CSS.replace(
-            "height: auto;", "height: 4;"
-        )
-        bucket_bar.BucketBar.DEFAULT_CSS = bucket_bar.BucketBar.DEFAULT_CSS.replace(
-            "height: auto;", "height: 2;"
-        )
-    if "static-no-layout" in names:
-        original_update = Static.update
-
-        def update(self: Any, content: Any = "", *, layout: bool = True) -> None:
-            fixed = (
-                isinstance(self, header.CaseHeader | bucket_bar.BucketBar) or self.id == "status"
-            )
-            original_update(self, content, layout=layout and not fixed)
-
-        Static.update = update  # type: ignore[method-assign]
-    if "no-vsize-layout" in names:
-
-        def _rewrap(self: Any, width: int) -> None:
-            if width == self._wrapped_width:
-                return
-            rows = []
-            for line in self._lines:
-                for part in text_pane.wrap_line(line.text, width):
-                    rows.append((part, line.kind))
-            self._rows = rows
-            self._wrapped_width = width
-            self.set_reactive(text_pane.TextPane.virtual_size, Size(max(width, 1), len(rows)))
-            self._refresh_scrollbars()
-            self.refresh()
-
-        text_pane.TextPane._rewrap = _rewrap  # type: ignore[method-assign]
-    if "style-once" in names:
-        original_render_lines = text_pane.TextPane.render_lines
-
-        def render_lines(self: Any, crop: Any) -> Any:
-            self._base_style = self.rich_style
-            try:
-                return original_render_lines(self, crop)
-            finally:
-                self._base_style = None
-
-        def render_line(self: Any, y: int) -> Strip:
-            width = self.scrollable_content_region.width
-            if width != self._wrapped_width:
-                self._rewrap(width)
-            index = self.scroll_offset.y + y
-            base = getattr(self, "_base_style", None) or self.rich_style
-            if index >= len(self._rows):
-                return Strip.blank(width, base)
-            text, kind = self._rows[index]
-            style = base + text_pane.KIND_STYLES[kind]
-            return Strip([Segment(text, style)]).extend_cell_length(width, base)
-
-        text_pane.TextPane.render_lines = render_lines  # type: ignore[method-assign]
-        text_pane.TextPane.render_line = render_line  # type: ignore[method-assign]
-
-
-def patch_queue_query() -> None:
-    """Make next_page use the rowid range (the query text is the only change)."""
-    from labeler import queue, review_session
-
-    original = queue.next_page
-
-    def next_page(store: Any, spec: Any, after_seq: int, limit: int = queue.PAGE_SIZE) -> Any:
-        if spec.revisit:
-            return original(store, spec, after_seq, limit)
-        cond, params = queue.slice_sql(spec.slices)
-        sql = (
-            "SELECT c.seq FROM cases c WHERE c.seq > ? AND +c.is_current = 1"
-            " AND +c.label_count < ?"
-            " AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.case_seq = c.seq"
-            " AND l.reviewer = ?)" + cond + " ORDER BY c.seq LIMIT ?"
-        )
-        args = [after_seq, spec.overlap, spec.reviewer, *params, limit]
-        return [int(r[0]) for r in store.query(sql, args)]
-
-    queue.next_page = next_page
-    review_session.next_page = next_page  # type: ignore[attr-defined]
-
-
 async def in_app_run(
     store_path: Path,
     reviewer: str,
@@ -508,9 +379,6 @@ async def in_app_run(
                 result.count_s = time.perf_counter() - start
             result.color_system = app.console.color_system
             await asyncio.sleep(0.3)
-            if GC_FREEZE:
-                gc.collect()
-                gc.freeze()
             writes: list[float] = []
             shows: list[float] = []
             nexts: list[float] = []
@@ -599,15 +467,10 @@ def part_b(
     settle_s: float,
     reviewer: str,
     profile_path: Path | None,
-    what_if: list[str],
 ) -> None:
     # The terminal tmux gives the app in (a) and (c): 256 colours, no COLORTERM.
     os.environ["TERM"] = "tmux-256color"
     os.environ.pop("COLORTERM", None)
-    if what_if:
-        apply_what_if(what_if)
-        for name in what_if:
-            print(f"    WHAT-IF {name}: {WHAT_IF[name]}")
     print(f"\n(b) in-app key -> next case drawn, run_test 200x50, settle {settle_s * 1e3:.0f} ms")
     profile = cProfile.Profile() if profile_path else None
     if keys:
@@ -720,15 +583,7 @@ def main() -> None:
     parser.add_argument("--gap-ms", type=float, default=150, help="(c) pause between keys")
     parser.add_argument("--settle-ms", type=float, default=60, help="(b) quiet time after a key")
     parser.add_argument("--profile", type=Path, help="(b) cProfile the key loop into this file")
-    parser.add_argument(
-        "--what-if",
-        default="",
-        help="(b) patch the app in this process to test a fix: " + ", ".join(WHAT_IF),
-    )
     parser.add_argument("--keep-labels", action="store_true")
-    parser.add_argument(
-        "--no-what-if-start", action="store_true", help="(a) skip the review_whatif.py variant"
-    )
     args = parser.parse_args()
 
     store: Path = args.store
@@ -743,7 +598,7 @@ def main() -> None:
         if "p" in parts:
             part_phases(store)
         if "a" in parts:
-            part_a(store, args.runs, args.poll_ms / 1000, not args.no_what_if_start)
+            part_a(store, args.runs, args.poll_ms / 1000)
         if "b" in parts:
             part_b(
                 store,
@@ -752,7 +607,6 @@ def main() -> None:
                 args.settle_ms / 1000,
                 reviewers[0],
                 args.profile,
-                [w for w in args.what_if.split(",") if w],
             )
         if "c" in parts:
             part_cd(store, args.tmux_keys, args.poll_ms / 1000, args.gap_ms / 1000, reviewers[2])

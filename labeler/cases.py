@@ -88,3 +88,9 @@ def _from_row(row: Any) -> Case:
         meta=json.loads(row["meta"]),
         label_count=row["label_count"],
     )
+
+
+def read_label_count(store: Store, seq: int) -> int:
+    """How many labels case ``seq`` has now (0 if there is no such case)."""
+    rows = store.query("SELECT label_count FROM cases WHERE seq = ?", (seq,))
+    return int(rows[0][0]) if rows else 0

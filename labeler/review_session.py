@@ -89,6 +89,12 @@ class ReviewSession:
             return self.history[self.index]
         return self._advance()
 
+    def peek_next(self) -> int | None:
+        """The case :meth:`next` will most likely show (None if not known without a query)."""
+        if self.index < len(self.history) - 1:
+            return self.history[self.index + 1]
+        return self._upcoming[0] if self._upcoming else None
+
     def previous(self) -> int | None:
         """Move back one case in this session's history (None at the start)."""
         if self.index <= 0:

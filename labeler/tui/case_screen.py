@@ -30,19 +30,11 @@ class CaseScreen(Screen[None]):
 
     def action_scroll_pane(self, direction: int) -> None:
         """Scroll the chosen pane by a page."""
-        pane = self.query_one(CaseView).active_pane()
-        if direction < 0:
-            pane.scroll_page_up(animate=False)
-        else:
-            pane.scroll_page_down(animate=False)
+        self.query_one(CaseView).active_pane().scroll_page(-1 if direction < 0 else 1)
 
     def action_scroll_edge(self, end: int) -> None:
         """Scroll the chosen pane to its top or bottom."""
-        pane = self.query_one(CaseView).active_pane()
-        if end:
-            pane.scroll_end(animate=False)
-        else:
-            pane.scroll_home(animate=False)
+        self.query_one(CaseView).active_pane().scroll_to_edge(bool(end))
 
     def action_zoom(self) -> None:
         """Zoom the chosen pane to full screen, or back."""

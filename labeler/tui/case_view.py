@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Container
 
 from labeler.case_display import CaseDisplay
+from labeler.tui.case_preparation import PaneWidths, PreparedCase
 from labeler.tui.text_pane import TextPane
 
 PANE_IDS = ("pane-input", "pane-context", "pane-output")
@@ -19,7 +20,6 @@ class CaseView(Container):
     DEFAULT_CSS: ClassVar[str] = """
     CaseView { layout: vertical; height: 1fr; }
     CaseView TextPane { height: 1fr; width: 1fr; }
-    CaseView TextPane.-active { border: round $accent; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -40,8 +40,14 @@ class CaseView(Container):
         """Mark the first pane active."""
         self.set_active(0)
 
-    def show(self, display: CaseDisplay | None) -> None:
-        """Show a case (or clear the panes)."""
+    def text_widths(self) -> PaneWidths:
+        """The text width of each pane (what a prepared case must be wrapped at)."""
+        widths = [pane.text_width for pane in self.panes]
+        return (widths[0], widths[1], widths[2])
+
+    def show(self, display: CaseDisplay | None, prepared: PreparedCase | None = None) -> None:
+        """Show a case (or clear the panes); ``prepared`` may bring its rows already wrapped
+        (used when they were wrapped at the panes' widths of now)."""
         from labeler.case_display import PaneContent, PaneLine
 
         panes = self.panes
@@ -50,9 +56,10 @@ class CaseView(Container):
             for pane in panes:
                 pane.set_content(empty)
             return
-        panes[0].set_content(display.input)
-        panes[1].set_content(display.context)
-        panes[2].set_content(display.output)
+        contents = (display.input, display.context, display.output)
+        fits = prepared is not None and prepared.widths == self.text_widths()
+        for i, (pane, content) in enumerate(zip(panes, contents, strict=True)):
+            pane.set_content(content, prepared.rows[i] if prepared and fits else None)
 
     def set_active(self, index: int) -> None:
         """Make pane ``index`` the one that page keys scroll and z zooms."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import gc
+from dataclasses import replace
 from typing import ClassVar
 
 from rich.text import Text
@@ -11,24 +12,31 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.events import Key
+from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from labeler.buckets import BucketInfo
 from labeler.case_display import CaseDisplay, case_display
-from labeler.cases import Case, find_case_seq, load_case
+from labeler.cases import Case, find_case_seq, load_case, read_label_count
 from labeler.display_text import safe_inline
 from labeler.hints import hints_for, latency_threshold
 from labeler.label_writer import UNSET, WriteOutcome
 from labeler.labels import Label, get_label
+from labeler.prefetch import Prefetcher
 from labeler.queue import queue_progress
 from labeler.review_session import ReviewSession
-from labeler.store.connection import open_store
+from labeler.store.connection import Store, open_store
 from labeler.tui.bucket_bar import BucketBar
+from labeler.tui.case_preparation import PaneWidths, PreparedCase, prepare_case
 from labeler.tui.case_screen import CaseScreen, pane_bindings
 from labeler.tui.case_view import CaseView
 from labeler.tui.header import CaseHeader, HeaderState
 from labeler.tui.messages import ProgressCounted, WriteFinished, WriterStatus
 from labeler.tui.modals import HelpScreen, TextPrompt
+
+PREFETCH_DELAY_S = 0.03
+"""How long after a case is shown the next one starts being prepared: long enough for the
+frame to be drawn first (about 10 ms), short against the time anyone takes to read a case."""
 
 SAVE_WAIT_S = 0.25
 """How long a key waits for its label to be committed before moving on anyway (shown pending)."""
@@ -95,6 +103,12 @@ class ReviewScreen(CaseScreen):
         self.draft_note: str | None = None
         self.status_message = ""
         self._latency_ms = latency_threshold(session.store)
+        self._prefetcher: Prefetcher[int, PreparedCase | None] = Prefetcher(
+            session.store.path, self._prepare_ahead
+        )
+        self._prefetch_timer: Timer | None = None
+        self._pane_widths: PaneWidths = (0, 0, 0)
+        """The panes' text widths when the last prefetch was asked for (read by its thread)."""
 
     def compose(self) -> ComposeResult:
         yield CaseHeader(id="header")
@@ -146,15 +160,45 @@ class ReviewScreen(CaseScreen):
                 style="bold green",
             )
             return
-        self.case = load_case(self.session.store, seq)
-        if self.case is None:
-            self.set_status("that case is no longer in the store", style="bold red")
-            return
-        self.label = get_label(self.session.store, seq, self.session.actor.name)
-        self.display_data = case_display(self.case)
-        self.query_one(CaseView).show(self.display_data)
+        view = self.query_one(CaseView)
+        store = self.session.store
+        prepared = self._prefetcher.take(seq)
+        if prepared is not None:
+            # The texts of a case number never change; its label count does.
+            self.case = replace(prepared.case, label_count=read_label_count(store, seq))
+            self.display_data = prepared.display
+        else:
+            self.case = load_case(store, seq)
+            if self.case is None:
+                self.set_status("that case is no longer in the store", style="bold red")
+                return
+            self.display_data = case_display(self.case)
+        self.label = get_label(store, seq, self.session.actor.name)
+        view.show(self.display_data, prepared)
         self.query_one(BucketBar).highlight(self.label.bucket if self.label else None)
         self.refresh_header()
+        self._schedule_prefetch()
+
+    def _schedule_prefetch(self) -> None:
+        """Prepare the next case once this one is drawn (the thread would slow the frame)."""
+        if self._prefetch_timer is not None:
+            self._prefetch_timer.stop()
+        self._prefetch_timer = self.set_timer(PREFETCH_DELAY_S, self._prefetch_next)
+
+    def _prefetch_next(self) -> None:
+        self._prefetch_timer = None
+        seq = self.session.peek_next()
+        if seq is not None:
+            self._pane_widths = self.query_one(CaseView).text_widths()
+            self._prefetcher.request(seq)
+
+    def _prepare_ahead(self, store: Store, seq: int) -> PreparedCase | None:
+        # Runs on the prefetch thread: touches no widget, reads one tuple set before the request.
+        return prepare_case(store, seq, self._pane_widths)
+
+    def on_unmount(self) -> None:
+        """Stop the prefetch thread."""
+        self._prefetcher.close()
 
     def refresh_header(self) -> None:
         """Redraw the header from the current state."""
