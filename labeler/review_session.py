@@ -4,21 +4,62 @@ what undo restores. Keeps a short history for going back; pages the queue from S
 
 from __future__ import annotations
 
+import threading
 from collections import deque
+from concurrent.futures import Future
+from pathlib import Path
+from typing import NamedTuple
 
 from labeler.identity import Actor
 from labeler.label_writer import LabelWriter, WriteOutcome
 from labeler.labels import Label
 from labeler.queue import QueueSpec, next_page, resume_point, still_in_queue
-from labeler.store.connection import Store
+from labeler.store.connection import Store, open_store
 
 HISTORY_LIMIT = 10_000
+
+
+class QueueStart(NamedTuple):
+    """Where a reviewer's queue starts, and its first page."""
+
+    resume_at: int
+    first_page: list[int]
+
+
+def find_queue_start(store: Store, spec: QueueSpec) -> QueueStart:
+    """The resume point and the first page after it (on a large store, tens of milliseconds:
+    the page query walks past every case that already has its labels)."""
+    resume_at = resume_point(store, spec)
+    return QueueStart(resume_at, next_page(store, spec, resume_at))
+
+
+def look_up_queue_start(path: Path, spec: QueueSpec) -> Future[QueueStart]:
+    """Run :func:`find_queue_start` on a thread of its own (with its own connection), so that
+    it overlaps the import of the UI at start-up."""
+    future: Future[QueueStart] = Future()
+
+    def run() -> None:
+        try:
+            with open_store(path, migrate=False) as store:
+                future.set_result(find_queue_start(store, spec))
+        except BaseException as exc:  # handed to whoever waits on the future
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="labeler-queue-start", daemon=True).start()
+    return future
 
 
 class ReviewSession:
     """Where a reviewer is in the queue, and the labels given in this session."""
 
-    def __init__(self, store: Store, writer: LabelWriter, spec: QueueSpec) -> None:
+    def __init__(
+        self,
+        store: Store,
+        writer: LabelWriter,
+        spec: QueueSpec,
+        start: QueueStart | None = None,
+    ) -> None:
+        """``start`` is the queue's start when it was already looked up (else it is here)."""
         self.store = store
         self.writer = writer
         self.spec = spec
@@ -26,9 +67,11 @@ class ReviewSession:
         self.history: list[int] = []
         self.index = -1
         self._upcoming: deque[int] = deque()
-        self._cursor = resume_point(store, spec)
-        self._pass_start = self._cursor
+        resume_at, first_page = start or find_queue_start(store, spec)
+        self._cursor = self._pass_start = resume_at
         self._found_in_pass = False
+        if first_page:
+            self._take_page(first_page)
         self._jumped: set[int] = set()
         """Cases shown by go_to in this pass: not handed out again before the queue wraps."""
         self._undo: list[tuple[int, Label | None]] = []
@@ -56,9 +99,7 @@ class ReviewSession:
         while not self._upcoming:
             page = next_page(self.store, self.spec, self._cursor)
             if page:
-                self._cursor = max(page)
-                self._upcoming.extend(page)
-                self._found_in_pass = True
+                self._take_page(page)
                 continue
             if self.spec.revisit or (self._pass_start == 0 and not self._found_in_pass):
                 return
@@ -66,6 +107,11 @@ class ReviewSession:
             self._cursor = self._pass_start = 0
             self._found_in_pass = False
             self._jumped.clear()
+
+    def _take_page(self, page: list[int]) -> None:
+        self._cursor = max(page)
+        self._upcoming.extend(page)
+        self._found_in_pass = True
 
     def _advance(self) -> int | None:
         while True:

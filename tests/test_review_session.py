@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -10,8 +11,9 @@ from labeler.identity import Actor
 from labeler.label_writer import LabelWriter
 from labeler.labels import set_label
 from labeler.queue import PAGE_SIZE, QueueSpec
-from labeler.review_session import ReviewSession
+from labeler.review_session import ReviewSession, look_up_queue_start
 from labeler.store import Store
+from labeler.store.errors import StoreError
 
 MakeSession = Callable[..., ReviewSession]
 
@@ -203,3 +205,34 @@ def test_undo_entries_and_counter(store: Store, make_session: MakeSession) -> No
     assert session.labeled_here == 1
     session.record_outcome(writer.submit_restore(1, None).result(timeout=5))
     assert session.labeled_here == 0
+
+
+def test_a_queue_start_looked_up_on_a_thread_gives_the_same_walk(
+    make_store: Callable[..., Store], actor: Actor, make_actor: Callable[[str], Actor]
+) -> None:
+    n = PAGE_SIZE + 30
+    store = make_store(n=n)
+    for seq in range(1, 11):
+        label(store, make_actor("bob"), seq)
+        label(store, make_actor("carol"), seq)  # full: not in alice's queue
+    label(store, actor, 20)  # alice resumes after her last label
+    spec = QueueSpec(actor.name, 2, (), False)
+    start = look_up_queue_start(store.path, spec).result(timeout=10)
+    assert start.resume_at == 20
+    assert start.first_page[0] == 21
+    writers = [LabelWriter(store.path, actor) for _ in range(2)]
+    try:
+        given = ReviewSession(store, writers[0], spec, start)
+        found = ReviewSession(store, writers[1], spec)
+        # both walk to the end, then wrap round to the skipped cases 11..19
+        assert walk(given, n) == walk(found, n)
+        assert given.history[: n - 20] == list(range(21, n + 1))
+    finally:
+        for writer in writers:
+            writer.close(timeout=5)
+
+
+def test_a_failed_queue_start_lookup_reports_its_error(tmp_path: Path, actor: Actor) -> None:
+    future = look_up_queue_start(tmp_path / "missing.db", QueueSpec(actor.name))
+    with pytest.raises(StoreError):
+        future.result(timeout=10)

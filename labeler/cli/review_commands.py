@@ -11,6 +11,7 @@ from labeler.cli.common import REVIEWER_OPTION, STORE_ARGUMENT, friendly_errors,
 from labeler.display_text import safe_inline
 from labeler.identity import Actor
 from labeler.queue import QueueSpec
+from labeler.review_session import QueueStart, look_up_queue_start
 from labeler.slice_filter import parse_slice_filters
 from labeler.store import Store, open_store
 
@@ -25,6 +26,9 @@ SLICE_OPTION = click.option(
 
 def run_review(store: Store, actor: Actor, spec: QueueSpec) -> None:
     """Run the review app until the reviewer quits."""
+    # Finding the first page of the queue can take tens of milliseconds on a large store: do it
+    # on a thread (SQLite runs without the GIL) while the UI is imported.
+    lookup = look_up_queue_start(store.path, spec)
     from labeler.tui.app import ReviewApp
 
     if actor.on_trust:
@@ -33,7 +37,11 @@ def run_review(store: Store, actor: Actor, spec: QueueSpec) -> None:
             f"and account {safe_inline(actor.account, 60)}.",
             err=True,
         )
-    ReviewApp(store, actor, spec).run()
+    try:
+        start: QueueStart | None = lookup.result()
+    except Exception:  # the session looks it up again and reports what is wrong
+        start = None
+    ReviewApp(store, actor, spec, start).run()
 
 
 @click.command()

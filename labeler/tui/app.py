@@ -13,7 +13,7 @@ from labeler.display_text import safe_inline
 from labeler.identity import Actor
 from labeler.label_writer import LabelWriter
 from labeler.queue import QueueSpec
-from labeler.review_session import ReviewSession
+from labeler.review_session import QueueStart, ReviewSession
 from labeler.store.connection import Store
 from labeler.tui.messages import WriterStatus
 from labeler.tui.review_screen import ReviewScreen
@@ -31,13 +31,16 @@ class ReviewApp(App[None]):
         Binding("ctrl+c", "quit_safely", "Quit", show=False, priority=True, id="app.ctrl_c"),
     ]
 
-    def __init__(self, store: Store, actor: Actor, spec: QueueSpec) -> None:
+    def __init__(
+        self, store: Store, actor: Actor, spec: QueueSpec, start: QueueStart | None = None
+    ) -> None:
+        """``start``: the queue's start, if it was looked up already (see ``run_review``)."""
         super().__init__()
         self.store = store
         self.actor = actor
         self.spec = spec
         self.writer = LabelWriter(store.path, actor, listener=self._writer_changed)
-        self.session = ReviewSession(store, self.writer, spec)
+        self.session = ReviewSession(store, self.writer, spec, start)
         self._quit_asked = False
         self.review_screen: ReviewScreen | None = None
         trust = " (name given on trust)" if actor.on_trust else ""

@@ -38,6 +38,9 @@ PREFETCH_DELAY_S = 0.03
 """How long after a case is shown the next one starts being prepared: long enough for the
 frame to be drawn first (about 10 ms), short against the time anyone takes to read a case."""
 
+FREEZE_GARBAGE_AFTER_S = 0.5
+"""When to collect and freeze the start-up objects: after the first screen is up."""
+
 SAVE_WAIT_S = 0.25
 """How long a key waits for its label to be committed before moving on anyway (shown pending)."""
 
@@ -123,7 +126,8 @@ class ReviewScreen(CaseScreen):
         # Count the queue once the first case is on screen: the count scans the whole cases
         # table and would compete with the first paint for the CPU.
         self.call_after_refresh(self.count_queue)
-        self.call_after_refresh(_freeze_garbage)
+        # Not call_after_refresh: that can run before the first frame is written.
+        self.set_timer(FREEZE_GARBAGE_AFTER_S, _freeze_garbage)
         actor = self.session.actor
         if actor.on_trust:
             self.set_status(
