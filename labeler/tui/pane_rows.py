@@ -6,6 +6,7 @@ review screen can wrap the next case on a worker thread while the reviewer reads
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from rich.cells import cell_len, chop_cells
@@ -21,11 +22,24 @@ class Row(NamedTuple):
     cells: int
 
 
+_NOT_ONE_CELL = re.compile("[^\x20-\x7e\xa0-\xac\xae-\u024f\u2010-\u2027\u2030-\u205e]")
+"""Any character outside the ranges where every character is one cell wide and stands alone
+(printable ASCII, Latin-1 and Latin Extended letters, general punctuation; no combining mark,
+format character or wide character). A line without one can be cut by slicing."""
+
+
+TAB_SIZE = 4
+
+
 def wrap_line(text: str, width: int) -> list[str]:
-    """Cut one line into rows of at most ``width`` cells, preferring to break after a space."""
+    """Cut one line into rows of at most ``width`` cells, preferring to break after a space.
+
+    ``text`` is a line made safe by :func:`labeler.display_text.make_safe`: no control
+    characters but TAB, which the caller expands (a TAB sent to a terminal would jump over
+    cells and leave what was there before)."""
     if width <= 0:
         return [text]
-    if text.isascii():
+    if text.isascii() or not _NOT_ONE_CELL.search(text):
         if len(text) <= width:
             return [text]
         rows: list[str] = []
@@ -34,9 +48,13 @@ def wrap_line(text: str, width: int) -> list[str]:
         while end_all - start > width:
             end = start + width
             space = text.rfind(" ", start + 1, end + 1)
-            cut = space + 1 if space > start + width // 3 else end
-            rows.append(text[start:cut])
-            start = cut
+            if space > start + width // 3:
+                # Break after the space; a space just past the row's end is dropped instead.
+                rows.append(text[start : min(space + 1, end)])
+                start = space + 1
+            else:
+                rows.append(text[start:end])
+                start = end
         rows.append(text[start:])
         return rows
     if cell_len(text) <= width:
@@ -50,6 +68,9 @@ def wrap_rows(lines: list[PaneLine], width: int) -> list[Row]:
     append = rows.append
     for line in lines:
         kind = line.kind
-        for part in wrap_line(line.text, width):
+        text = line.text
+        if "\t" in text:
+            text = text.expandtabs(TAB_SIZE)
+        for part in wrap_line(text, width):
             append(Row(part, kind, len(part) if part.isascii() else cell_len(part)))
     return rows
