@@ -213,6 +213,8 @@ class TextPane(ScrollView, can_focus=False):
         space = Segment(" ", base)
         track = Segment(" ", styles.track)
         thumb_cell = Segment(" ", styles.thumb)
+        # The pane's colours come from the theme (true colour), so ANSIToTruecolor would find
+        # nothing to convert; the other filters (NO_COLOR's greys, dimming) still apply.
         filters = [f for f in self.app.get_line_filters() if not isinstance(f, ANSIToTruecolor)]
         background = self.background_colors[1]
         whole = crop.x == 0 and crop.width == width
