@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import pty
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -144,3 +149,49 @@ def test_help_explains_how_to_undo_the_apostrophes() -> None:
     assert "strip ONE leading apostrophe" in result.output
     assert "labeler.csv_safety.restore" in result.output
     assert "export" in CliRunner().invoke(main, ["--help"]).output
+
+
+def test_a_terminal_sees_a_progress_bar_and_a_pipe_does_not(
+    store_path: Path, tmp_path: Path
+) -> None:
+    """Run the installed command with stderr on a pseudo-terminal, as a user at a shell has."""
+    labeler = shutil.which("labeler", path=str(Path(sys.executable).parent))
+    assert labeler is not None, "the labeler command is not installed beside this Python"
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run(
+            [labeler, "export", str(store_path), str(tmp_path / "tty.csv")],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=follower,
+            timeout=60,
+            check=False,
+        )
+        os.close(follower)
+        follower = -1
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the other side is closed and everything was read
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        if follower >= 0:
+            os.close(follower)
+        os.close(leader)
+    shown = b"".join(chunks).decode()
+    assert done.returncode == 0, shown
+    assert "exporting" in shown and "100%" in shown
+    assert "wrote 6 rows" in shown
+    piped = subprocess.run(
+        [labeler, "export", str(store_path), str(tmp_path / "pipe.csv")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert "exporting" not in piped.stderr
+    assert "wrote 6 rows" in piped.stderr

@@ -66,3 +66,30 @@ def open_existing(path: Path) -> Store:
 def echo_json(value: Any) -> None:
     """Print JSON (no NaN) on stdout."""
     click.echo(json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False))
+
+
+class ProgressBar:
+    """A click progress bar on stderr, fed with (done, total) calls; it closes at the total."""
+
+    def __init__(self, label: str) -> None:
+        self._label = label
+        self._bar: Any = None
+        self._done = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            self._bar = click.progressbar(length=max(total, 1), label=self._label, file=sys.stderr)
+            self._bar.__enter__()
+            self._done = 0
+        if done > self._done:
+            self._bar.update(done - self._done)
+            self._done = done
+        if done >= total:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
+
+    def close(self) -> None:
+        """End the bar early (the work failed or stopped)."""
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None

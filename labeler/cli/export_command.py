@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
-from labeler.cli.common import STORE_ARGUMENT, fail, friendly_errors, open_existing
+from labeler.cli.common import (
+    STORE_ARGUMENT,
+    ProgressBar,
+    fail,
+    friendly_errors,
+    open_existing,
+)
 from labeler.display_text import safe_inline
 from labeler.export import ExportSpec, Format, export_store, format_for
 from labeler.slice_filter import parse_slice_filters
@@ -110,6 +117,7 @@ def export_command(
         slices=tuple(slice_filters),
     )
     chosen: Format = fmt if fmt is not None else "csv" if split_by_bucket else format_for(out)
+    bar = ProgressBar("exporting") if sys.stderr.isatty() else None
     with open_existing(store_path) as store:
         try:
             result = export_store(
@@ -120,12 +128,16 @@ def export_command(
                 excel=excel,
                 force=force,
                 split=split_by_bucket,
+                progress=bar,
             )
         except (FileExistsError, FileNotFoundError):
             raise
         except OSError as exc:  # e.g. a full disk: nothing was kept under OUT
             fail(f"could not write {safe_inline(str(out), 300)}: {exc.strerror or exc}")
             return
+        finally:
+            if bar is not None:
+                bar.close()
     rows = f"{result.rows:,} row{'' if result.rows == 1 else 's'}"
     shown = safe_inline(str(result.destination), 300)
     if split_by_bucket:

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
-from labeler.cli.common import REVIEWER_OPTION, STORE_ARGUMENT, friendly_errors, get_actor
+from labeler.cli.common import (
+    REVIEWER_OPTION,
+    STORE_ARGUMENT,
+    ProgressBar,
+    friendly_errors,
+    get_actor,
+)
 from labeler.display_text import safe_inline
 from labeler.importing import CSV_FIELD_LIMIT, MappingError, import_files, parse_mapping
 from labeler.store import create_store, open_store
@@ -73,17 +78,22 @@ def import_command(
             raise click.ClickException(f"{safe_inline(str(path), 300)}: no such file")
     created = not store_path.exists()
     store = create_store(store_path, actor) if created else open_store(store_path)
+    bar = ProgressBar("importing") if sys.stderr.isatty() else None
     with store:
-        result = import_files(
-            store,
-            list(files),
-            actor,
-            fmt=fmt,
-            mapping=mapping,
-            skip_invalid=skip_invalid,
-            update=update,
-            progress=_ProgressBar() if sys.stderr.isatty() else None,
-        )
+        try:
+            result = import_files(
+                store,
+                list(files),
+                actor,
+                fmt=fmt,
+                mapping=mapping,
+                skip_invalid=skip_invalid,
+                update=update,
+                progress=bar,
+            )
+        finally:
+            if bar is not None:
+                bar.close()
     for line in result.describe_problems():
         click.echo(line, err=True)
     for f in result.files:
@@ -96,26 +106,6 @@ def import_command(
     if created and result.committed:
         click.echo(f"created {safe_inline(str(store_path), 300)}", err=True)
     click.echo(result.summary())
-
-
-class _ProgressBar:
-    """A click progress bar on stderr fed with (bytes done, bytes total)."""
-
-    def __init__(self) -> None:
-        self._bar: Any = None
-        self._done = 0
-
-    def __call__(self, done: int, total: int) -> None:
-        if self._bar is None:
-            self._bar = click.progressbar(length=max(total, 1), label="importing", file=sys.stderr)
-            self._bar.__enter__()
-            self._done = 0
-        if done > self._done:
-            self._bar.update(done - self._done)
-            self._done = done
-        if done >= total:
-            self._bar.__exit__(None, None, None)
-            self._bar = None
 
 
 __all__ = ["CSV_FIELD_LIMIT", "import_command"]

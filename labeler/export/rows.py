@@ -101,6 +101,8 @@ class Columns:
     names: tuple[str, ...]
     meta_flattened: bool = True
     """False when there were too many metadata keys: one ``meta`` column holds the JSON text."""
+    rows: int | None = None
+    """How many rows the export has, when the first pass counted them."""
 
 
 @dataclass(frozen=True)
@@ -202,7 +204,9 @@ def discover_columns(conn: sqlite3.Connection, spec: ExportSpec) -> Columns:
     slice_names: set[str] = set()
     meta_names: set[str] = set()
     flattened = True
+    rows = 0
     for slices_text, meta_text in conn.execute(sql, params):
+        rows += 1
         slice_names.update(_slice_values(slices_text))
         if flattened:
             meta_names.update(_meta_values(meta_text, True))
@@ -210,7 +214,7 @@ def discover_columns(conn: sqlite3.Connection, spec: ExportSpec) -> Columns:
                 flattened = False
                 meta_names = {"meta"}
     names = FINAL_COLUMNS + tuple(sorted(slice_names)) + tuple(sorted(meta_names))
-    return Columns(names, meta_flattened=flattened)
+    return Columns(names, meta_flattened=flattened, rows=rows)
 
 
 def _final_rows(
@@ -248,17 +252,37 @@ def _label_rows(conn: sqlite3.Connection, spec: ExportSpec) -> Iterator[ExportRo
         yield ExportRow(dict(zip(LABEL_COLUMNS, row, strict=True)), split_key=row[2])
 
 
+def _event_filter(spec: ExportSpec) -> tuple[str, list[str]]:
+    if not spec.slices:
+        return "", []
+    cond, params = slice_sql(spec.slices, alias="c")
+    return f" WHERE e.case_seq IN (SELECT c.seq FROM cases c WHERE 1 = 1{cond})", list(params)
+
+
 def _event_rows(conn: sqlite3.Connection, spec: ExportSpec) -> Iterator[ExportRow]:
-    where, params = "", list[str]()
-    if spec.slices:
-        cond, params = slice_sql(spec.slices, alias="c")
-        where = f" WHERE e.case_seq IN (SELECT c.seq FROM cases c WHERE 1 = 1{cond})"
+    where, params = _event_filter(spec)
     sql = (
         "SELECT e.id, e.at, e.actor, e.account, e.kind, e.case_id, e.before, e.after, e.detail"
         f" FROM events e{where} ORDER BY e.id"
     )
     for row in conn.execute(sql, params):
         yield ExportRow(dict(zip(EVENT_COLUMNS, row, strict=True)))
+
+
+def count_rows(conn: sqlite3.Connection, spec: ExportSpec, columns: Columns) -> int:
+    """How many rows :func:`iter_rows` will give (for a progress bar)."""
+    if columns.rows is not None:
+        return columns.rows
+    if spec.what == "labels":
+        slice_cond, slice_params = slice_sql(spec.slices, alias="c")
+        bucket_cond, bucket_params = _in_list("l.bucket", spec.buckets)
+        sql = (
+            "SELECT count(*) FROM cases c JOIN labels l ON l.case_seq = c.seq"
+            f" WHERE c.is_current = 1{slice_cond}{bucket_cond}"
+        )
+        return int(conn.execute(sql, slice_params + bucket_params).fetchone()[0])
+    where, params = _event_filter(spec)
+    return int(conn.execute(f"SELECT count(*) FROM events e{where}", params).fetchone()[0])
 
 
 def iter_rows(conn: sqlite3.Connection, spec: ExportSpec, columns: Columns) -> Iterator[ExportRow]:

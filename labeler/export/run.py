@@ -27,7 +27,7 @@ import os
 import secrets
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Final, Literal
@@ -42,6 +42,9 @@ from labeler.store.connection import Store, translate_error
 __all__ = ["ExportResult", "Format", "export_store", "format_for"]
 
 Format = Literal["csv", "jsonl"]
+Progress = Callable[[int, int], None]
+"""``progress(rows done, rows in all)``."""
+PROGRESS_EVERY: Final = 5_000
 _SUFFIX: Final[dict[str, str]] = {"csv": ".csv", "jsonl": ".jsonl"}
 
 
@@ -116,27 +119,46 @@ def export_store(
     excel: bool = False,
     force: bool = False,
     split: bool = False,
+    progress: Progress | None = None,
 ) -> ExportResult:
     """Export ``spec`` from ``store`` to ``out`` (a file, or a folder with ``split``).
 
-    Raises ValueError or FileExistsError with a message for the user; on any error nothing is
-    left under the final name(s) but what was there before.
+    ``progress(done, total)`` is called every few thousand rows and at the end (the total is
+    counted in the same snapshot). Raises ValueError or FileExistsError with a message for the
+    user; on any error nothing is left under the final name(s) but what was there before.
     """
     try:
-        return _export(store, Path(out), spec, fmt=fmt, excel=excel, force=force, split=split)
+        return _export(
+            store,
+            Path(out),
+            spec,
+            fmt=fmt,
+            excel=excel,
+            force=force,
+            split=split,
+            progress=progress,
+        )
     except sqlite3.Error as exc:
         raise translate_error(exc, store.path) from None
 
 
 def _export(
-    store: Store, out: Path, spec: ExportSpec, *, fmt: Format, excel: bool, force: bool, split: bool
+    store: Store,
+    out: Path,
+    spec: ExportSpec,
+    *,
+    fmt: Format,
+    excel: bool,
+    force: bool,
+    split: bool,
+    progress: Progress | None,
 ) -> ExportResult:
     _check_spec(spec, split)
     if excel and fmt != "csv":
         raise ValueError("--excel only applies to CSV (it adds a UTF-8 byte order mark)")
     _check_not_store(store, out)
     if split:
-        return _export_split(store, out, spec, fmt=fmt, excel=excel, force=force)
+        return _export_split(store, out, spec, fmt=fmt, excel=excel, force=force, progress=progress)
     if out.is_dir():
         raise ValueError(f"{_shown(out)} is a folder; give a file name (or use --split-by-bucket)")
     if not force and os.path.lexists(out):
@@ -152,10 +174,26 @@ def _export(
         encoding = "utf-8-sig" if excel else "utf-8"
         with atomic_write(out, mode=mode, encoding=encoding, newline="", overwrite=force) as f:
             sink = _sink_for(f, fmt, columns)
-            for row in export_rows.iter_rows(conn, spec, columns):
+            for row in _counted(conn, spec, columns, progress):
                 sink.write(row)
                 count += 1
     return ExportResult(count, out, (out,))
+
+
+def _counted(
+    conn: sqlite3.Connection, spec: ExportSpec, columns: Columns, progress: Progress | None
+) -> Iterator[export_rows.ExportRow]:
+    """The export's rows, reporting progress as they go."""
+    rows = export_rows.iter_rows(conn, spec, columns)
+    if progress is None:
+        yield from rows
+        return
+    total = export_rows.count_rows(conn, spec, columns)
+    for done, row in enumerate(rows, start=1):
+        yield row
+        if done % PROGRESS_EVERY == 0 and done < total:
+            progress(done, total)
+    progress(total, total)
 
 
 def _make_temporary_folder(parent: Path, prefix: str) -> Path:
@@ -225,7 +263,14 @@ class _SplitFiles:
 
 
 def _export_split(
-    store: Store, out: Path, spec: ExportSpec, *, fmt: Format, excel: bool, force: bool
+    store: Store,
+    out: Path,
+    spec: ExportSpec,
+    *,
+    fmt: Format,
+    excel: bool,
+    force: bool,
+    progress: Progress | None,
 ) -> ExportResult:
     exists = os.path.lexists(out)
     if exists and not out.is_dir():
@@ -248,7 +293,7 @@ def _export_split(
             check_buckets(conn, spec)
             columns = export_rows.discover_columns(conn, spec)
             files = _SplitFiles(temporary, fmt, excel, columns)
-            for row in export_rows.iter_rows(conn, spec, columns):
+            for row in _counted(conn, spec, columns, progress):
                 files.sink(row.split_key or "none").write(row)
                 count += 1
         names = files.finish()
