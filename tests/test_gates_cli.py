@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import pty
+import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +18,10 @@ from click.testing import CliRunner, Result
 from test_gates_fixtures import agreed, build_store, case, ids, rate_store, rule
 
 from labeler.cli import main
-from labeler.gates import parse_gates
+from labeler.gates import load_gates_file, parse_gates, run_gate
+from labeler.gates.report import format_table
 from labeler.gates.spec import check_buckets
+from labeler.store import open_store
 from labeler.taxonomy import default_taxonomy
 
 PASSING = rule(kind="bucket_rate", bucket="wrong_intent", max_per_1000=50, on_fail="block")
@@ -232,3 +240,72 @@ def test_a_report_that_cannot_be_written_exits_2(store_path: Path, tmp_path: Pat
     )
     assert result.exit_code == 2
     assert "cannot write the report" in result.stderr
+
+
+def test_a_narrow_terminal_gets_one_block_per_rule_within_its_width(
+    store_path: Path, tmp_path: Path
+) -> None:
+    text = (
+        PASSING
+        + FLAGGING
+        + rule(kind="must_pass", bucket="unsafe_pii", min_reviewed=500, on_fail="block")
+    )
+    spec = load_gates_file(str(gates(tmp_path, text)))
+    with open_store(store_path) as store:
+        outcome, inputs = run_gate(store, spec)
+    wide = format_table(outcome, inputs, spec)
+    assert max(len(line) for line in wide) > 80  # the table form does not fit 80 columns
+    narrow = format_table(outcome, inputs, spec, width=80)
+    assert max(len(line) for line in narrow) <= 80
+    out = "\n".join(narrow)
+    assert not any(line.startswith("#  rule") for line in narrow)  # no table header
+    assert "value 30/1k (3 of 100)" in out and "95% [10.3, 84.5]/1k" in out
+    assert "threshold ≤ 50/1k" in out and "threshold ≤ 10/1k" in out
+    assert "evidence n 100 · α 1.00" in out
+    assert "↳ 100 reviewed cases; the rule needs 500" in out
+    heads = [line for line in narrow if re.match(r"\d+ {2,}\S", line)]
+    assert [head.split("  ")[-1].strip() for head in heads] == [
+        "PASS",
+        "FLAG",
+        "NOT ENOUGH EVIDENCE → flag",
+    ]
+    words = " ".join(" ".join(narrow).split())
+    assert " ".join(wide[-1].split()) in words  # the same decision, wrapped if need be
+    assert format_table(outcome, inputs, spec, width=400) == wide
+
+
+def test_the_command_fits_the_terminal_it_runs_in(store_path: Path, tmp_path: Path) -> None:
+    """The installed command on a pseudo-terminal of 80 columns prints the narrow form."""
+    labeler = shutil.which("labeler", path=str(Path(sys.executable).parent))
+    assert labeler is not None, "the labeler command is not installed beside this Python"
+    path = gates(tmp_path, PASSING + FLAGGING)
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run(
+            [labeler, "gate", str(store_path), "--gates", str(path)],
+            stdin=subprocess.DEVNULL,
+            stdout=follower,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "COLUMNS": "80"},
+            timeout=60,
+            check=False,
+        )
+        os.close(follower)
+        follower = -1
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: everything was read
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        if follower >= 0:
+            os.close(follower)
+        os.close(leader)
+    shown = b"".join(chunks).decode().replace("\r\n", "\n")
+    assert done.returncode == 3, shown
+    assert all(len(line) <= 80 for line in shown.splitlines()), shown
+    assert "Decision: SHIP BEHIND A FLAG" in shown

@@ -10,8 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-import pytest
-
 from labeler.identity import Actor
 from labeler.importing import import_files
 from labeler.store import create_store, open_store
@@ -98,11 +96,17 @@ def run_and_kill(tmp_path: Path, phase: str, delay: float) -> tuple[int, bool]:
     return cases_n, finished
 
 
-@pytest.mark.parametrize("delay", [0.0, 0.3])
-def test_sigkill_during_the_write_leaves_none_or_all(tmp_path: Path, delay: float) -> None:
-    cases_n, finished = run_and_kill(tmp_path, "write", delay)
-    if not finished:
-        assert cases_n == 0  # killed inside the one transaction
+def test_sigkill_early_in_the_write_leaves_nothing(tmp_path: Path) -> None:
+    """Killed milliseconds into the write of 20,000 rows: inside the one transaction."""
+    cases_n, finished = run_and_kill(tmp_path, "write", 0.0)
+    assert not finished
+    assert cases_n == 0
+
+
+def test_sigkill_later_in_the_write_leaves_none_or_all(tmp_path: Path) -> None:
+    """0.3 s later the kill may land before or just after the commit (run_and_kill checks that
+    the store holds none or all of the rows, and is sound, either way)."""
+    run_and_kill(tmp_path, "write", 0.3)
 
 
 def test_sigkill_during_the_check_writes_nothing(tmp_path: Path) -> None:

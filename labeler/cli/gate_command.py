@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -105,7 +106,9 @@ def gate(
     if as_json:
         click.echo(dumps_json(gate_json(outcome, inputs, spec, shown_store)))
     else:
-        click.echo("\n".join(format_table(outcome, inputs, spec)))
+        # On a terminal narrower than the table, each rule becomes a block of short lines.
+        columns = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+        click.echo("\n".join(format_table(outcome, inputs, spec, width=columns)))
         if report_path is not None:
             click.echo(f"report written to {safe_inline(str(report_path), 200)}")
     sys.exit(outcome.exit_status)

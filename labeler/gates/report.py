@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from collections.abc import Sequence
 from typing import Any
 
@@ -122,10 +123,17 @@ def _summary(outcome: GateOutcome) -> str:
     )
 
 
-def format_table(outcome: GateOutcome, inputs: GateInputs, spec: GatesSpec) -> list[str]:
-    """The terminal report: one row per rule, reasons under it, then the decision."""
+def format_table(
+    outcome: GateOutcome, inputs: GateInputs, spec: GatesSpec, width: int | None = None
+) -> list[str]:
+    """The terminal report: one row per rule, reasons under it, then the decision.
+
+    When the table would be wider than ``width`` (a terminal's columns), each rule is shown as
+    a short block of lines instead, wrapped at ``width``.
+    """
     rows = [HEADERS, *(_row(r) for r in outcome.results)]
     widths = [max(len(row[i]) for row in rows) for i in range(len(HEADERS))]
+    table_width = sum(widths) + 2 * (len(widths) - 1)
     stats = inputs.stats
     lines = [
         f"gates {safe_inline(spec.source, 80)}: {len(outcome.results)} rule(s) on "
@@ -133,14 +141,64 @@ def format_table(outcome: GateOutcome, inputs: GateInputs, spec: GatesSpec) -> l
         f"{stats['status']['unresolved']:,} unresolved",
         "",
     ]
-    for number, row in enumerate(rows):
-        lines.append("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
-        if number:
-            for reason in outcome.results[number - 1].reasons:
-                lines.append(f"{'':{widths[0]}}  ↳ {safe_inline(reason, 160)}")
+    if width is not None and table_width > width:
+        lines += _rule_blocks(outcome, max(width, 40))
+    else:
+        for number, row in enumerate(rows):
+            cells = zip(row, widths, strict=True)
+            lines.append("  ".join(cell.ljust(w) for cell, w in cells).rstrip())
+            if number:
+                for reason in outcome.results[number - 1].reasons:
+                    lines.append(f"{'':{widths[0]}}  ↳ {safe_inline(reason, 160)}")
     if not inputs.consistent:
         lines += ["", "note: the store changed while it was read; run the gate again to confirm"]
     lines += ["", f"Decision: {outcome.decision_text}   ({_summary(outcome)})"]
+    if width is not None and table_width > width:
+        # The narrow form: no line wider than the terminal, the first and last ones included.
+        lines = [part for line in lines for part in textwrap.wrap(line, max(width, 40)) or [""]]
+    return lines
+
+
+def _rule_blocks(outcome: GateOutcome, width: int) -> list[str]:
+    """The narrow form: per rule, its name and verdict, then what was measured, wrapped."""
+    lines: list[str] = []
+    indent = " " * 4
+    for r in outcome.results:
+        head = f"{r.index + 1:<3} {safe_inline(r.name, 40)}"
+        verdict = verdict_text(r)
+        gap = width - len(head) - len(verdict)
+        lines.append(f"{head}{' ' * gap}{verdict}" if gap >= 2 else f"{head}  {verdict}")
+        measured = [
+            safe_inline(_scope(r), 30),
+            f"value {value_text(r)}",
+            f"95% {interval_text(r)}" if r.interval is not None else "",
+            f"threshold {threshold_text(r)}",
+        ]
+        lines += _fill([part for part in measured if part], width, indent)
+        lines += _fill([f"evidence {evidence_text(r)}"], width, indent)
+        for reason in r.reasons:
+            lines += textwrap.wrap(
+                f"↳ {safe_inline(reason, 160)}",
+                width,
+                initial_indent=indent,
+                subsequent_indent=indent + "  ",
+            )
+    return lines
+
+
+def _fill(items: list[str], width: int, indent: str) -> list[str]:
+    """Items joined by " · ", a line broken only between items (an item is never split)."""
+    lines: list[str] = []
+    line = ""
+    for item in items:
+        joined = f"{line} · {item}" if line else item
+        if line and len(indent) + len(joined) > width:
+            lines.append(indent + line)
+            line = item
+        else:
+            line = joined
+    if line:
+        lines.append(indent + line)
     return lines
 
 
