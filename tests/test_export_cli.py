@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import pty
-import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from terminal_run import installed_labeler, run_on_terminal
 from test_export_fixtures import read_csv, read_csv_dicts, read_jsonl, status_store
 
 from labeler.cli import main
@@ -155,39 +152,14 @@ def test_a_terminal_sees_a_progress_bar_and_a_pipe_does_not(
     store_path: Path, tmp_path: Path
 ) -> None:
     """Run the installed command with stderr on a pseudo-terminal, as a user at a shell has."""
-    labeler = shutil.which("labeler", path=str(Path(sys.executable).parent))
-    assert labeler is not None, "the labeler command is not installed beside this Python"
-    leader, follower = pty.openpty()
-    try:
-        done = subprocess.run(
-            [labeler, "export", str(store_path), str(tmp_path / "tty.csv")],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=follower,
-            timeout=60,
-            check=False,
-        )
-        os.close(follower)
-        follower = -1
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:  # EIO: the other side is closed and everything was read
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-    finally:
-        if follower >= 0:
-            os.close(follower)
-        os.close(leader)
-    shown = b"".join(chunks).decode()
-    assert done.returncode == 0, shown
+    status, shown = run_on_terminal(
+        ["export", str(store_path), str(tmp_path / "tty.csv")], stream="stderr"
+    )
+    assert status == 0, shown
     assert "exporting" in shown and "100%" in shown
     assert "wrote 6 rows" in shown
     piped = subprocess.run(
-        [labeler, "export", str(store_path), str(tmp_path / "pipe.csv")],
+        [installed_labeler(), "export", str(store_path), str(tmp_path / "pipe.csv")],
         capture_output=True,
         text=True,
         timeout=60,

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import pty
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from terminal_run import run_on_terminal
 from test_gates_fixtures import agreed, build_store, case, ids, rate_store, rule
 
 from labeler.cli import main
@@ -276,36 +272,10 @@ def test_a_narrow_terminal_gets_one_block_per_rule_within_its_width(
 
 def test_the_command_fits_the_terminal_it_runs_in(store_path: Path, tmp_path: Path) -> None:
     """The installed command on a pseudo-terminal of 80 columns prints the narrow form."""
-    labeler = shutil.which("labeler", path=str(Path(sys.executable).parent))
-    assert labeler is not None, "the labeler command is not installed beside this Python"
     path = gates(tmp_path, PASSING + FLAGGING)
-    leader, follower = pty.openpty()
-    try:
-        done = subprocess.run(
-            [labeler, "gate", str(store_path), "--gates", str(path)],
-            stdin=subprocess.DEVNULL,
-            stdout=follower,
-            stderr=subprocess.PIPE,
-            env={**os.environ, "COLUMNS": "80"},
-            timeout=60,
-            check=False,
-        )
-        os.close(follower)
-        follower = -1
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(leader, 65536)
-            except OSError:  # EIO: everything was read
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-    finally:
-        if follower >= 0:
-            os.close(follower)
-        os.close(leader)
-    shown = b"".join(chunks).decode().replace("\r\n", "\n")
-    assert done.returncode == 3, shown
+    status, shown = run_on_terminal(
+        ["gate", str(store_path), "--gates", str(path)], stream="stdout", env={"COLUMNS": "80"}
+    )
+    assert status == 3, shown
     assert all(len(line) <= 80 for line in shown.splitlines()), shown
     assert "Decision: SHIP BEHIND A FLAG" in shown

@@ -83,16 +83,23 @@ def test_take_waits_for_a_preparation_that_is_running(store: Store) -> None:
         prefetcher.close()
 
 
-def test_only_the_newest_requests_are_kept(store: Store) -> None:
-    release = threading.Event()
-    prepared: list[int] = []
+class HeldPreparation:
+    """A preparation that waits for ``release`` and records what it prepared."""
 
-    def prepare(store: Store, seq: int) -> int:
-        assert release.wait(10)
-        prepared.append(seq)
+    def __init__(self) -> None:
+        self.release = threading.Event()
+        self.prepared: list[int] = []
+
+    def prepare(self, store: Store, seq: int) -> int:
+        assert self.release.wait(10)
+        self.prepared.append(seq)
         return seq
 
-    prefetcher = Prefetcher(store.path, prepare)
+
+def test_only_the_newest_requests_are_kept(store: Store) -> None:
+    gate = HeldPreparation()
+    release, prepared = gate.release, gate.prepared
+    prefetcher = Prefetcher(store.path, gate.prepare)
     try:
         for seq in range(1, KEEP + 3):
             prefetcher.request(seq)
@@ -118,15 +125,9 @@ def test_a_closed_prefetcher_takes_no_more_requests(store: Store) -> None:
 
 def test_a_request_still_waiting_its_turn_is_dropped_when_taken(store: Store) -> None:
     """The screen then loads the case itself rather than wait behind another preparation."""
-    release = threading.Event()
-    prepared: list[int] = []
-
-    def prepare(store: Store, seq: int) -> int:
-        assert release.wait(10)
-        prepared.append(seq)
-        return seq
-
-    prefetcher = Prefetcher(store.path, prepare)
+    gate = HeldPreparation()
+    release, prepared = gate.release, gate.prepared
+    prefetcher = Prefetcher(store.path, gate.prepare)
     try:
         prefetcher.request(1)
         prefetcher.request(2)
