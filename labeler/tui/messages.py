@@ -37,7 +37,15 @@ class WriterStatus(Message):
 class ProgressReady(Message):
     """The resolve queue's progress and its most confused pairs were counted."""
 
-    def __init__(self, counted: ResolveProgress, pairs: list[tuple[str, str, int]]) -> None:
+    def __init__(
+        self,
+        counted: ResolveProgress | None,
+        pairs: list[tuple[str, str, int]],
+        generation: int,
+    ) -> None:
         super().__init__()
         self.counted = counted
+        """None when the count failed."""
         self.pairs = pairs
+        self.generation = generation
+        """Which count this is (the screen shows only the newest)."""

@@ -111,6 +111,8 @@ class ResolveScreen(CaseScreen):
         self.draft_reason: str | None = None
         self.undo_stack: list[tuple[int, Resolution | None, int | None]] = []
         self.counted: ResolveProgress | None = None
+        self._count_generation = 0
+        self._counting = False
         self.pairs: list[tuple[str, str, int]] = []
         self.pair_index = 0
         self.status_message = ""
@@ -156,16 +158,45 @@ class ResolveScreen(CaseScreen):
         self.show_case(self.trail.forward())
         self.count()
 
-    @work(thread=True, exclusive=True, group="count", exit_on_error=False)
     def count(self) -> None:
-        """Count progress and confused pairs on a connection of the worker's own."""
-        with open_store(self.store.path) as store:
-            counted = progress(store, self.spec)
-            pairs = confused_pairs(store, self.base_spec, limit=10)
-        self.post_message(ProgressReady(counted, pairs))
+        """Count progress and confused pairs again, in the background.
+
+        On a large store a count takes a second or more. One count runs at a time; a count
+        that finishes after something changed is not shown, and the next one starts then."""
+        self._count_generation += 1
+        if not self._counting:
+            self._start_count()
+
+    def _start_count(self) -> None:
+        self._counting = True
+        self._count_in_worker(self.spec, self._count_generation)
+
+    @work(thread=True, group="count", exit_on_error=False)
+    def _count_in_worker(self, spec: ResolveSpec, generation: int) -> None:
+        try:
+            with open_store(self.store.path) as store:
+                counted = progress(store, spec)
+                pairs = confused_pairs(store, self.base_spec, limit=10)
+        except Exception:  # e.g. a busy or vanished store: keep the numbers shown so far
+            self.post_message(ProgressReady(None, [], generation))
+            raise
+        self.post_message(ProgressReady(counted, pairs, generation))
+
+    def _adjust_resolved(self, change: int) -> None:
+        """Show a resolution made or undone here at once; the recount confirms it."""
+        if self.counted is not None:
+            resolved = min(max(self.counted.resolved + change, 0), self.counted.total)
+            self.counted = self.counted._replace(resolved=resolved)
+            self.refresh_header()
 
     @on(ProgressReady)
     def _counted(self, message: ProgressReady) -> None:
+        self._counting = False
+        if message.generation != self._count_generation:
+            self._start_count()  # this one was overtaken by a change made since
+            return
+        if message.counted is None:
+            return
         self.counted = message.counted
         self.pairs = message.pairs
         self.refresh_header()
@@ -304,6 +335,8 @@ class ResolveScreen(CaseScreen):
             self.show_case(case.seq)
             return
         self.pending = None
+        if previous is None:
+            self._adjust_resolved(+1)
         if stored != previous:
             self.undo_stack.append((case.seq, previous, stored.version))
         shown = "unclear" if bucket is None else self.names.get(bucket, bucket)
@@ -373,6 +406,8 @@ class ResolveScreen(CaseScreen):
             while self.trail.current != seq and self.trail.back() is not None:
                 pass
         self.set_status("undone", style="green")
+        if restored is None:
+            self._adjust_resolved(-1)
         self.count()
         self.show_case(seq)
 
@@ -402,6 +437,7 @@ class ResolveScreen(CaseScreen):
         else:
             return
         self.trail = ResolveTrail(self.store, self.spec)
+        self.counted = None  # the numbers of the other filter until the recount comes
         self.count()
         self.show_case(self.trail.forward())
 
