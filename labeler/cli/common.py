@@ -6,9 +6,11 @@ from __future__ import annotations
 import functools
 import json
 import sys
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TextIO, TypeVar
 
 import click
 
@@ -93,3 +95,39 @@ class ProgressBar:
         if self._bar is not None:
             self._bar.__exit__(None, None, None)
             self._bar = None
+
+
+class ElapsedTicker:
+    """Shows ``label… 12 s`` on a terminal, once a second, while one long call runs.
+
+    For work that cannot report progress, such as SQLite's integrity check, which is one step
+    of SQLite's engine. Python's sqlite3 releases the GIL while SQLite runs, so this thread can
+    keep printing. The line is erased at the end.
+    """
+
+    def __init__(self, label: str, stream: TextIO | None = None, interval: float = 1.0) -> None:
+        self._label = label
+        self._stream = stream if stream is not None else sys.stderr
+        self._interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="labeler-ticker", daemon=True)
+        self._width = 0
+
+    def __enter__(self) -> ElapsedTicker:
+        self._started = time.monotonic()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        if self._width:
+            self._stream.write("\r" + " " * self._width + "\r")
+            self._stream.flush()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval):
+            line = f"{self._label}… {time.monotonic() - self._started:.0f} s"
+            self._stream.write("\r" + line.ljust(self._width))
+            self._stream.flush()
+            self._width = max(self._width, len(line))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -9,6 +10,7 @@ import click
 from labeler.cli.common import (
     REVIEWER_OPTION,
     STORE_ARGUMENT,
+    ElapsedTicker,
     echo_json,
     fail,
     friendly_errors,
@@ -100,7 +102,12 @@ def check(store_path: Path) -> None:
     and a list of problems when the store is damaged: restore it from a `labeler backup`.
     """
     with open_existing(store_path) as store:
-        problems = integrity_problems(store)
+        if sys.stderr.isatty():
+            size = store_path.stat().st_size / 1e9
+            with ElapsedTicker(f"reading every page of {size:,.1f} GB"):
+                problems = integrity_problems(store)
+        else:
+            problems = integrity_problems(store)
     if problems:
         fail("the store is damaged:\n" + "\n".join(problems[:50]))
     click.echo("ok")

@@ -1,0 +1,33 @@
+"""The elapsed-time ticker keeps printing while SQLite works, and erases its line at the end."""
+
+from __future__ import annotations
+
+import io
+import sqlite3
+
+from labeler.cli.common import ElapsedTicker
+
+SLOW_QUERY = (
+    "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000)"
+    " SELECT count(*) FROM c"
+)
+
+
+def test_the_ticker_prints_while_a_long_sqlite_call_runs_then_erases_its_line() -> None:
+    stream = io.StringIO()
+    conn = sqlite3.connect(":memory:")
+    with ElapsedTicker("reading every page", stream=stream, interval=0.02):
+        assert conn.execute(SLOW_QUERY).fetchone()[0] == 3_000_000
+    written = stream.getvalue()
+    ticks = written.count("reading every page… ")
+    assert ticks >= 2, written  # it kept going while SQLite held the main thread
+    assert written.endswith("\r")
+    last_line = written.rstrip("\r").split("\r")[-1]
+    assert last_line.strip() == ""  # the line was blanked out
+
+
+def test_a_quick_call_prints_nothing() -> None:
+    stream = io.StringIO()
+    with ElapsedTicker("checking", stream=stream, interval=5):
+        pass
+    assert stream.getvalue() == ""
