@@ -87,7 +87,12 @@ def backup(store_path: Path, dest: Path) -> None:
     live in the STORE-wal file until SQLite folds them in.
     """
     with open_existing(store_path) as store:
-        backup_store(store, dest)
+        if sys.stderr.isatty():
+            size = store_path.stat().st_size / 1e9
+            with ElapsedTicker(f"copying {size:,.1f} GB"):
+                backup_store(store, dest)
+        else:
+            backup_store(store, dest)
     click.echo(f"backed up to {safe_inline(str(dest), 300)}")
 
 
