@@ -17,6 +17,8 @@ from labeler.store.connection import Store
 
 SNIPPET_CHARS = 240
 CHUNK = 20_000
+EXACT_ID_SCORE = 200.0
+"""The score of the case whose id is the query (fuzzy scores are at most 100)."""
 
 
 @dataclass(frozen=True, order=True)
@@ -46,6 +48,18 @@ def search_cases(
     if not query:
         return []
     best: list[Hit] = []
+    # A case whose id is the query comes first, at once (an index lookup), before the scan.
+    exact = store.query(
+        "SELECT c.seq, c.case_id, substr(t.input, 1, ?) FROM cases c"
+        " JOIN case_texts t ON t.case_seq = c.seq WHERE c.case_id = ? AND c.is_current = 1",
+        (SNIPPET_CHARS, query),
+    )
+    exact_seq = None
+    if exact:
+        exact_seq = exact[0][0]
+        best.append(Hit(EXACT_ID_SCORE, exact_seq, exact[0][1], (exact[0][2] or "")[:120]))
+        if on_progress is not None:
+            on_progress(0, list(best))
     after = 0
     scanned = 0
     while not should_stop():
@@ -68,8 +82,9 @@ def search_cases(
             limit=limit,
         ):
             r = rows[index]
-            bonus = 100.0 if r[1] == query else 0.0
-            hit = Hit(score + bonus, r[0], r[1], (r[2] or "")[:120])
+            if r[0] == exact_seq:
+                continue  # already first
+            hit = Hit(score, r[0], r[1], (r[2] or "")[:120])
             if len(best) < limit:
                 heapq.heappush(best, hit)
             else:
