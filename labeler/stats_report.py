@@ -34,7 +34,7 @@ def format_stats(data: dict[str, Any]) -> list[str]:
         lines.append(f"    95% CI (bootstrap) [{ci[0]:.3f}, {ci[1]:.3f}]")
     for metric, reason in sorted(a["undefined"].items()):
         if metric != "krippendorff_alpha_ci95":
-            lines.append(f"  ({metric}: {reason})")
+            lines.append(f"  ({metric}: {safe_inline(reason, 300)})")
     lines += [
         "",
         "Per bucket (one vs rest)",

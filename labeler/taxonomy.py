@@ -354,17 +354,33 @@ def _move_bucket(conn: sqlite3.Connection, old: str, new: str, actor: Actor) -> 
     return len(rows)
 
 
+_TOML_ESCAPED = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\U000e0000-\U000e007f]"
+)
+"""Characters written as ``\\uXXXX`` escapes in TOML strings: controls, bidi, zero-width, tags."""
+
+
+def _toml_string(text: str) -> str:
+    """A TOML basic string that keeps readable text as it is and escapes every character that
+    could act on a terminal or hide itself (TOML allows ``\\uXXXX`` and ``\\UXXXXXXXX``)."""
+    quoted = text.replace("\\", "\\\\").replace('"', '\\"')
+
+    def escape(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"\\u{code:04X}" if code <= 0xFFFF else f"\\U{code:08X}"
+
+    return f'"{_TOML_ESCAPED.sub(escape, quoted)}"'
+
+
 def taxonomy_to_toml(taxonomy: Taxonomy) -> str:
     """Write a taxonomy back as TOML (for `labeler taxonomy STORE --toml`)."""
-    import json
-
     out = []
     for b in taxonomy.bucket:
         out.append("[[bucket]]")
-        out.append(f"key = {json.dumps(b.key)}")
-        out.append(f"name = {json.dumps(b.name, ensure_ascii=False)}")
-        out.append(f"shortcut = {json.dumps(b.shortcut)}")
-        out.append(f"description = {json.dumps(b.description, ensure_ascii=False)}")
+        out.append(f"key = {_toml_string(b.key)}")
+        out.append(f"name = {_toml_string(b.name)}")
+        out.append(f"shortcut = {_toml_string(b.shortcut)}")
+        out.append(f"description = {_toml_string(b.description)}")
         out.append(f"must_pass = {'true' if b.must_pass else 'false'}")
         out.append("")
     return "\n".join(out)

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import click
@@ -14,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from labeler.cli import COMMANDS, main
+from labeler.cli.common import friendly_errors
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_sessions" / "support_assistant"
 
@@ -211,3 +213,35 @@ def test_created_bucket_names_are_checked_and_shown_safely(tmp_path: Path) -> No
     assert code == 1 and "cannot create buckets" in out
     assert "\x1b" not in out and "␛" in out
     assert json.loads(run("info", store, "--json")[1])["buckets"] == 9
+
+
+def test_core_error_messages_reach_the_terminal_made_safe() -> None:
+    @click.command()
+    @friendly_errors
+    def broken() -> None:
+        raise ValueError("no bucket 'x\x1b[2J\x9b31m'\nsecond line \u202e")
+
+    result = CliRunner().invoke(broken, [])
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "\x9b" not in result.output
+    assert "\u202e" not in result.output
+    assert "␛[2J" in result.output and "second line" in result.output
+
+
+def test_taxonomy_toml_escapes_hidden_characters_and_reads_back(tmp_path: Path) -> None:
+    store_path = tmp_path / "s.db"
+    name = "Wrong\x1b[31m intent \u202e😀"
+    taxonomy_file = tmp_path / "t.toml"
+    taxonomy_file.write_text(
+        '[[bucket]]\nkey = "wrong_intent"\nname = "'
+        + name.replace("\x1b", "\\u001b")
+        + '"\nshortcut = "1"\ndescription = "d"\n',
+        encoding="utf-8",
+    )
+    assert CliRunner().invoke(main, ["init", str(store_path)]).exit_code == 0
+    result = CliRunner().invoke(main, ["taxonomy", str(store_path), "--set", str(taxonomy_file)])
+    assert result.exit_code == 0, result.output
+    shown = CliRunner().invoke(main, ["taxonomy", str(store_path), "--toml"])
+    assert shown.exit_code == 0, shown.output
+    assert "\x1b" not in shown.output and "\u202e" not in shown.output
+    assert tomllib.loads(shown.output)["bucket"][0]["name"] == name

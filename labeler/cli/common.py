@@ -10,10 +10,11 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, ParamSpec, TextIO, TypeVar
+from typing import Any, NoReturn, ParamSpec, TextIO, TypeVar
 
 import click
 
+from labeler.display_text import safe_inline
 from labeler.identity import Actor, resolve_actor
 from labeler.store import Store, StoreError, open_store
 
@@ -31,9 +32,15 @@ REVIEWER_OPTION = click.option(
 )
 
 
-def fail(message: str) -> None:
+def safe_message(message: str) -> str:
+    """A message for the terminal: each line made safe (the core's messages quote ids, bucket
+    names and file names, and some come from SQLite)."""
+    return "\n".join(safe_inline(line, 1000) for line in message.splitlines() or [""])
+
+
+def fail(message: str) -> NoReturn:
     """Print ``Error: message`` on stderr and exit with status 1."""
-    raise click.ClickException(message)
+    raise click.ClickException(safe_message(message))
 
 
 def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
@@ -44,7 +51,7 @@ def friendly_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except (StoreError, ValueError, FileNotFoundError, FileExistsError) as exc:
-            raise click.ClickException(str(exc)) from None
+            raise click.ClickException(safe_message(str(exc))) from None
         except KeyboardInterrupt:
             click.echo("interrupted; nothing half-written was kept", err=True)
             sys.exit(130)
@@ -66,8 +73,9 @@ def open_existing(path: Path) -> Store:
 
 
 def echo_json(value: Any) -> None:
-    """Print JSON (no NaN) on stdout."""
-    click.echo(json.dumps(value, indent=2, ensure_ascii=False, allow_nan=False))
+    """Print JSON (no NaN) on stdout, every non-ASCII character escaped: lossless, and no
+    control or bidi character from the store reaches the terminal."""
+    click.echo(json.dumps(value, indent=2, ensure_ascii=True, allow_nan=False))
 
 
 class ProgressBar:
@@ -105,7 +113,16 @@ class ElapsedTicker:
     keep printing. The line is erased at the end.
     """
 
-    def __init__(self, label: str, stream: TextIO | None = None, interval: float = 1.0) -> None:
+    def __init__(
+        self,
+        label: str,
+        stream: TextIO | None = None,
+        interval: float = 1.0,
+        *,
+        enabled: bool = True,
+    ) -> None:
+        """``enabled=False`` shows nothing (e.g. when stderr is not a terminal)."""
+        self._enabled = enabled
         self._label = label
         self._stream = stream if stream is not None else sys.stderr
         self._interval = interval
@@ -115,12 +132,14 @@ class ElapsedTicker:
 
     def __enter__(self) -> ElapsedTicker:
         self._started = time.monotonic()
-        self._thread.start()
+        if self._enabled:
+            self._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
-        self._thread.join()
+        if self._enabled:
+            self._thread.join()
         if self._width:
             self._stream.write("\r" + " " * self._width + "\r")
             self._stream.flush()

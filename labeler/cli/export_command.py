@@ -134,7 +134,6 @@ def export_command(
             raise
         except OSError as exc:  # e.g. a full disk: nothing was kept under OUT
             fail(f"could not write {safe_inline(str(out), 300)}: {exc.strerror or exc}")
-            return
         finally:
             if bar is not None:
                 bar.close()

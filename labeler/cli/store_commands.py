@@ -87,11 +87,8 @@ def backup(store_path: Path, dest: Path) -> None:
     live in the STORE-wal file until SQLite folds them in.
     """
     with open_existing(store_path) as store:
-        if sys.stderr.isatty():
-            size = store_path.stat().st_size / 1e9
-            with ElapsedTicker(f"copying {size:,.1f} GB"):
-                backup_store(store, dest)
-        else:
+        size = store_path.stat().st_size / 1e9
+        with ElapsedTicker(f"copying {size:,.1f} GB", enabled=sys.stderr.isatty()):
             backup_store(store, dest)
     click.echo(f"backed up to {safe_inline(str(dest), 300)}")
 
@@ -107,11 +104,8 @@ def check(store_path: Path) -> None:
     and a list of problems when the store is damaged: restore it from a `labeler backup`.
     """
     with open_existing(store_path) as store:
-        if sys.stderr.isatty():
-            size = store_path.stat().st_size / 1e9
-            with ElapsedTicker(f"reading every page of {size:,.1f} GB"):
-                problems = integrity_problems(store)
-        else:
+        size = store_path.stat().st_size / 1e9
+        with ElapsedTicker(f"reading every page of {size:,.1f} GB", enabled=sys.stderr.isatty()):
             problems = integrity_problems(store)
     if problems:
         fail("the store is damaged:\n" + "\n".join(problems[:50]))

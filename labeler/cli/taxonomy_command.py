@@ -82,7 +82,6 @@ def taxonomy(
                 new = load_taxonomy_file(set_file)
             except TaxonomyFileError as exc:
                 fail(str(exc))
-                return
             merge_map = _parse_merges(merges)
             moved = replace_taxonomy(store, new, get_actor(reviewer), merge_map)
             for old, count in moved.items():

@@ -14,6 +14,9 @@ from textual.widgets import Input, Static
 from labeler.buckets import BucketInfo
 from labeler.display_text import safe_inline
 
+PREFILL_CHARS = 5_000
+"""The most of a stored note or reason a text field shows (longer ones end with "…")."""
+
 
 class TextPrompt(ModalScreen[str | None]):
     """Ask for one line of text: Enter saves, Escape cancels. Keys typed here are only text."""
@@ -31,20 +34,23 @@ class TextPrompt(ModalScreen[str | None]):
     ]
 
     def __init__(self, title: str, value: str = "", placeholder: str = "") -> None:
+        """``value`` is the stored text (a note, a reason): the field shows it made safe."""
         super().__init__()
         self._title = title
         self._value = value
+        self._shown = safe_inline(value, PREFILL_CHARS)
         self._placeholder = placeholder
 
     def compose(self) -> ComposeResult:
         with Vertical() as box:
             box.border_title = self._title
-            yield Input(value=self._value, placeholder=self._placeholder, id="prompt-input")
+            yield Input(value=self._shown, placeholder=self._placeholder, id="prompt-input")
             yield Static(Text("Enter to save · Escape to cancel"), classes="prompt-hint")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
-        """Return the text."""
-        self.dismiss(event.value)
+        """Return the text; left as shown, the stored text is returned unchanged (never its
+        safe stand-ins)."""
+        self.dismiss(self._value if event.value == self._shown else event.value)
 
     def action_cancel(self) -> None:
         """Return nothing."""

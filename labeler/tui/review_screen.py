@@ -212,7 +212,7 @@ class ReviewScreen(CaseScreen):
             position=self.session.position(),
             total=self.session.total,
             label_count=case.label_count if case else 0,
-            own_label=self.by_key[self.label.bucket].name
+            own_label=safe_inline(self.by_key[self.label.bucket].name, 60)
             if self.label and self.label.bucket in self.by_key
             else None,
             note=safe_inline(self.label.note if self.label else self.draft_note, 300) or None,
@@ -246,7 +246,7 @@ class ReviewScreen(CaseScreen):
             return
         note = self.draft_note if self.draft_note is not None else UNSET
         future = self.session.writer.submit_label(case.seq, bucket.key, note)
-        self._wait_for(future, f"{bucket.name}")
+        self._wait_for(future, safe_inline(bucket.name, 60))
         self.action_next()
 
     def _wait_for(self, future: concurrent.futures.Future[WriteOutcome], what: str) -> None:

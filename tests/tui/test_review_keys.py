@@ -601,3 +601,21 @@ async def test_quitting_anyway_still_saves_a_label_if_the_store_frees_up(
     assert [(r["case_id"], r["bucket"]) for r in label_rows(store)] == [
         ("case-001", buckets(store)["6"].key)
     ]
+
+
+async def test_a_stored_note_with_hidden_characters_is_edited_safely(
+    store: Store, make_app: MakeApp
+) -> None:
+    """The note field shows stand-ins, never the raw escape; saving it untouched keeps the
+    stored note exactly as it was."""
+    hostile = "see \x1b]52;c;cHduZWQ=\x07 and \u202eevil"
+    set_label(store, 1, Actor("bob", os_account(), True), "other", expected_version=None)
+    set_label(store, 1, Actor("bob", os_account(), True), "other", expected_version=1, note=hostile)
+    app = make_app(store, "bob", revisit=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        field = app.screen.query_one(Input).value
+        assert "\x1b" not in field and "\u202e" not in field and "␛" in field
+        await press_saved(pilot, "enter")
+    assert label_rows(store)[0]["note"] == hostile
