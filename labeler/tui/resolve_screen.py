@@ -366,7 +366,7 @@ class ResolveScreen(CaseScreen):
                 return
             try:
                 self.resolution = set_reason(
-                    self.store,
+                    self._writer(),
                     self.case.seq,
                     self.actor,
                     value or None,
@@ -388,9 +388,10 @@ class ResolveScreen(CaseScreen):
         seq, previous, version = self.undo_stack.pop()
         try:
             restored = undo_resolution(
-                self.store, seq, self.actor, previous, expected_version=version
+                self._writer(), seq, self.actor, previous, expected_version=version
             )
         except StoreError as exc:
+            self.undo_stack.append((seq, previous, version))  # u can try it again
             self.set_status(f"undo failed: {safe_inline(str(exc), 300)}", style="bold red")
             return
         # The undo wrote a new version: an earlier undo step of this case must expect it.

@@ -47,3 +47,29 @@ async def test_busy_store_keeps_the_decision_pending_then_saves_it(tmp_path: Pat
         assert rows[first]["method"] == "took_a"
         assert status(app).startswith("saved: ")
         assert current_seq(app) != first
+
+
+async def test_an_undo_on_a_busy_store_fails_fast_and_can_be_tried_again(tmp_path: Path) -> None:
+    store = demo_store(tmp_path)
+    app = resolve_app(store)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        first = current_seq(app)
+        await pilot.press("a")
+        await settle(pilot)
+        assert first in resolution_rows(store)
+        blocker = _hold_write_lock(store.path)
+        try:
+            started = asyncio.get_running_loop().time()
+            await pilot.press("u")
+            waited = asyncio.get_running_loop().time() - started
+            assert "undo failed" in status(app)
+            assert waited < 5  # the store's own busy timeout is 10 s: the screen did not wait it
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        assert first in resolution_rows(store)
+        await pilot.press("u")  # the step was kept: undo works once the store is free
+        await settle(pilot)
+        assert status(app) == "undone"
+    assert first not in resolution_rows(store)
