@@ -7,7 +7,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.containers import Container
 
-from labeler.case_display import CaseDisplay
+from labeler.case_display import CaseDisplay, PaneContent, PaneLine
 from labeler.tui.case_preparation import PaneWidths, PreparedCase
 from labeler.tui.text_pane import TextPane
 
@@ -25,16 +25,15 @@ class CaseView(Container):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.active = 0
+        self.panes = (
+            TextPane("Input", id=PANE_IDS[0]),
+            TextPane("Context", id=PANE_IDS[1]),
+            TextPane("Output", id=PANE_IDS[2]),
+        )
+        """The three panes in order."""
 
     def compose(self) -> ComposeResult:
-        yield TextPane("Input", id=PANE_IDS[0])
-        yield TextPane("Context", id=PANE_IDS[1])
-        yield TextPane("Output", id=PANE_IDS[2])
-
-    @property
-    def panes(self) -> list[TextPane]:
-        """The three panes in order."""
-        return [self.query_one(f"#{pid}", TextPane) for pid in PANE_IDS]
+        yield from self.panes
 
     def on_mount(self) -> None:
         """Mark the first pane active."""
@@ -48,8 +47,6 @@ class CaseView(Container):
     def show(self, display: CaseDisplay | None, prepared: PreparedCase | None = None) -> None:
         """Show a case (or clear the panes); ``prepared`` may bring its rows already wrapped
         (used when they were wrapped at the panes' widths of now)."""
-        from labeler.case_display import PaneContent, PaneLine
-
         panes = self.panes
         if display is None:
             empty = PaneContent(lines=[PaneLine("", "empty")])

@@ -216,7 +216,6 @@ class TextPane(ScrollView, can_focus=False):
         # The pane's colours come from the theme (true colour), so ANSIToTruecolor would find
         # nothing to convert; the other filters (NO_COLOR's greys, dimming) still apply.
         filters = [f for f in self.app.get_line_filters() if not isinstance(f, ANSIToTruecolor)]
-        background = self.background_colors[1]
         whole = crop.x == 0 and crop.width == width
         strips: list[Strip] = []
         for y in crop.line_range:
@@ -235,7 +234,9 @@ class TextPane(ScrollView, can_focus=False):
                 else:
                     pad = Segment(" " * (text_width + 1), base)
                     strip = Strip([border, space, pad, bar, border], width)
-            for line_filter in filters:
-                strip = strip.apply_filter(line_filter, background)
             strips.append(strip if whole else strip.crop(crop.x, crop.right))
+        if filters:
+            background = self.background_colors[1]
+            for line_filter in filters:
+                strips = [strip.apply_filter(line_filter, background) for strip in strips]
         return strips
