@@ -121,6 +121,7 @@ def test_the_store_cannot_be_the_output(store_path: Path) -> None:
 def test_a_missing_store_is_named(tmp_path: Path) -> None:
     result = run(tmp_path / "none.db", tmp_path / "f.csv")
     assert result.exit_code == 1
+    assert "none.db" in result.stderr
     assert "Traceback" not in result.output
     assert not (tmp_path / "f.csv").exists()
 

@@ -141,7 +141,7 @@ def test_a_request_still_waiting_its_turn_is_dropped_when_taken(store: Store) ->
         prefetcher.close()
 
 
-def test_label_counts_are_read_fresh_not_from_what_was_prepared(
+def test_a_prepared_case_keeps_the_count_of_its_time_and_the_store_has_the_new_one(
     store: Store, make_actor: Callable[[str], Actor]
 ) -> None:
     """What a prefetch loads keeps the count of its time: the screen reads it again."""

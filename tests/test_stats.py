@@ -157,7 +157,7 @@ def test_stats_cli_plain_and_json_contract(tmp_path: Path) -> None:
     plain = runner.invoke(main, ["stats", str(tmp_path / "s.db"), "--by", "length"])
     assert plain.exit_code == 0, plain.output
     assert "Krippendorff's alpha" in plain.output and "length=long" in plain.output
-    assert "(substantial)" in plain.output or "(moderate)" in plain.output
+    assert "Krippendorff's alpha 0.787 (substantial)" in plain.output
     out = runner.invoke(
         main, ["stats", str(tmp_path / "s.db"), "--json", "--bootstrap", "200", "--seed", "7"]
     )

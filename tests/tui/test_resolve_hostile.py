@@ -239,7 +239,7 @@ async def test_hostile_resolver_and_reason_are_shown_safely(
         assert "reason: [/INST] ␛]52;c;ZXZpbA==␇ ␛[2J ⟨U+202E⟩ ␀ RRR" in shown
         assert_terminal_safe(app, [resolver, reason])
         assert_no_live_links(app)
-        await click_links_in_panel(pilot, app)
+        assert await click_links_in_panel(pilot, app) > 0
         assert app.is_running
         # A second resolver with a hostile name takes case 2 while this screen shows it.
         await pilot.press("j")
@@ -261,6 +261,6 @@ async def test_hostile_resolver_and_reason_are_shown_safely(
         assert "[@click=app.quit]r[/]␛]0;title␇" in screen_text(app)
         assert_terminal_safe(app, [resolver, reason])
         assert_no_live_links(app)
-        await click_links_in_panel(pilot, app)
+        assert await click_links_in_panel(pilot, app) > 0
         assert app.is_running
     assert resolution_rows(store)[2]["resolver"] == resolver  # kept, not overwritten

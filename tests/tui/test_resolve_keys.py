@@ -57,7 +57,7 @@ from labeler.taxonomy import read_taxonomy
 from labeler.tui.bucket_bar import BucketBar
 from labeler.tui.case_view import CaseView
 from labeler.tui.modals import HelpScreen, TextPrompt
-from labeler.tui.resolve_screen import HELP_KEYS
+from labeler.tui.resolve_screen import HELP_KEYS, ResolveScreen
 from labeler.tui.text_pane import TextPane
 
 SIZE = (120, 40)
@@ -311,7 +311,7 @@ async def test_reason_after_resolving_is_saved_at_once(scen: Store) -> None:
         await pilot.press("n")
         assert app.screen.query_one(Input).value == "policy says so"  # edits the stored one
         await pilot.press("escape")  # cancel keeps it
-        assert isinstance(app.screen.query_one(BucketBar), BucketBar)
+        assert isinstance(app.screen, ResolveScreen)  # the prompt closed
     row = resolution_rows(scen)[DIS_LONG]
     assert (row["method"], row["reason"], row["version"]) == ("took_a", "policy says so", 2)
     assert [e[0] for e in events(scen) if e[2] == DIS_LONG] == [
@@ -536,7 +536,7 @@ async def test_a_store_without_disagreements(make_store: Callable[..., Store]) -
         ]
         await pilot.press("p", "f", "n", "j", "k", "a", "x", "1")
         await settle(pilot)
-        assert app.screen is screen(app)  # no prompt opened without a case
+        assert isinstance(app.screen, ResolveScreen)  # no prompt opened without a case
         assert current_seq(app) is None
         assert app.is_running
 

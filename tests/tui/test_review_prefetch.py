@@ -114,8 +114,11 @@ async def test_a_case_prepared_before_a_resize_is_wrapped_again(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await calls.wait_prepared(pilot, second)
+        prepared_widths = calls.prepared[-1][1]
         await pilot.resize_terminal(90, 30)
         await settle(pilot)
+        # Below 120 columns the panes are stacked, each as wide as the screen but its frame.
+        assert app.screen.query_one(CaseView).text_widths() == (85, 85, 85) != prepared_widths
         await pilot.press("j")
         await settle(pilot)
         assert current_id(app) == "case-002"
