@@ -112,18 +112,18 @@ class CaseRecord(BaseModel):
         """The input as stored: the text itself, or the transcript as JSON."""
         if isinstance(self.input, str):
             return self.input
-        return _dumps([t.model_dump() for t in self.input])
+        return dumps([t.model_dump() for t in self.input])
 
     def stored_context(self) -> str | None:
         """The context documents as stored JSON, or None."""
         docs = self.context_docs()
-        return _dumps([d.model_dump() for d in docs]) if docs else None
+        return dumps([d.model_dump() for d in docs]) if docs else None
 
     def stored_expected(self) -> str | None:
         """The expected output as stored: a string as is, anything else as JSON."""
         if self.expected is None or isinstance(self.expected, str):
             return self.expected
-        return _dumps(self.expected)
+        return dumps(self.expected)
 
     def content_hash(self) -> str:
         """A stable hash of everything but the id: equal content, equal hash."""
@@ -134,8 +134,8 @@ class CaseRecord(BaseModel):
                 self.stored_context(),
                 self.output,
                 self.stored_expected(),
-                _dumps(self.slices),
-                _dumps(self.meta),
+                dumps(self.slices),
+                dumps(self.meta),
             ]
         )
 
@@ -165,5 +165,6 @@ def hash_stored_parts(parts: list[str | None]) -> str:
     return digest.hexdigest()
 
 
-def _dumps(value: Any) -> str:
+def dumps(value: Any) -> str:
+    """Compact JSON with sorted keys and raw (non-escaped) Unicode: how the store keeps JSON."""
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))

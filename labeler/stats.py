@@ -37,7 +37,8 @@ class StatsRequest:
     seed: int | None = None
 
 
-def _group_sql(key: str) -> tuple[str, list[str]]:
+def group_sql(key: str) -> tuple[str, list[str]]:
+    """The SQL for one ``--by`` key (a slice name or ``meta.<field>``) and its parameter."""
     column, name = ("meta", key[5:]) if key.startswith("meta.") else ("slices", key)
     if not name:
         raise ValueError(f"--by {key!r}: give a slice name or meta.<field>")
@@ -45,7 +46,7 @@ def _group_sql(key: str) -> tuple[str, list[str]]:
 
 
 def _group_values(conn: sqlite3.Connection, key: str) -> list[str]:
-    expr, params = _group_sql(key)
+    expr, params = group_sql(key)
     rows = conn.execute(
         f"SELECT {expr} FROM cases c WHERE c.is_current = 1 ORDER BY c.seq", params
     ).fetchall()

@@ -32,12 +32,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Final, Literal
 
-from labeler.atomic_file import atomic_write
+from labeler.atomic_file import atomic_write, fsync_folder
 from labeler.display_text import safe_inline
 from labeler.export import rows as export_rows
 from labeler.export.rows import PSEUDO_BUCKETS, Columns, ExportSpec
 from labeler.export.writers import CsvSink, FileNamer, JsonlSink, RowSink
 from labeler.store.connection import Store, translate_error
+from labeler.store.opening import shown
 
 __all__ = ["ExportResult", "Format", "export_store", "format_for"]
 
@@ -62,10 +63,6 @@ def format_for(path: Path) -> Format:
     return "jsonl" if path.suffix.lower() in (".jsonl", ".ndjson") else "csv"
 
 
-def _shown(path: Path) -> str:
-    return safe_inline(str(path), 300)
-
-
 def _sink_for(handle: IO[Any], fmt: Format, columns: Columns) -> RowSink:
     if fmt == "jsonl":
         return JsonlSink(handle, columns.names)
@@ -80,7 +77,7 @@ def _check_not_store(store: Store, out: Path) -> None:
     with contextlib.suppress(OSError):
         same = same or os.path.samefile(out, store_file)  # e.g. a hard link to the store
     if same:
-        raise ValueError(f"{_shown(out)} is the store itself; choose another output name")
+        raise ValueError(f"{shown(out)} is the store itself; choose another output name")
 
 
 def check_buckets(conn: sqlite3.Connection, spec: ExportSpec) -> None:
@@ -160,12 +157,12 @@ def _export(
     if split:
         return _export_split(store, out, spec, fmt=fmt, excel=excel, force=force, progress=progress)
     if out.is_dir():
-        raise ValueError(f"{_shown(out)} is a folder; give a file name (or use --split-by-bucket)")
+        raise ValueError(f"{shown(out)} is a folder; give a file name (or use --split-by-bucket)")
     if not force and os.path.lexists(out):
-        raise FileExistsError(f"{_shown(out)} already exists; use --force to overwrite it")
+        raise FileExistsError(f"{shown(out)} already exists; use --force to overwrite it")
     folder = out.parent
     if not folder.is_dir():
-        raise FileNotFoundError(f"the folder {_shown(folder)} does not exist")
+        raise FileNotFoundError(f"the folder {shown(folder)} does not exist")
     count = 0
     with _pinned_snapshot(store) as conn:
         check_buckets(conn, spec)
@@ -205,20 +202,7 @@ def _make_temporary_folder(parent: Path, prefix: str) -> Path:
         except FileExistsError:
             continue
         return candidate
-    raise FileExistsError(f"could not create a temporary folder in {_shown(parent)}")
-
-
-def _fsync_path(path: Path, *, folder: bool = False) -> None:
-    flags = os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if folder else 0)
-    try:
-        descriptor = os.open(path, flags)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+    raise FileExistsError(f"could not create a temporary folder in {shown(parent)}")
 
 
 class _SplitFiles:
@@ -252,7 +236,7 @@ class _SplitFiles:
             handle.flush()
             os.fsync(handle.fileno())
             handle.close()
-        _fsync_path(self.folder, folder=True)
+        fsync_folder(self.folder)
         return sorted(self._namer.name(key) for key in self._open)
 
     def close_all(self) -> None:
@@ -274,17 +258,15 @@ def _export_split(
 ) -> ExportResult:
     exists = os.path.lexists(out)
     if exists and not out.is_dir():
-        raise FileExistsError(
-            f"{_shown(out)} is a file; --split-by-bucket writes a folder of files"
-        )
+        raise FileExistsError(f"{shown(out)} is a file; --split-by-bucket writes a folder of files")
     if exists and not force and any(out.iterdir()):
         raise FileExistsError(
-            f"the folder {_shown(out)} is not empty; use --force to write into it "
+            f"the folder {shown(out)} is not empty; use --force to write into it "
             "(files of the same name are replaced, other files are kept)"
         )
     parent = out if exists else out.parent
     if not parent.is_dir():
-        raise FileNotFoundError(f"the folder {_shown(parent)} does not exist")
+        raise FileNotFoundError(f"the folder {shown(parent)} does not exist")
     temporary = _make_temporary_folder(parent, ".labeler-export" if exists else f".{out.name}")
     files = _SplitFiles(temporary, fmt, excel, Columns(()))
     try:
@@ -304,9 +286,9 @@ def _export_split(
                 os.rename(temporary, out)
             except OSError as exc:  # OUT was made meanwhile and is not an empty folder
                 raise FileExistsError(
-                    f"{_shown(out)} appeared meanwhile ({exc.strerror}); not overwriting it"
+                    f"{shown(out)} appeared meanwhile ({exc.strerror}); not overwriting it"
                 ) from None
-            _fsync_path(out.parent if str(out.parent) else Path("."), folder=True)
+            fsync_folder(out.parent if str(out.parent) else Path("."))
     except BaseException:
         files.close_all()
         shutil.rmtree(temporary, ignore_errors=True)
@@ -319,7 +301,7 @@ def _move_files_into(temporary: Path, out: Path, names: list[str], *, force: boo
     for name in names:
         target = out / name
         if not force and os.path.lexists(target):
-            raise FileExistsError(f"{_shown(target)} appeared meanwhile; not overwriting it")
+            raise FileExistsError(f"{shown(target)} appeared meanwhile; not overwriting it")
         os.replace(temporary / name, target)
     temporary.rmdir()
-    _fsync_path(out, folder=True)
+    fsync_folder(out)

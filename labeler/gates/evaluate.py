@@ -62,15 +62,13 @@ def _data_version(store: Store) -> int:
 def gather(store: Store, spec: GatesSpec) -> GateInputs:
     """Read stats, per-case facts and the taxonomy from one state of the store."""
     keys = scope_keys(spec)
-    for attempt in range(_READ_ATTEMPTS):
+    for _ in range(_READ_ATTEMPTS):
         before = _data_version(store)
         taxonomy = read_taxonomy(store)
         stats = compute_stats(store, StatsRequest(by=keys))
         facts = read_case_facts(store, keys)
         if _data_version(store) == before:
             return GateInputs(stats, facts, taxonomy)
-        if attempt == _READ_ATTEMPTS - 1:
-            break
     return GateInputs(stats, facts, taxonomy, consistent=False)
 
 

@@ -11,14 +11,13 @@ This module is part of the pure core: no textual, rich or click.
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from labeler.clock import utc_now
 from labeler.hints import output_is_json
 from labeler.intervals import percentile
-from labeler.stats import NONE_GROUP
+from labeler.stats import NONE_GROUP, group_sql
 from labeler.store.connection import Store
 
 UNRESOLVED = "unresolved"
@@ -39,7 +38,6 @@ class CaseFacts:
     """For each unresolved case: the buckets its reviewers gave."""
     reviewer_labels: dict[str, int] = field(default_factory=dict)
     """Current labels per reviewer (on current cases)."""
-    labels: int = 0
     schema_version: int = 0
     read_at: str = ""
 
@@ -81,16 +79,6 @@ class CaseFacts:
         values = [v for v in (self.latency_ms[i] for i in indices) if v is not None]
         return percentile(values, q), len(values)
 
-    def status_counts(self, indices: Sequence[int]) -> Counter[str]:
-        """Cases per status among ``indices``."""
-        return Counter(self.statuses[i] for i in indices)
-
-
-def _group_expr(key: str) -> tuple[str, str]:
-    """The SQL for one scope key, the same way :mod:`labeler.stats` groups cases."""
-    column, name = ("meta", key[5:]) if key.startswith("meta.") else ("slices", key)
-    return f"(SELECT value FROM json_each(c.{column}) WHERE key = ?)", name
-
 
 def _latency(kind: str | None, value: object) -> float | None:
     """A usable latency: a finite, non-negative number (or a number written as text)."""
@@ -116,19 +104,19 @@ _IS_JSON = (
 def read_case_facts(store: Store, keys: Sequence[str]) -> CaseFacts:
     """Read every current case's status, scope values and meta metrics in one snapshot."""
     keys = list(dict.fromkeys(keys))
-    exprs = [_group_expr(k) for k in keys]
-    group_sql = "".join(f", {sql}" for sql, _ in exprs)
+    exprs = [group_sql(k) for k in keys]  # grouped as labeler.stats groups them
+    group_columns = "".join(f", {sql}" for sql, _ in exprs)
     sql = (
         f"SELECT c.seq, s.status, {_IS_JSON} AS is_json,"
         f" CASE WHEN {_IS_JSON} THEN t.output END AS output,"
         " CASE WHEN json_valid(c.meta) THEN json_type(c.meta, '$.latency_ms') END,"
         " CASE WHEN json_valid(c.meta) THEN json_extract(c.meta, '$.latency_ms') END"
-        f"{group_sql}"
+        f"{group_columns}"
         " FROM cases c JOIN case_status s ON s.case_seq = c.seq"
         " LEFT JOIN case_texts t ON t.case_seq = c.seq"
         " WHERE c.is_current = 1 ORDER BY c.seq"
     )
-    params = [name for _, name in exprs]
+    params = [param for _, names in exprs for param in names]
     with store.snapshot() as conn:
         rows = conn.execute(sql, params).fetchall()
         unresolved_rows = conn.execute(
@@ -167,7 +155,6 @@ def read_case_facts(store: Store, keys: Sequence[str]) -> CaseFacts:
         latency_ms=latency,
         unresolved_buckets={seq: frozenset(b) for seq, b in named.items()},
         reviewer_labels=reviewer_labels,
-        labels=sum(reviewer_labels.values()),
         schema_version=schema_version,
         read_at=read_at,
     )

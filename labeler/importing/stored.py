@@ -13,11 +13,9 @@ for the hash, which fails on a lone surrogate (SQLite would refuse it too).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from typing import Any
 
-from labeler.models import CaseRecord, hash_stored_parts
+from labeler.models import CaseRecord, dumps, hash_stored_parts
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,11 +33,6 @@ class StoredCase:
     """The slices as compact JSON with sorted keys."""
     meta: str
     """The metadata as compact JSON with sorted keys."""
-
-
-def dumps(value: Any) -> str:
-    """Compact JSON with sorted keys and raw (non-escaped) Unicode, as the models use."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def stored_case(record: CaseRecord) -> StoredCase:
