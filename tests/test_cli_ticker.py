@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import sqlite3
 
-from labeler.cli.common import ElapsedTicker
+import pytest
+
+from labeler.cli.common import ElapsedTicker, ProgressBar
 
 SLOW_QUERY = (
     "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000)"
@@ -31,3 +33,17 @@ def test_a_quick_call_prints_nothing() -> None:
     with ElapsedTicker("checking", stream=stream, interval=5):
         pass
     assert stream.getvalue() == ""
+
+
+def test_a_progress_bar_ends_once_even_if_told_again(capsys: pytest.CaptureFixture[str]) -> None:
+    """Import reports "all done" once more after its write phase reached the end."""
+    with ProgressBar("importing", enabled=True) as bar:
+        assert bar.callback is bar
+        for done in (0, 5, 10, 10):
+            bar(done, 10)
+    assert capsys.readouterr().err.count("importing") == 1
+
+
+def test_a_disabled_progress_bar_asks_for_no_progress() -> None:
+    with ProgressBar("exporting", enabled=False) as bar:
+        assert bar.callback is None

@@ -79,14 +79,33 @@ def echo_json(value: Any) -> None:
 
 
 class ProgressBar:
-    """A click progress bar on stderr, fed with (done, total) calls; it closes at the total."""
+    """A click progress bar on stderr, fed with (done, total) calls; it closes at the total,
+    or when the ``with`` block ends (the work failed or stopped).
 
-    def __init__(self, label: str) -> None:
+    ``with ProgressBar("importing") as bar: run(progress=bar.callback)``: the callback is None
+    when stderr is not a terminal, so the work need not count for a bar nobody sees."""
+
+    def __init__(self, label: str, *, enabled: bool | None = None) -> None:
         self._label = label
+        self._enabled = sys.stderr.isatty() if enabled is None else enabled
         self._bar: Any = None
         self._done = 0
+        self._finished = False
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def callback(self) -> ProgressBar | None:
+        """This bar as a ``progress(done, total)`` callback, or None when it shows nothing."""
+        return self if self._enabled else None
 
     def __call__(self, done: int, total: int) -> None:
+        if self._finished:
+            return  # a last "all done" call after the bar reached its end
         if self._bar is None:
             self._bar = click.progressbar(length=max(total, 1), label=self._label, file=sys.stderr)
             self._bar.__enter__()
@@ -95,6 +114,7 @@ class ProgressBar:
             self._bar.update(done - self._done)
             self._done = done
         if done >= total:
+            self._finished = True
             self._bar.__exit__(None, None, None)
             self._bar = None
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -14,9 +13,9 @@ from labeler.cli.common import (
     friendly_errors,
     open_existing,
 )
-from labeler.display_text import safe_inline
 from labeler.export import ExportSpec, Format, export_store, format_for
 from labeler.slice_filter import parse_slice_filters
+from labeler.store.opening import shown
 
 
 @click.command("export")
@@ -117,8 +116,7 @@ def export_command(
         slices=tuple(slice_filters),
     )
     chosen: Format = fmt if fmt is not None else "csv" if split_by_bucket else format_for(out)
-    bar = ProgressBar("exporting") if sys.stderr.isatty() else None
-    with open_existing(store_path) as store:
+    with open_existing(store_path) as store, ProgressBar("exporting") as bar:
         try:
             result = export_store(
                 store,
@@ -128,19 +126,16 @@ def export_command(
                 excel=excel,
                 force=force,
                 split=split_by_bucket,
-                progress=bar,
+                progress=bar.callback,
             )
         except (FileExistsError, FileNotFoundError):
             raise
         except OSError as exc:  # e.g. a full disk: nothing was kept under OUT
-            fail(f"could not write {safe_inline(str(out), 300)}: {exc.strerror or exc}")
-        finally:
-            if bar is not None:
-                bar.close()
+            fail(f"could not write {shown(out)}: {exc.strerror or exc}")
     rows = f"{result.rows:,} row{'' if result.rows == 1 else 's'}"
-    shown = safe_inline(str(result.destination), 300)
+    where = shown(result.destination)
     if split_by_bucket:
         count = len(result.files)
-        click.echo(f"wrote {rows} to {count} file{'' if count == 1 else 's'} in {shown}", err=True)
+        click.echo(f"wrote {rows} to {count} file{'' if count == 1 else 's'} in {where}", err=True)
     else:
-        click.echo(f"wrote {rows} to {shown}", err=True)
+        click.echo(f"wrote {rows} to {where}", err=True)

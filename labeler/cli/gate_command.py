@@ -15,6 +15,7 @@ from labeler.display_text import safe_inline
 from labeler.gates import EXAMPLE_GATES, GatesFileError, load_gates_file, run_gate
 from labeler.gates.report import dumps_json, format_table, gate_json, markdown_report
 from labeler.store import StoreError
+from labeler.store.opening import shown
 
 USAGE_ERROR = 2
 
@@ -102,7 +103,7 @@ def gate(
             with atomic_write(report_path, overwrite=True, newline="\n") as handle:
                 handle.write(markdown_report(outcome, inputs, spec, shown_store))
         except (OSError, ValueError) as exc:
-            _error(f"cannot write the report {safe_inline(str(report_path), 200)}: {exc}")
+            _error(f"cannot write the report {shown(report_path)}: {exc}")
     if as_json:
         click.echo(dumps_json(gate_json(outcome, inputs, spec, shown_store)))
     else:
@@ -110,5 +111,5 @@ def gate(
         columns = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
         click.echo("\n".join(format_table(outcome, inputs, spec, width=columns)))
         if report_path is not None:
-            click.echo(f"report written to {safe_inline(str(report_path), 200)}")
+            click.echo(f"report written to {shown(report_path)}")
     sys.exit(outcome.exit_status)

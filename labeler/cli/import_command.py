@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -14,9 +13,9 @@ from labeler.cli.common import (
     friendly_errors,
     get_actor,
 )
-from labeler.display_text import safe_inline
 from labeler.importing import CSV_FIELD_LIMIT, MappingError, import_files, parse_mapping
 from labeler.store import create_store, open_store
+from labeler.store.opening import shown
 
 
 @click.command("import")
@@ -75,25 +74,20 @@ def import_command(
         raise click.BadParameter(str(exc), param_hint="--map") from None
     for path in files:
         if not path.is_file():
-            raise click.ClickException(f"{safe_inline(str(path), 300)}: no such file")
+            raise click.ClickException(f"{shown(path)}: no such file")
     created = not store_path.exists()
     store = create_store(store_path, actor) if created else open_store(store_path)
-    bar = ProgressBar("importing") if sys.stderr.isatty() else None
-    with store:
-        try:
-            result = import_files(
-                store,
-                list(files),
-                actor,
-                fmt=fmt,
-                mapping=mapping,
-                skip_invalid=skip_invalid,
-                update=update,
-                progress=bar,
-            )
-        finally:
-            if bar is not None:
-                bar.close()
+    with store, ProgressBar("importing") as bar:
+        result = import_files(
+            store,
+            list(files),
+            actor,
+            fmt=fmt,
+            mapping=mapping,
+            skip_invalid=skip_invalid,
+            update=update,
+            progress=bar.callback,
+        )
     for line in result.describe_problems():
         click.echo(line, err=True)
     for f in result.files:
@@ -104,7 +98,7 @@ def import_command(
     if not result.ok and not result.committed:
         raise click.ClickException(result.summary())
     if created and result.committed:
-        click.echo(f"created {safe_inline(str(store_path), 300)}", err=True)
+        click.echo(f"created {shown(store_path)}", err=True)
     click.echo(result.summary())
 
 

@@ -20,6 +20,7 @@ from labeler.cli.common import (
 from labeler.display_text import safe_inline
 from labeler.info import integrity_problems, store_info
 from labeler.store import backup_store, create_store
+from labeler.store.opening import shown
 
 
 @click.command()
@@ -40,9 +41,7 @@ def init(store_path: Path, shared: bool, reviewer: str | None) -> None:
     """
     with create_store(store_path, get_actor(reviewer), shared=shared):
         pass
-    click.echo(
-        f"created {safe_inline(str(store_path), 300)}" + (" (group-writable)" if shared else "")
-    )
+    click.echo(f"created {shown(store_path)}" + (" (group-writable)" if shared else ""))
     if shared:
         click.echo(
             "For the store's -wal and -shm files, every reviewer also needs write access to the "
@@ -90,7 +89,7 @@ def backup(store_path: Path, dest: Path) -> None:
         size = store_path.stat().st_size / 1e9
         with ElapsedTicker(f"copying {size:,.1f} GB", enabled=sys.stderr.isatty()):
             backup_store(store, dest)
-    click.echo(f"backed up to {safe_inline(str(dest), 300)}")
+    click.echo(f"backed up to {shown(dest)}")
 
 
 @click.command()
