@@ -189,7 +189,9 @@ def test_unwritable_store_explains_the_fix(tmp_path: Path, monkeypatch: pytest.M
     before = digest(path)
     real_access = os.access
     monkeypatch.setattr(
-        os, "access", lambda p, mode: False if Path(p) == path else real_access(p, mode)
+        os,
+        "access",
+        lambda p, mode: False if Path(p) == path and mode & os.W_OK else real_access(p, mode),
     )
     with pytest.raises(StorePermission) as err:
         open_store(path)

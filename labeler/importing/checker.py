@@ -31,6 +31,7 @@ from labeler.importing.sources import FormatUnknown, detect_format
 from labeler.importing.spool import SPOOL_BATCH, Spool
 from labeler.importing.wording import shown_key
 from labeler.store.connection import Store
+from labeler.store.opening import refuse_store_file
 
 NEW, SAME, UPDATE = "new", "same", "update"
 
@@ -117,6 +118,7 @@ def check_files(
         for number, (path, size) in enumerate(zip(paths, sizes, strict=True)):
             check = FileCheck(number, FileResult(path=str(path), size=size))
             files.append(check)
+            refuse_store_file(store.path, path)
             key = _identity(path)
             if key is not None and key in seen_files:
                 check.result.same_as = seen_files[key]

@@ -37,3 +37,11 @@ class StoreFull(StoreError):
 
 class VersionConflict(StoreError):
     """A compare-and-swap write found that someone else changed the row first."""
+
+
+class StoreIOError(StoreError):
+    """SQLite could not read or write the store's files (disk, share or -wal trouble)."""
+
+
+class StoreWalLost(StoreError):
+    """The store's -wal file (or the store itself) vanished while a connection was open."""

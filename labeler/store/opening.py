@@ -1,7 +1,12 @@
-"""Checks made before SQLite opens a file: is it there, is it a store, which version, who may write.
+"""Checks made when a store is opened: is it there, is it a store, which version, who may write.
 
-The SQLite header holds the application id (offset 68) and user_version (offset 60), so a file
-that is not a store, or a store from a newer labeler, is refused without SQLite opening it.
+Every check here goes through ``os.stat``/``os.access`` (which open no file) or through SQLite.
+Python never opens the store file (or its ``-wal``/``-shm``) while a SQLite connection to it may
+exist in this process: on POSIX, closing *any* descriptor of a file drops every lock the process
+holds on it, SQLite's included, and another process may then delete ``STORE-wal`` under a live
+connection (SQLite, "How To Corrupt An SQLite Database File", section 2.2). The one exception is
+:func:`describe_foreign_file`, called only after SQLite itself refused the file as not a
+database, when no connection of ours can hold a lock on it.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import grp
 import os
 import pwd
+import sqlite3
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +28,7 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 
 @dataclass(frozen=True)
 class StoreHeader:
-    """What the first 100 bytes of a store say."""
+    """What the store's header says, read through SQLite."""
 
     application_id: int
     user_version: int
@@ -33,37 +39,70 @@ def shown(path: Path) -> str:
     return safe_inline(str(path), max_chars=300)
 
 
-def read_header(path: Path) -> StoreHeader:
-    """Read and check the header of an existing file; raise a worded error if it is not a store."""
-    if not path.exists():
+def wal_path(path: Path) -> Path:
+    """The store's write-ahead log."""
+    return Path(f"{path}-wal")
+
+
+def shm_path(path: Path) -> Path:
+    """The store's shared-memory index."""
+    return Path(f"{path}-shm")
+
+
+def refuse_store_file(store_path: Path, candidate: Path | str) -> None:
+    """Refuse to read ``candidate`` with Python when it is the store or one of its WAL files.
+
+    Reading the store as an input file (``labeler import STORE STORE``) would close a
+    descriptor of the store and drop this process's SQLite locks. ``stat`` only.
+    """
+    try:
+        st = os.stat(candidate)
+    except OSError:
+        return
+    for own in (store_path, wal_path(store_path), shm_path(store_path)):
+        try:
+            mine = os.stat(own)
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) == (mine.st_dev, mine.st_ino):
+            raise NotAStore(
+                f"{shown(Path(candidate))} is the store itself (or one of its -wal/-shm files), "
+                "not an input file; give the file to read after the store"
+            )
+
+
+def check_path(path: Path) -> None:
+    """Refuse a path that is missing, a folder or an empty file (``stat`` only, no descriptor)."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
         raise StoreMissing(
             f"no store at {shown(path)}: create one with `labeler init {shown(path)}` "
             "or import cases into it with `labeler import STORE FILE`"
-        )
-    if path.is_dir():
-        raise NotAStore(f"{shown(path)} is a folder, not a store file")
-    try:
-        with path.open("rb") as f:
-            head = f.read(100)
+        ) from None
     except PermissionError:
-        raise StorePermission(permission_message(path, want_write=False)) from None
-    if not head:
+        raise StorePermission(permission_message(path.parent, want_write=False)) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise NotAStore(f"{shown(path)} is a folder, not a store file")
+    if st.st_size == 0:
         raise NotAStore(
             f"{shown(path)} is an empty file, not a labeler store. "
             f"Remove it and run `labeler init {shown(path)}`."
         )
-    if not head.startswith(SQLITE_MAGIC):
-        kind = _guess_kind(head)
-        raise NotAStore(
-            f"{shown(path)} is not a labeler store ({kind}). The store comes first: "
-            "`labeler import STORE FILE.jsonl`."
-        )
-    if len(head) < 100:
-        raise NotAStore(f"{shown(path)} is a truncated SQLite file (only {len(head)} bytes)")
-    header = StoreHeader(
-        application_id=int.from_bytes(head[68:72], "big"),
-        user_version=int.from_bytes(head[60:64], "big"),
+    if not os.access(path, os.R_OK):
+        raise StorePermission(permission_message(path, want_write=False))
+
+
+def read_header(conn: sqlite3.Connection) -> StoreHeader:
+    """The application id and schema version, read through SQLite (raises ``sqlite3`` errors)."""
+    return StoreHeader(
+        application_id=int(conn.execute("PRAGMA application_id").fetchone()[0]),
+        user_version=int(conn.execute("PRAGMA user_version").fetchone()[0]),
     )
+
+
+def check_header(header: StoreHeader, path: Path) -> None:
+    """Refuse a SQLite file that is not a store, or a store from a newer labeler."""
     if header.application_id != APPLICATION_ID:
         raise NotAStore(
             f"{shown(path)} is a SQLite database but not a labeler store "
@@ -74,7 +113,29 @@ def read_header(path: Path) -> StoreHeader:
             f"{shown(path)} has schema version {header.user_version}, newer than this labeler "
             f"understands (version {SCHEMA_VERSION}). Upgrade labeler; the store was not touched."
         )
-    return header
+
+
+def describe_foreign_file(path: Path) -> NotAStore:
+    """Say what a file SQLite refused as "not a database" looks like (JSON, CSV, text...).
+
+    Safe to read with Python: SQLite refused the file, so no connection holds a lock on it.
+    """
+    try:
+        with path.open("rb") as f:
+            head = f.read(100)
+    except OSError:
+        head = b""
+    if head.startswith(SQLITE_MAGIC) and len(head) < 100:
+        return NotAStore(f"{shown(path)} is a truncated SQLite file (only {len(head)} bytes)")
+    if head.startswith(SQLITE_MAGIC):
+        return NotAStore(
+            f"{shown(path)} starts like a SQLite file but SQLite cannot read it: it is damaged "
+            "or truncated. Restore it from a backup (`labeler backup` makes one)."
+        )
+    return NotAStore(
+        f"{shown(path)} is not a labeler store ({_guess_kind(head)}). The store comes first: "
+        "`labeler import STORE FILE.jsonl`."
+    )
 
 
 def _guess_kind(head: bytes) -> str:
@@ -94,42 +155,83 @@ def _guess_kind(head: bytes) -> str:
 
 def check_writable(path: Path) -> None:
     """Raise StorePermission naming the exact file or folder the user cannot write."""
-    folder = path.parent if str(path.parent) else Path(".")
-    for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+    folder = _folder(path)
+    for candidate in (path, wal_path(path), shm_path(path)):
         if candidate.exists() and not os.access(candidate, os.R_OK | os.W_OK):
             raise StorePermission(permission_message(candidate, want_write=True, store=path))
     if not os.access(folder, os.W_OK | os.X_OK):
         raise StorePermission(permission_message(folder, want_write=True, store=path))
 
 
+def can_write(path: Path) -> bool:
+    """True when this user could write the store (its files and its folder)."""
+    try:
+        check_writable(path)
+    except StorePermission:
+        return False
+    return True
+
+
+def _folder(path: Path) -> Path:
+    return path.parent if str(path.parent) else Path(".")
+
+
 def permission_message(target: Path, *, want_write: bool, store: Path | None = None) -> str:
-    """Say who owns ``target``, its mode, and the command that fixes it."""
+    """Say who owns ``target``, its mode, and the commands that fix it.
+
+    When the file's group is one of the user's groups, ``chmod`` is the fix. Otherwise the
+    store, its WAL files and its folder must be moved into a group every reviewer is in
+    (``chgrp``), with the folder setgid so files SQLite creates later keep that group.
+    """
     try:
         st = target.stat()
         owner = _user_name(st.st_uid)
+        gid: int | None = st.st_gid
         group = _group_name(st.st_gid)
         mode = stat.filemode(st.st_mode)
         facts = f"owner {owner}, group {group}, mode {mode}"
     except OSError:
         facts = "cannot be inspected"
-        group = "GROUP"
+        owner, gid, group = "its owner", None, "GROUP"
     what = "write" if want_write else "read"
-    is_dir = target.is_dir()
-    fix = f"chmod g+rwx {shown(target)}" if is_dir else f"chmod g+rw {shown(target)}"
     lines = [f"cannot {what} {shown(target)} ({facts})."]
+    store_path = store if store is not None else (None if target.is_dir() else target)
     if store is not None and target != store:
-        if is_dir:
+        if target.is_dir():
             lines.append(
                 "SQLite must create the store's -wal and -shm files in this folder, "
                 "so every reviewer needs write access to it."
             )
         else:
             lines.append("Every reviewer needs read and write access to the store's WAL files.")
-    lines.append(
-        f"Fix: ask the owner to run `{fix}` and make sure you are in group {group} "
-        "(a store made with `labeler init STORE --shared` is group-writable from the start)."
+    files = (
+        f"{shown(store_path)} {shown(store_path)}-wal {shown(store_path)}-shm"
+        if store_path is not None
+        else "STORE STORE-wal STORE-shm"
     )
+    folder = shown(_folder(store_path)) if store_path is not None else shown(target)
+    mine = _my_group_names()
+    if gid is not None and gid in [*os.getgroups(), os.getgid()]:
+        lines.append(
+            f"Fix: ask {owner} to run `chmod g+rw {files}` and `chmod g+rwxs {folder}` "
+            f"(you are in group {group} already; a store made with `labeler init STORE "
+            "--shared` is group-writable from the start)."
+        )
+    else:
+        lines.append(
+            f"You are not in group {group} (your groups: {', '.join(mine) or 'none'}). "
+            f"Fix: {owner} (or root) puts the store in a group every reviewer is in, "
+            f"e.g. `chgrp REVIEWERS {folder} {files}`, then "
+            f"`chmod g+rw {files}` and `chmod g+rwxs {folder}` "
+            "(setgid: files SQLite creates later keep the group). "
+            "`labeler init STORE --shared` in such a folder does this from the start."
+        )
     return " ".join(lines)
+
+
+def _my_group_names() -> list[str]:
+    ids = sorted(set(os.getgroups()) | {os.getgid()})
+    return [_group_name(g) for g in ids]
 
 
 def _user_name(uid: int) -> str:
@@ -148,7 +250,7 @@ def _group_name(gid: int) -> str:
 
 def make_group_writable(path: Path) -> None:
     """Make the store and its WAL files group-writable (for ``init --shared``)."""
-    for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+    for candidate in (path, wal_path(path), shm_path(path)):
         if candidate.exists():
             mode = candidate.stat().st_mode
             candidate.chmod(stat.S_IMODE(mode) | stat.S_IRGRP | stat.S_IWGRP)
