@@ -67,9 +67,10 @@ def get_actor(reviewer: str | None) -> Actor:
         raise click.BadParameter(str(exc), param_hint="--reviewer") from None
 
 
-def open_existing(path: Path) -> Store:
-    """Open the store or fail with its worded error."""
-    return open_store(path)
+def open_existing(path: Path, *, write: bool = True) -> Store:
+    """Open the store or fail with its worded error; ``write=False`` for commands that only
+    read (they then work on a store this user may not write)."""
+    return open_store(path, write=write)
 
 
 def echo_json(value: Any) -> None:

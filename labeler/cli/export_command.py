@@ -116,7 +116,7 @@ def export_command(
         slices=tuple(slice_filters),
     )
     chosen: Format = fmt if fmt is not None else "csv" if split_by_bucket else format_for(out)
-    with open_existing(store_path) as store, ProgressBar("exporting") as bar:
+    with open_existing(store_path, write=False) as store, ProgressBar("exporting") as bar:
         try:
             result = export_store(
                 store,

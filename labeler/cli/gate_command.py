@@ -88,7 +88,7 @@ def gate(
         raise click.UsageError("give the gates file with --gates GATES.toml (see --example)")
     try:
         spec = load_gates_file(str(gates_path))
-        with open_existing(store_path) as store:
+        with open_existing(store_path, write=False) as store:
             outcome, inputs = run_gate(store, spec)
     except GatesFileError as exc:
         _error(str(exc))

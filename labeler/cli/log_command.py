@@ -42,7 +42,7 @@ def log_command(
     Plain output is one line per event, with control characters shown as visible symbols;
     --json keeps the raw values (non-ASCII characters escaped).
     """
-    with open_existing(store_path) as store:
+    with open_existing(store_path, write=False) as store:
         if case_id is not None and not case_known(store, case_id):
             fail(f"no case with id {safe_inline(case_id, 200)!r} in this store")
         events = iter_events(store, case_id=case_id, kind_prefix=kind_prefix)

@@ -29,7 +29,7 @@ def settings(store_path: Path, assignment: str | None, reviewer: str | None) -> 
     Example:
       labeler settings failures.db --set latency_threshold_ms=8000
     """
-    with open_existing(store_path) as store:
+    with open_existing(store_path, write=assignment is not None) as store:
         if assignment is not None:
             key, sep, value = assignment.partition("=")
             if not sep:

@@ -55,7 +55,7 @@ def init(store_path: Path, shared: bool, reviewer: str | None) -> None:
 @friendly_errors
 def info(store_path: Path, as_json: bool) -> None:
     """Show what a store holds: cases, labels, reviewers, buckets, imports, schema version."""
-    with open_existing(store_path) as store:
+    with open_existing(store_path, write=False) as store:
         data = store_info(store)
     if as_json:
         echo_json(data)
@@ -85,7 +85,7 @@ def backup(store_path: Path, dest: Path) -> None:
     Uses SQLite's backup API: a plain `cp` of a store in use can miss the newest labels, which
     live in the STORE-wal file until SQLite folds them in.
     """
-    with open_existing(store_path) as store:
+    with open_existing(store_path, write=False) as store:
         size = store_path.stat().st_size / 1e9
         with ElapsedTicker(f"copying {size:,.1f} GB", enabled=sys.stderr.isatty()):
             backup_store(store, dest)
@@ -102,7 +102,7 @@ def check(store_path: Path) -> None:
     labeler knows); this reads every page, which takes a while on a large store. Exit status 1
     and a list of problems when the store is damaged: restore it from a `labeler backup`.
     """
-    with open_existing(store_path) as store:
+    with open_existing(store_path, write=False) as store:
         size = store_path.stat().st_size / 1e9
         with ElapsedTicker(f"reading every page of {size:,.1f} GB", enabled=sys.stderr.isatty()):
             problems = integrity_problems(store)

@@ -76,7 +76,7 @@ def taxonomy(
     A bucket that has labels cannot be dropped or renamed silently: keep it, or move its
     labels with --merge OLD=NEW.
     """
-    with open_existing(store_path) as store:
+    with open_existing(store_path, write=set_file is not None) as store:
         if set_file is not None:
             try:
                 new = load_taxonomy_file(set_file)
