@@ -38,6 +38,7 @@ from typing import Any
 SEED = 20261126
 N_CASES = 180
 HERE = Path(__file__).resolve().parent
+OUT = HERE.parents[1] / "labeler" / "sample_data" / "support_assistant"
 
 D = dt.date
 TD = dt.timedelta
@@ -4527,15 +4528,15 @@ def validate(folder: Path) -> list[str]:
 def main(argv: list[str]) -> int:
     files = render()
     if "--check" in argv:
-        stale = [n for n, text in files.items() if (HERE / n).read_bytes() != text.encode()]
+        stale = [n for n, text in files.items() if (OUT / n).read_bytes() != text.encode()]
         if stale:
             print(f"out of date (rerun generate.py): {', '.join(stale)}")
             return 1
     else:
         for name, text in files.items():
-            with open(HERE / name, "w", encoding="utf-8", newline="") as f:
+            with open(OUT / name, "w", encoding="utf-8", newline="") as f:
                 f.write(text)
-    problems = validate(HERE)
+    problems = validate(OUT)
     for msg in problems:
         print("PROBLEM:", msg)
     return 1 if problems else 0
