@@ -78,6 +78,8 @@ class LabelWriter:
         self._pending = 0
         self._pending_lock = threading.Lock()
         self._versions: dict[int, Label | None] = {}
+        self.refused: list[str] = []
+        """Why each write refused for good was refused (nothing was written for it)."""
         self._store: Store | None = None
         self._thread = threading.Thread(target=self._run, name="label-writer", daemon=True)
         self._thread.start()
@@ -123,6 +125,8 @@ class LabelWriter:
             if op is None:
                 break
             outcome = self._apply_with_retry(op)
+            if outcome.error is not None:
+                self.refused.append(outcome.error)
             with self._pending_lock:
                 self._pending -= 1
             op.future.set_result(outcome)

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from labeler.cli.common import REVIEWER_OPTION, STORE_ARGUMENT, friendly_errors, get_actor
-from labeler.cli.review_commands import SLICE_OPTION
+from labeler.cli.review_commands import SLICE_OPTION, finish_app
 from labeler.disagreements import ResolveSpec, check_spec, parse_pair
 from labeler.slice_filter import parse_slice_filters
 from labeler.store import open_store
@@ -48,4 +48,6 @@ def resolve(
             raise click.ClickException("resolve needs a terminal (stdout is not a tty)")
         from labeler.tui.resolve_app import ResolveApp
 
-        ResolveApp(store, actor, spec).run()
+        app = ResolveApp(store, actor, spec)
+        app.run()
+    finish_app(app.store_failure, app.return_code)

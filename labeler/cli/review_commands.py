@@ -7,7 +7,13 @@ from pathlib import Path
 
 import click
 
-from labeler.cli.common import REVIEWER_OPTION, STORE_ARGUMENT, friendly_errors, get_actor
+from labeler.cli.common import (
+    REVIEWER_OPTION,
+    STORE_ARGUMENT,
+    friendly_errors,
+    get_actor,
+    safe_message,
+)
 from labeler.display_text import safe_inline
 from labeler.identity import Actor
 from labeler.queue import QueueSpec
@@ -41,7 +47,26 @@ def run_review(store: Store, actor: Actor, spec: QueueSpec) -> None:
         start: QueueStart | None = lookup.result()
     except Exception:  # the session looks it up again and reports what is wrong
         start = None
-    ReviewApp(store, actor, spec, start).run()
+    app = ReviewApp(store, actor, spec, start)
+    app.run()
+    failure = app.store_failure
+    unsaved, refused = app.writer.pending, app.writer.refused
+    if unsaved:
+        failure = f"{unsaved} label(s) could not be saved before the screen closed. " + (
+            failure or ""
+        )
+    if refused and failure is None:
+        failure = f"{len(refused)} write(s) were refused by the store; the last: {refused[-1]}"
+    finish_app(failure, app.return_code)
+
+
+def finish_app(store_failure: str | None, return_code: int | None) -> None:
+    """After a screen ends: a failure (the store failed, labels unsaved or refused) is an
+    error message and exit 1; any other non-zero return code is passed on."""
+    if store_failure is not None:
+        raise click.ClickException(safe_message(store_failure))
+    if return_code:
+        sys.exit(return_code)
 
 
 @click.command()

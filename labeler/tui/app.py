@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 from typing import ClassVar
 
-from textual.app import App, ScreenStackError
+from textual.app import ScreenStackError
 from textual.binding import Binding, BindingType
 
 from labeler.buckets import read_buckets
@@ -17,11 +17,12 @@ from labeler.review_session import QueueStart, ReviewSession
 from labeler.store.connection import Store
 from labeler.tui.messages import WriterStatus
 from labeler.tui.review_screen import ReviewScreen
+from labeler.tui.store_failure import EndsOnStoreError
 
 BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
 
 
-class ReviewApp(App[None]):
+class ReviewApp(EndsOnStoreError):
     """Label the cases of a store, one key per case."""
 
     TITLE = "labeler review"

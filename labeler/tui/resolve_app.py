@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from textual.app import App
 from textual.binding import Binding, BindingType
 
 from labeler.buckets import read_buckets
@@ -14,9 +13,10 @@ from labeler.identity import Actor
 from labeler.store.connection import Store
 from labeler.tui.app import BREAKPOINTS
 from labeler.tui.resolve_screen import ResolveScreen
+from labeler.tui.store_failure import EndsOnStoreError
 
 
-class ResolveApp(App[None]):
+class ResolveApp(EndsOnStoreError):
     """Walk the cases reviewers disagreed on."""
 
     TITLE = "labeler resolve"
