@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from labeler.identity import Actor
 from labeler.store.connection import Store
 from labeler.store.errors import StoreError
 from labeler.store.events import record_event
+from labeler.toml_input import TomlInputError, decode_toml_bytes, loads_toml
 
 RESERVED_SHORTCUTS = frozenset("abcdefgjknpqstuxz?/ ")
 """Keys the review and resolve screens use for themselves (a-f pick a reviewer's bucket)."""
@@ -187,9 +187,9 @@ def _bucket_lines(text: str) -> list[int]:
 def parse_taxonomy(text: str, source: str) -> Taxonomy:
     """Parse and validate taxonomy TOML; raise TaxonomyFileError naming ``source:line``."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise TaxonomyFileError(f"{source}: not valid TOML: {exc}") from None
+        data = loads_toml(text)
+    except TomlInputError as exc:
+        raise TaxonomyFileError(exc.located(source)) from None
     if "bucket" not in data:
         raise TaxonomyFileError(f"{source}: no [[bucket]] entries found")
     lines = _bucket_lines(text)
@@ -207,17 +207,24 @@ def parse_taxonomy(text: str, source: str) -> Taxonomy:
                 field = ".".join(str(p) for p in loc[2:]) or "bucket"
                 problems.append(f"{where}: bucket #{index + 1} {field}: {err['msg']}")
             else:
-                problems.append(f"{where}: {err['msg']}")
+                what = ".".join(str(p) for p in loc)
+                prefix = f"{safe_inline(what, 60)}: " if what else ""
+                problems.append(f"{where}: {prefix}{err['msg']}")
         raise TaxonomyFileError("\n".join(problems)) from None
 
 
 def load_taxonomy_file(path: Path) -> Taxonomy:
     """Read a taxonomy TOML file."""
+    source = safe_inline(str(path), 300)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise TaxonomyFileError(f"{safe_inline(str(path), 300)}: cannot read: {exc}") from None
-    return parse_taxonomy(text, safe_inline(str(path), 300))
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise TaxonomyFileError(f"{source}: cannot read: {exc.strerror or exc}") from None
+    try:
+        text = decode_toml_bytes(raw)
+    except TomlInputError as exc:
+        raise TaxonomyFileError(exc.located(source)) from None
+    return parse_taxonomy(text, source)
 
 
 def read_taxonomy(store: Store) -> Taxonomy:

@@ -14,27 +14,93 @@ from labeler.cli.common import (
     open_existing,
 )
 from labeler.display_text import safe_inline
-from labeler.label_import import import_labels
+from labeler.label_import import LabelChange, LabelImportResult, import_labels
+
+
+def _note(note: str | None) -> str:
+    return "no note" if not note else f'note "{safe_inline(note, 60)}"'
+
+
+def _change_line(file: str, change: LabelChange) -> str:
+    old, new = safe_inline(change.old_bucket, 64), safe_inline(change.new_bucket, 64)
+    line = (
+        f'  {file}:{change.line}: case "{safe_inline(change.case_id, 60)}" by '
+        f"{safe_inline(change.reviewer, 64)}: {old} -> {new}"
+    )
+    if (change.old_note or None) != (change.new_note or None):
+        line += f"; {_note(change.old_note)} -> {_note(change.new_note)}"
+    return line
+
+
+def _report_dry_run(result: LabelImportResult, labels_file: Path) -> None:
+    click.echo(
+        f"dry run, nothing written: {result.created} new, {result.changed} changed, "
+        f"{result.unchanged} same as in the store"
+    )
+    if result.new_buckets:
+        click.echo(
+            f"would create buckets: {', '.join(safe_inline(b, 64) for b in result.new_buckets)}"
+        )
+    if result.changes:
+        file = safe_inline(labels_file.name, 100)
+        click.echo("changed labels (file line: case by reviewer: store -> file):")
+        for change in result.changes:
+            click.echo(_change_line(file, change))
+    if result.refused:
+        count = len(result.changes)
+        click.echo(
+            f"without --replace this import would be refused: {count} existing "
+            f"label{'s' if count != 1 else ''} differ{'s' if count == 1 else ''} from the file"
+        )
 
 
 @click.command("import-labels")
 @STORE_ARGUMENT
 @click.argument("labels_file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--create-buckets", is_flag=True, help="Add buckets the taxonomy does not have yet.")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Overwrite labels already in the store (same case and reviewer) that the file changes.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Show what would be new, the same and changed; write nothing."
+)
 @REVIEWER_OPTION
 @friendly_errors
 def import_labels_command(
-    store_path: Path, labels_file: Path, create_buckets: bool, reviewer: str | None
+    store_path: Path,
+    labels_file: Path,
+    create_buckets: bool,
+    replace: bool,
+    dry_run: bool,
+    reviewer: str | None,
 ) -> None:
     """Import labels from a CSV with columns case_id,reviewer,bucket[,note].
 
-    All or nothing: unknown case ids or buckets are listed and nothing is written. Each label
-    is logged as an event, with your OS account as the one who imported it.
+    \b
+    All or nothing: unknown case ids or buckets are listed and nothing is
+    written. A label the same reviewer already gave the same case is never
+    overwritten silently: if the file differs, the import is refused (the
+    first cases are named) unless --replace is given. --dry-run shows the
+    counts and every changed label and writes nothing. Case ids are matched
+    exactly as imported, spaces included. Without a note column, stored
+    notes are kept. Each label written is logged as an event, with your OS
+    account as the one who imported it.
     """
+    actor = get_actor(reviewer)
     with open_existing(store_path) as store:
         result = import_labels(
-            store, labels_file, get_actor(reviewer), create_buckets=create_buckets
+            store,
+            labels_file,
+            actor,
+            create_buckets=create_buckets,
+            replace=replace,
+            dry_run=dry_run,
         )
+    if dry_run:
+        _report_dry_run(result, labels_file)
+        return
     click.echo(
         f"labels: {result.created} new, {result.changed} changed, {result.unchanged} unchanged"
     )

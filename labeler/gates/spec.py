@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
@@ -21,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from labeler.display_text import safe_inline
 from labeler.taxonomy import Taxonomy
+from labeler.toml_input import TomlInputError, decode_toml_bytes, loads_toml
 
 KINDS = ("bucket_rate", "must_pass", "json_valid", "latency")
 Action = Literal["block", "flag"]
@@ -282,21 +282,12 @@ def _joined(source: str, problems: list[Problem]) -> str:
     return "\n".join(f"{_where(source, line)}: {text}" for line, text in problems)
 
 
-_TOML_LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
-
-
 def parse_gates(text: str, source: str) -> GatesSpec:
     """Parse and validate gates TOML; raise :class:`GatesFileError` naming ``source:line``."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
-        found = _TOML_LINE.search(message)
-        line = int(found.group(1)) if found else None
-        if line is None and "end of document" in message:
-            line = max(1, len(text.splitlines()))
-        where = _where(source, line)
-        raise GatesFileError(f"{where}: not valid TOML: {message}") from None
+        data = loads_toml(text)
+    except TomlInputError as exc:
+        raise GatesFileError(exc.located(source)) from None
     try:
         spec = GatesFile.model_validate(data)
     except ValidationError as exc:
@@ -312,9 +303,13 @@ def load_gates_file(path: str) -> GatesSpec:
     try:
         with open(path, "rb") as handle:
             raw = handle.read()
-        text = raw.decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise GatesFileError(f"{path}: cannot read the gates file: {exc}") from None
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise GatesFileError(f"{path}: cannot read the gates file: {reason}") from None
+    try:
+        text = decode_toml_bytes(raw)
+    except TomlInputError as exc:
+        raise GatesFileError(exc.located(path)) from None
     spec = parse_gates(text, path)
     return GatesSpec(spec.rules, spec.source, hashlib.sha256(raw).hexdigest(), spec.lines, text)
 
