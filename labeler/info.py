@@ -2,38 +2,78 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from labeler.store.connection import Store
 from labeler.store.schema import SCHEMA_VERSION
 
 
-def store_info(store: Store) -> dict[str, Any]:
+@dataclass(frozen=True)
+class StoreInfo:
+    """What a store holds; :meth:`to_json` is ``labeler info --json``."""
+
+    store: str
+    schema_version: int
+    """The store's ``PRAGMA user_version``."""
+    labeler_schema_version: int
+    """The schema version this labeler writes."""
+    cases: int
+    """Current cases."""
+    old_case_versions: int
+    labels: int
+    reviewers: tuple[str, ...]
+    buckets: int
+    imports: int
+    resolutions: int
+    events: int
+    tables: tuple[str, ...]
+    views: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "store": self.store,
+            "schema_version": self.schema_version,
+            "labeler_schema_version": self.labeler_schema_version,
+            "cases": self.cases,
+            "old_case_versions": self.old_case_versions,
+            "labels": self.labels,
+            "reviewers": list(self.reviewers),
+            "buckets": self.buckets,
+            "imports": self.imports,
+            "resolutions": self.resolutions,
+            "events": self.events,
+            "tables": list(self.tables),
+            "views": list(self.views),
+        }
+
+
+def store_info(store: Store) -> StoreInfo:
     """Counts of cases, labels, reviewers, buckets, imports, and the schema version.
 
     Read through sqlite-utils, as a user of the store would, in one read transaction.
     """
     db = store.db
     with store.snapshot():
-        reviewers = [
-            r["reviewer"]
+        reviewers = tuple(
+            str(r["reviewer"])
             for r in db.query("SELECT DISTINCT reviewer FROM labels ORDER BY reviewer")
-        ]
-        return {
-            "store": str(store.path),
-            "schema_version": int(db.execute("PRAGMA user_version").fetchone()[0]),
-            "labeler_schema_version": SCHEMA_VERSION,
-            "cases": db["cases"].count_where("is_current = 1"),
-            "old_case_versions": db["cases"].count_where("is_current = 0"),
-            "labels": db["labels"].count,
-            "reviewers": reviewers,
-            "buckets": db["buckets"].count,
-            "imports": db["imports"].count,
-            "resolutions": db["resolutions"].count,
-            "events": db["events"].count,
-            "tables": sorted(db.table_names()),
-            "views": sorted(db.view_names()),
-        }
+        )
+        return StoreInfo(
+            store=str(store.path),
+            schema_version=int(db.execute("PRAGMA user_version").fetchone()[0]),
+            labeler_schema_version=SCHEMA_VERSION,
+            cases=int(db["cases"].count_where("is_current = 1")),
+            old_case_versions=int(db["cases"].count_where("is_current = 0")),
+            labels=int(db["labels"].count),
+            reviewers=reviewers,
+            buckets=int(db["buckets"].count),
+            imports=int(db["imports"].count),
+            resolutions=int(db["resolutions"].count),
+            events=int(db["events"].count),
+            tables=tuple(sorted(db.table_names())),
+            views=tuple(sorted(db.view_names())),
+        )
 
 
 def integrity_problems(store: Store) -> list[str]:

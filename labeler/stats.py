@@ -8,21 +8,27 @@ everything after that is numpy.
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from labeler.agreement import LabelMatrix, compute_agreement
-from labeler.counts import UNCLEAR, UNLABELED, UNRESOLVED, BucketCounts, final_codes
+from labeler.agreement import AgreementReport, LabelMatrix, compute_agreement
+from labeler.counts import (
+    STATUSES,
+    UNLABELED,
+    BucketCounts,
+    SliceCounts,
+    StatusCounts,
+    final_codes,
+    final_names,
+)
 from labeler.store.connection import Store
 
 NONE_GROUP = "(none)"
 UNCLEAR_LISTED = 1000
 """At most this many unclear cases are listed (their count is in ``status``)."""
-STATUSES = ("agreed", "single", "resolved", UNCLEAR, UNRESOLVED, UNLABELED)
 
 
 @dataclass(frozen=True)
@@ -108,8 +114,65 @@ def _read_matrix(
     return matrix, item_seqs, bucket_order
 
 
-def compute_stats(store: Store, request: StatsRequest = StatsRequest()) -> dict[str, Any]:
-    """Agreement, per-bucket agreement, pairwise kappa, confusion and counts, as one dict."""
+@dataclass(frozen=True)
+class UnclearEntry:
+    """A case the resolvers marked unclear, for the guideline owner (raw, untrusted text)."""
+
+    case_id: str
+    reason: str | None
+    resolver: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"case_id": self.case_id, "reason": self.reason, "resolver": self.resolver}
+
+
+@dataclass(frozen=True)
+class StatsReport:
+    """Everything ``labeler stats`` reports, from one consistent read of the store.
+
+    :meth:`to_json` is the ``--json`` object; its keys are a contract that scripts rely on.
+    """
+
+    cases: int
+    """Current cases."""
+    labels: int
+    """Labels on current cases."""
+    reviewers: tuple[str, ...]
+    """Every reviewer with a label, sorted."""
+    reviewers_in_play: tuple[str, ...]
+    """The reviewers agreement is computed over (``--reviewers``, default all)."""
+    buckets: tuple[str, ...]
+    """The taxonomy's buckets in order, then buckets used but no longer in it, sorted."""
+    agreement: AgreementReport
+    status: StatusCounts
+    counts: SliceCounts
+    bootstrap_replicates: int
+    bootstrap_seed: int | None
+    unclear_cases: tuple[UnclearEntry, ...]
+    """The first :data:`UNCLEAR_LISTED` unclear cases (``status.unclear`` counts them all)."""
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``--json`` object: plain dicts, lists, strings and finite numbers."""
+        confusion = self.agreement.confusion
+        return {
+            "cases": self.cases,
+            "labels": self.labels,
+            "reviewers": list(self.reviewers),
+            "reviewers_in_play": list(self.reviewers_in_play),
+            "buckets": list(self.buckets),
+            "agreement": self.agreement.summary_json(),
+            "per_bucket": self.agreement.per_bucket_json(),
+            "pairwise": self.agreement.pairwise_json(),
+            "confusion": None if confusion is None else confusion.to_json(),
+            "status": self.status.to_json(),
+            "counts": self.counts.to_json(),
+            "bootstrap": {"replicates": self.bootstrap_replicates, "seed": self.bootstrap_seed},
+            "unclear_cases": [entry.to_json() for entry in self.unclear_cases],
+        }
+
+
+def compute_stats(store: Store, request: StatsRequest = StatsRequest()) -> StatsReport:
+    """Agreement, per-bucket agreement, pairwise kappa, confusion and counts, in one report."""
     with store.snapshot() as conn:
         buckets = [r[0] for r in conn.execute("SELECT key FROM buckets ORDER BY position")]
         case_seqs = np.sort(
@@ -132,93 +195,47 @@ def compute_stats(store: Store, request: StatsRequest = StatsRequest()) -> dict[
     reviewers = list(request.reviewers) if request.reviewers else None
     agreement = compute_agreement(
         matrix, reviewers=reviewers, bootstrap=request.bootstrap, seed=request.seed
-    ).to_json()
+    )
 
-    finals, statuses = _finals(matrix, item_seqs, case_seqs, resolutions, bucket_order)
-    names = np.array([*bucket_order, UNRESOLVED, UNLABELED, UNCLEAR], dtype=object)
+    index = {name: i for i, name in enumerate(bucket_order)}
+    finals, statuses = final_codes(
+        case_seqs,
+        item_seqs,
+        np.asarray(matrix.item_codes),
+        np.asarray(matrix.bucket_codes),
+        [(seq, None if bucket is None else index[bucket]) for seq, bucket in resolutions],
+        len(bucket_order),
+    )
+    names = np.array(final_names(bucket_order), dtype=object)
     reviewed = statuses != STATUSES.index(UNLABELED)
-    overall = _bucket_counts(finals, reviewed, names)
-    by: dict[str, dict[str, Any]] = {}
+    by: dict[str, dict[str, BucketCounts]] = {}
     for key, values in groups.items():
         by[key] = {}
         group_array = np.array(values, dtype=object)
         for value in sorted(set(values)):
             mask = group_array == value
-            by[key][value] = _bucket_counts(finals[mask], reviewed[mask], names).to_json(
-                bucket_order
-            )
-    status_counts = np.bincount(statuses, minlength=len(STATUSES))
-    return {
-        "cases": len(case_seqs),
-        "labels": matrix.labels,
-        "reviewers": list(matrix.reviewers),
-        "reviewers_in_play": reviewers or list(matrix.reviewers),
-        "buckets": bucket_order,
-        "agreement": {
-            key: agreement[key]
-            for key in (
-                "percent_agreement",
-                "cohen_kappa",
-                "fleiss_kappa",
-                "krippendorff_alpha",
-                "krippendorff_alpha_ci95",
-                "undefined",
-                "items_with_labels",
-                "pairable_items",
-            )
-            if key in agreement
-        },
-        "per_bucket": agreement["per_bucket"],
-        "pairwise": agreement["pairwise"],
-        "confusion": agreement["confusion"],
-        "status": {name: int(n) for name, n in zip(STATUSES, status_counts, strict=True)},
-        "counts": {**overall.to_json(bucket_order), "by": by},
-        "bootstrap": {"replicates": request.bootstrap, "seed": request.seed},
-        "unclear_cases": [{"case_id": r[0], "reason": r[1], "resolver": r[2]} for r in unclear],
-    }
-
-
-def _finals(
-    matrix: LabelMatrix,
-    item_seqs: np.ndarray,
-    case_seqs: np.ndarray,
-    resolutions: Sequence[tuple[int, str | None]],
-    bucket_order: list[str],
-) -> tuple[np.ndarray, np.ndarray]:
-    """Final bucket code and status code per case (aligned with ``case_seqs``).
-
-    Bucket codes index ``bucket_order``; then unresolved, unlabeled, unclear follow.
-    """
-    n_buckets = len(bucket_order)
-    code_unresolved, code_unlabeled, code_unclear = n_buckets, n_buckets + 1, n_buckets + 2
-    per_item, label_counts = final_codes(
-        np.asarray(matrix.item_codes), np.asarray(matrix.bucket_codes), len(matrix.items)
+            by[key][value] = _bucket_counts(finals[mask], reviewed[mask], names, bucket_order)
+    return StatsReport(
+        cases=len(case_seqs),
+        labels=matrix.labels,
+        reviewers=tuple(matrix.reviewers),
+        reviewers_in_play=tuple(reviewers or matrix.reviewers),
+        buckets=tuple(bucket_order),
+        agreement=agreement,
+        status=StatusCounts.from_codes(statuses),
+        counts=SliceCounts(_bucket_counts(finals, reviewed, names, bucket_order), by),
+        bootstrap_replicates=request.bootstrap,
+        bootstrap_seed=request.seed,
+        unclear_cases=tuple(UnclearEntry(str(r[0]), r[1], str(r[2])) for r in unclear),
     )
-    finals = np.full(len(case_seqs), code_unlabeled, dtype=np.int64)
-    statuses = np.full(len(case_seqs), STATUSES.index(UNLABELED), dtype=np.int64)
-    if matrix.items:
-        where = np.searchsorted(case_seqs, item_seqs)
-        agreed = per_item >= 0
-        finals[where] = np.where(agreed, per_item, code_unresolved)
-        statuses[where] = np.where(
-            agreed,
-            np.where(label_counts == 1, STATUSES.index("single"), STATUSES.index("agreed")),
-            STATUSES.index(UNRESOLVED),
-        )
-    index = {name: i for i, name in enumerate(bucket_order)}
-    for seq, bucket in resolutions:
-        at = int(np.searchsorted(case_seqs, seq))
-        if at < len(case_seqs) and case_seqs[at] == seq:
-            finals[at] = code_unclear if bucket is None else index[bucket]
-            statuses[at] = STATUSES.index(UNCLEAR if bucket is None else "resolved")
-    return finals, statuses
 
 
-def _bucket_counts(finals: np.ndarray, reviewed: np.ndarray, names: np.ndarray) -> BucketCounts:
-    counts = BucketCounts(cases=len(finals), reviewed=int(reviewed.sum()))
+def _bucket_counts(
+    finals: np.ndarray, reviewed: np.ndarray, names: np.ndarray, buckets: Sequence[str]
+) -> BucketCounts:
     tally = np.bincount(finals, minlength=len(names))
-    counts.by_bucket = Counter({str(names[i]): int(n) for i, n in enumerate(tally) if n})
-    return counts
+    by_bucket = {str(names[i]): int(n) for i, n in enumerate(tally) if n}
+    return BucketCounts.tally(len(finals), int(reviewed.sum()), by_bucket, buckets)
 
 
 def reviewer_has_open_overlap(store: Store, reviewer: str, overlap: int) -> bool:

@@ -61,10 +61,10 @@ def test_bucket_rate_uses_the_same_counts_as_stats(tmp_path: Path) -> None:
         )
     )
     stats = compute_stats(store, StatsRequest(by=("length",)))
-    group = stats["counts"]["by"]["length"]["long"]
-    assert result.n == group["reviewed"] == 50
-    assert result.count == group["buckets"]["wrong_intent"]["cases"] == 7
-    assert result.value == pytest.approx(group["buckets"]["wrong_intent"]["rate_per_1000"])
+    group = stats.counts.by["length"]["long"]
+    assert result.n == group.reviewed == 50
+    assert result.count == group.buckets["wrong_intent"].cases == 7
+    assert result.value == pytest.approx(group.buckets["wrong_intent"].rate_per_1000)
 
 
 def test_slices_split_the_verdict(tmp_path: Path) -> None:

@@ -19,7 +19,7 @@ from test_gates_fixtures import (
 
 from labeler.cases import find_case_seq
 from labeler.labels import set_label
-from labeler.stats import compute_stats
+from labeler.stats import StatsReport, compute_stats
 from labeler.store import Store
 
 
@@ -109,8 +109,8 @@ def _disagreeing_store(tmp_path: Path) -> Store:
 def test_min_agreement_alpha_and_kappa(tmp_path: Path) -> None:
     store = _disagreeing_store(tmp_path)
     stats = compute_stats(store)
-    alpha = stats["per_bucket"]["wrong_intent"]["krippendorff_alpha"]
-    kappa = stats["per_bucket"]["wrong_intent"]["cohen_kappa"]
+    alpha = stats.agreement.per_bucket["wrong_intent"].krippendorff_alpha
+    kappa = stats.agreement.per_bucket["wrong_intent"].cohen_kappa
     # By hand, one vs rest over 40 cases with 4 split: po = 36/40, pe = 0.1² + 0.9² = 0.82;
     # alpha = 1 - (80 - 1) * 8 / (2 * 8 * 72).
     assert alpha == pytest.approx(1 - 632 / 1152)
@@ -189,8 +189,8 @@ def test_a_write_between_the_reads_makes_the_gate_read_again(
     real = compute_stats
     calls: list[int] = []
 
-    def stats_then_a_write(*args: object, **kwargs: object) -> dict[str, object]:
-        result: dict[str, object] = real(*args, **kwargs)  # type: ignore[arg-type]
+    def stats_then_a_write(*args: object, **kwargs: object) -> StatsReport:
+        result = real(*args, **kwargs)  # type: ignore[arg-type]
         if not calls:
             with open_store(store.path) as other:  # another process labels meanwhile
                 seq = find_case_seq(other, "c0002")
@@ -203,4 +203,4 @@ def test_a_write_between_the_reads_makes_the_gate_read_again(
     spec = parse_gates(rule(kind="must_pass", bucket="unsafe_pii", on_fail="block"), "g.toml")
     inputs = gather(store, spec)
     assert len(calls) == 2 and inputs.consistent
-    assert inputs.stats["status"]["unresolved"] == inputs.facts.unresolved(range(100)) == 1
+    assert inputs.stats.status.unresolved == inputs.facts.unresolved(range(100)) == 1

@@ -40,26 +40,26 @@ def test_sample_counts_match_the_sql_view(tmp_path: Path) -> None:
     store = _sample_store(tmp_path)
     data = compute_stats(store, StatsRequest(by=("length", "meta.prompt_version")))
     finals, statuses = _view_counts(store)
-    got = {k: v["cases"] for k, v in data["counts"]["buckets"].items() if v["cases"]}
+    got = {k: v.cases for k, v in data.counts.overall.buckets.items() if v.cases}
     assert got == dict(finals)
-    assert {k: v for k, v in data["status"].items() if v} == dict(statuses)
-    assert data["cases"] == 180
-    assert data["reviewers"] == ["alice", "bob"]
+    assert {k: v for k, v in data.status.items() if v} == dict(statuses)
+    assert data.cases == 180
+    assert data.reviewers == ("alice", "bob")
     # every case lands in exactly one group of each --by key
     for key in ("length", "meta.prompt_version"):
-        assert sum(g["cases"] for g in data["counts"]["by"][key].values()) == 180
-    assert set(data["counts"]["by"]["meta.prompt_version"]) == {"v7", "v8"}
+        assert sum(g.cases for g in data.counts.by[key].values()) == 180
+    assert set(data.counts.by["meta.prompt_version"]) == {"v7", "v8"}
 
 
 def test_rates_are_per_1000_reviewed_cases(tmp_path: Path) -> None:
     store = _sample_store(tmp_path)
     data = compute_stats(store)
-    counts = data["counts"]
-    for bucket, c in counts["buckets"].items():
+    counts = data.counts.overall
+    for bucket, c in counts.buckets.items():
         if bucket == "unlabeled":
-            assert c["rate_per_1000"] is None
+            assert c.rate_per_1000 is None
         else:
-            assert c["rate_per_1000"] == c["cases"] * 1000 / counts["reviewed"]
+            assert c.rate_per_1000 == c.cases * 1000 / counts.reviewed
 
 
 def _insert_cases(store: Store, n: int) -> list[int]:
@@ -128,14 +128,14 @@ def test_finals_follow_the_definition(tmp_path_factory, table, resolved) -> None
             expected[final] += 1
             expected_half[str(i % 2)][final] += 1
     data = compute_stats(store, StatsRequest(by=("half",)))
-    got = {k: v["cases"] for k, v in data["counts"]["buckets"].items() if v["cases"]}
+    got = {k: v.cases for k, v in data.counts.overall.buckets.items() if v.cases}
     assert got == dict(expected)
     view_finals, _ = _view_counts(store)
     assert dict(view_finals) == dict(expected)
     for half, counter in expected_half.items():
         if counter:
-            groups = data["counts"]["by"]["half"][half]["buckets"]
-            assert {k: v["cases"] for k, v in groups.items() if v["cases"]} == dict(counter)
+            groups = data.counts.by["half"][half].buckets
+            assert {k: v.cases for k, v in groups.items() if v.cases} == dict(counter)
     store.close()
 
 
@@ -186,9 +186,9 @@ def test_stats_cli_plain_and_json_contract(tmp_path: Path) -> None:
 def test_reviewers_option_restricts_agreement(tmp_path: Path) -> None:
     store = _sample_store(tmp_path)
     data = compute_stats(store, StatsRequest(reviewers=("alice",)))
-    assert data["agreement"]["cohen_kappa"] is None
-    assert "cohen_kappa" in data["agreement"]["undefined"]
-    assert data["reviewers_in_play"] == ["alice"]
+    assert data.agreement.cohen_kappa is None
+    assert "cohen_kappa" in data.agreement.undefined
+    assert data.reviewers_in_play == ("alice",)
 
 
 def test_unclear_cases_are_listed_for_the_guideline_owner(tmp_path: Path) -> None:
@@ -201,10 +201,10 @@ def test_unclear_cases_are_listed_for_the_guideline_owner(tmp_path: Path) -> Non
             (seq, "guideline says \x1b[2J nothing"),
         )
     data = compute_stats(store)
-    assert data["unclear_cases"] == [
+    assert [entry.to_json() for entry in data.unclear_cases] == [
         {"case_id": "sup-0001", "reason": "guideline says \x1b[2J nothing", "resolver": "rita"}
     ]
-    assert data["status"]["unclear"] == 1
+    assert data.status.unclear == 1
     store.close()
     out = CliRunner().invoke(main, ["stats", str(tmp_path / "s.db")]).output
     assert "Unclear cases" in out and "sup-0001" in out

@@ -94,8 +94,8 @@ class AgreementReport:
     bootstrap_replicates: int  # requested
     bootstrap_defined: int  # replicates with a defined alpha, used for the interval
 
-    def to_json(self) -> dict[str, Any]:
-        """Plain dict with the documented keys (see module docstring)."""
+    def summary_json(self) -> dict[str, Any]:
+        """The overall numbers only (``labeler stats`` puts the rest beside them)."""
         ci = self.krippendorff_alpha_ci95
         return {
             "percent_agreement": self.percent_agreement,
@@ -104,9 +104,25 @@ class AgreementReport:
             "krippendorff_alpha": self.krippendorff_alpha,
             "krippendorff_alpha_ci95": None if ci is None else [ci[0], ci[1]],
             "undefined": dict(self.undefined),
-            "per_bucket": {name: entry.to_json() for name, entry in self.per_bucket.items()},
-            "pairwise": {entry.key: entry.to_json() for entry in self.pairwise.values()},
-            "confusion": None if self.confusion is None else self.confusion.to_json(),
             "items_with_labels": self.items_with_labels,
             "pairable_items": self.pairable_items,
+        }
+
+    def per_bucket_json(self) -> dict[str, Any]:
+        return {name: entry.to_json() for name, entry in self.per_bucket.items()}
+
+    def pairwise_json(self) -> dict[str, Any]:
+        """Pairs keyed ``"first|second"``."""
+        return {entry.key: entry.to_json() for entry in self.pairwise.values()}
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain dict with the documented keys (see module docstring)."""
+        summary = self.summary_json()
+        counts = {key: summary.pop(key) for key in ("items_with_labels", "pairable_items")}
+        return {
+            **summary,
+            "per_bucket": self.per_bucket_json(),
+            "pairwise": self.pairwise_json(),
+            "confusion": None if self.confusion is None else self.confusion.to_json(),
+            **counts,
         }

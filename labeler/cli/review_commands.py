@@ -124,8 +124,8 @@ def demo(reviewer: str | None, info_only: bool) -> None:
             from labeler.info import store_info
 
             data = store_info(store)
-            reviewers = ", ".join(safe_inline(r, 60) for r in data["reviewers"])
-            click.echo(f"{data['cases']} cases, {data['labels']} labels by {reviewers}")
+            reviewers = ", ".join(safe_inline(r, 60) for r in data.reviewers)
+            click.echo(f"{data.cases} cases, {data.labels} labels by {reviewers}")
             click.echo(f"try: labeler review {store.path}  /  labeler stats {store.path}")
             return
         run_review(store, actor, QueueSpec(actor.name, 3, (), False))

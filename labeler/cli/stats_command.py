@@ -55,8 +55,8 @@ def stats(
     names = tuple(n.strip() for n in reviewers.split(",") if n.strip()) if reviewers else None
     request = StatsRequest(by=by, reviewers=names, bootstrap=bootstrap, seed=seed)
     with open_existing(store_path, write=False) as store:
-        data = compute_stats(store, request)
+        report = compute_stats(store, request)
     if as_json:
-        echo_json(data)
+        echo_json(report.to_json())
     else:
-        click.echo("\n".join(format_stats(data)))
+        click.echo("\n".join(format_stats(report)))

@@ -58,21 +58,19 @@ def info(store_path: Path, as_json: bool) -> None:
     with open_existing(store_path, write=False) as store:
         data = store_info(store)
     if as_json:
-        echo_json(data)
+        echo_json(data.to_json())
         return
-    reviewers = ", ".join(safe_inline(r, 60) for r in data["reviewers"]) or "none yet"
-    click.echo(f"store           {safe_inline(data['store'], 300)}")
-    click.echo(f"schema version  {data['schema_version']}")
-    click.echo(
-        f"cases           {data['cases']:,}"
-        + (f" (+{data['old_case_versions']:,} older versions)" if data["old_case_versions"] else "")
-    )
-    click.echo(f"labels          {data['labels']:,}")
+    reviewers = ", ".join(safe_inline(r, 60) for r in data.reviewers) or "none yet"
+    older = f" (+{data.old_case_versions:,} older versions)" if data.old_case_versions else ""
+    click.echo(f"store           {safe_inline(data.store, 300)}")
+    click.echo(f"schema version  {data.schema_version}")
+    click.echo(f"cases           {data.cases:,}{older}")
+    click.echo(f"labels          {data.labels:,}")
     click.echo(f"reviewers       {reviewers}")
-    click.echo(f"buckets         {data['buckets']}")
-    click.echo(f"imports         {data['imports']}")
-    click.echo(f"resolutions     {data['resolutions']:,}")
-    click.echo(f"events          {data['events']:,}")
+    click.echo(f"buckets         {data.buckets}")
+    click.echo(f"imports         {data.imports}")
+    click.echo(f"resolutions     {data.resolutions:,}")
+    click.echo(f"events          {data.events:,}")
 
 
 @click.command()

@@ -16,9 +16,11 @@ This module is part of the pure core: no textual, rich or click.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
+from labeler.agreement import BucketAgreement
+from labeler.counts import BucketCount
 from labeler.gates.metrics import CaseFacts, read_case_facts
 from labeler.gates.results import Decision, GateOutcome, Outcome, RuleResult, Verdict
 from labeler.gates.spec import (
@@ -30,19 +32,18 @@ from labeler.gates.spec import (
     check_buckets,
 )
 from labeler.intervals import wilson_interval
-from labeler.stats import StatsRequest, compute_stats
+from labeler.stats import StatsReport, StatsRequest, compute_stats
 from labeler.store.connection import Store
 from labeler.taxonomy import Taxonomy, read_taxonomy
 
 _READ_ATTEMPTS = 3
-_METRIC_KEY = {"alpha": "krippendorff_alpha", "kappa": "cohen_kappa"}
 
 
 @dataclass(frozen=True)
 class GateInputs:
     """Everything the rules are judged on, from one state of the store."""
 
-    stats: dict[str, Any]
+    stats: StatsReport
     facts: CaseFacts
     taxonomy: Taxonomy
     consistent: bool = True
@@ -92,29 +93,37 @@ def _judge(
     return "fail", _stricter(on_fail, "flag")
 
 
-def _scope_counts(stats: dict[str, Any], scope: tuple[str, str] | None) -> tuple[int, Any]:
-    counts = stats["counts"]
-    if scope is not None:
-        counts = counts["by"].get(scope[0], {}).get(scope[1])
+def _scope_counts(
+    stats: StatsReport, scope: tuple[str, str] | None
+) -> tuple[int, Mapping[str, BucketCount]]:
+    counts = stats.counts.scope(scope)
     if counts is None:
         return 0, {}
-    return int(counts["reviewed"]), counts["buckets"]
+    return counts.reviewed, counts.buckets
+
+
+def _metric(entry: BucketAgreement, metric: str) -> tuple[float | None, str]:
+    """The rule's agreement metric on a bucket, and its key in ``undefined``."""
+    if metric == "alpha":
+        return entry.krippendorff_alpha, "krippendorff_alpha"
+    if metric == "kappa":
+        return entry.cohen_kappa, "cohen_kappa"
+    raise ValueError(f"unknown agreement metric {metric!r}")
 
 
 def _agreement(
-    stats: dict[str, Any], bucket: str, metric: str
+    stats: StatsReport, bucket: str, metric: str
 ) -> tuple[float | None, str | None, bool]:
     """``(value, note, vacuous)``: vacuous when no reviewer ever used the bucket on overlap."""
-    entry = stats["per_bucket"].get(bucket)
+    entry = stats.agreement.per_bucket.get(bucket)
     if entry is None:
         return None, "no agreement for this bucket", False
-    key = _METRIC_KEY[metric]
-    value = entry.get(key)
+    value, key = _metric(entry, metric)
     if value is not None:
         return float(value), None, False
-    if entry.get("labels", 0) == 0 and stats["agreement"].get("pairable_items", 0) > 0:
+    if entry.labels == 0 and stats.agreement.pairable_items > 0:
         return None, "no reviewer used this bucket: they never disagreed on it", True
-    reason = entry.get("undefined", {}).get(key)
+    reason = entry.undefined.get(key)
     return None, str(reason) if reason else f"{metric} is undefined", False
 
 
@@ -132,7 +141,8 @@ def _bucket_rule(
 ) -> RuleResult:
     scope = rule.scope
     n, buckets = _scope_counts(inputs.stats, scope)
-    count = int(buckets.get(bucket, {}).get("cases", 0))
+    entry = buckets.get(bucket)
+    count = 0 if entry is None else entry.cases
     indices = inputs.facts.scope(scope)
     unresolved = inputs.facts.unresolved(indices)
     pending = inputs.facts.unresolved_with(indices, bucket)

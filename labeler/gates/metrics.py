@@ -3,7 +3,8 @@
 Bucket counts and agreement come from :func:`labeler.stats.compute_stats` only. This module
 reads what stats does not give: the cases' meta metrics (does the output parse as JSON where
 ``meta.output_format`` is json; ``meta.latency_ms``), each case's status (from the
-``case_status`` view) and the buckets named in unresolved cases, per slice.
+``case_status`` view, the SQL twin of :mod:`labeler.counts`) and the buckets named in
+unresolved cases, per slice.
 
 This module is part of the pure core: no textual, rich or click.
 """
@@ -15,12 +16,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from labeler.clock import utc_now
+from labeler.counts import UNRESOLVED
 from labeler.hints import output_is_json
 from labeler.intervals import percentile
 from labeler.stats import NONE_GROUP, group_sql
 from labeler.store.connection import Store
-
-UNRESOLVED = "unresolved"
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,12 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
+from labeler.counts import BucketCounts
 from labeler.display_text import safe_inline
 from labeler.gates.evaluate import GateInputs
 from labeler.gates.results import GateOutcome, RuleResult
 from labeler.gates.spec import GatesSpec
+from labeler.stats import StatsReport
 
 MAX_GROUPS_SHOWN = 50
 _SYMBOL = {"<=": "≤", ">=": "≥"}
@@ -137,8 +139,8 @@ def format_table(
     stats = inputs.stats
     lines = [
         f"gates {safe_inline(spec.source, 80)}: {len(outcome.results)} rule(s) on "
-        f"{stats['cases']:,} cases, {stats['counts']['reviewed']:,} reviewed, "
-        f"{stats['status']['unresolved']:,} unresolved",
+        f"{stats.cases:,} cases, {stats.counts.overall.reviewed:,} reviewed, "
+        f"{stats.status.unresolved:,} unresolved",
         "",
     ]
     if width is not None and table_width > width:
@@ -202,7 +204,9 @@ def _fill(items: list[str], width: int, indent: str) -> list[str]:
     return lines
 
 
-def gate_json(outcome: GateOutcome, inputs: GateInputs, spec: GatesSpec, store: str) -> Any:
+def gate_json(
+    outcome: GateOutcome, inputs: GateInputs, spec: GatesSpec, store: str
+) -> dict[str, Any]:
     """The machine form: decision, exit status, every rule with all its fields, the store."""
     return {
         "decision": outcome.decision,
@@ -231,10 +235,10 @@ def _store_state(inputs: GateInputs, store: str) -> dict[str, Any]:
         "path": store,
         "schema_version": facts.schema_version,
         "read_at": facts.read_at,
-        "cases": stats["cases"],
-        "labels": stats["labels"],
-        "reviewed": stats["counts"]["reviewed"],
-        "status": stats["status"],
+        "cases": stats.cases,
+        "labels": stats.labels,
+        "reviewed": stats.counts.overall.reviewed,
+        "status": stats.status.to_json(),
         "consistent_read": inputs.consistent,
     }
 
@@ -291,7 +295,7 @@ def markdown_report(outcome: GateOutcome, inputs: GateInputs, spec: GatesSpec, s
             f"- rule {r.index + 1} ({md(r.name, 80)}): {md(reason, 300)}" for r, reason in notes
         ]
     state = _store_state(inputs, store)
-    status = ", ".join(f"{k} {v:,}" for k, v in stats["status"].items())
+    status = ", ".join(f"{k} {v:,}" for k, v in stats.status.items())
     out += [
         "",
         "## Store",
@@ -321,60 +325,54 @@ def markdown_report(outcome: GateOutcome, inputs: GateInputs, spec: GatesSpec, s
     return "\n".join(out) + "\n"
 
 
-def _agreement_section(stats: dict[str, Any]) -> list[str]:
-    a = stats["agreement"]
+def _agreement_section(stats: StatsReport) -> list[str]:
+    a = stats.agreement
     out = [
         "",
         "## Agreement",
         "",
-        f"- Percent agreement: {_agree(a.get('percent_agreement'))}",
-        f"- Cohen's kappa: {_agree(a.get('cohen_kappa'))}",
-        f"- Fleiss' kappa: {_agree(a.get('fleiss_kappa'))}",
-        f"- Krippendorff's alpha: {_agree(a.get('krippendorff_alpha'))}",
-        f"- Cases labeled by two or more reviewers: {a.get('pairable_items', 0):,}",
+        f"- Percent agreement: {_agree(a.percent_agreement)}",
+        f"- Cohen's kappa: {_agree(a.cohen_kappa)}",
+        f"- Fleiss' kappa: {_agree(a.fleiss_kappa)}",
+        f"- Krippendorff's alpha: {_agree(a.krippendorff_alpha)}",
+        f"- Cases labeled by two or more reviewers: {a.pairable_items:,}",
         "",
     ]
     out += _md_table(
         ["Bucket", "Labels", "Alpha", "Kappa"],
         [
-            [
-                md(key, 64),
-                f"{b['labels']:,}",
-                _agree(b.get("krippendorff_alpha")),
-                _agree(b.get("cohen_kappa")),
-            ]
-            for key, b in stats["per_bucket"].items()
+            [md(key, 64), f"{b.labels:,}", _agree(b.krippendorff_alpha), _agree(b.cohen_kappa)]
+            for key, b in a.per_bucket.items()
         ],
     )
-    pairs = stats.get("pairwise") or {}
-    if pairs:
+    if a.pairwise:
         out += ["", "Pairs (Cohen's kappa):", ""]
         out += [
-            f"- {md(pair, 120)}: {_agree(p['cohen_kappa'])} on {p['cases']:,} cases"
-            for pair, p in pairs.items()
+            f"- {md(p.key, 120)}: {_agree(p.cohen_kappa)} on {p.cases:,} cases"
+            for p in a.pairwise.values()
         ]
     return out
 
 
-def _counts_rows(counts: dict[str, Any]) -> list[list[str]]:
+def _counts_rows(counts: BucketCounts) -> list[list[str]]:
     rows = []
-    for name, c in counts["buckets"].items():
-        rate = "—" if c["rate_per_1000"] is None else _num(c["rate_per_1000"])
-        rows.append([md(name, 64), f"{c['cases']:,}", rate])
+    for name, c in counts.buckets.items():
+        rate = "—" if c.rate_per_1000 is None else _num(c.rate_per_1000)
+        rows.append([md(name, 64), f"{c.cases:,}", rate])
     return rows
 
 
-def _counts_section(stats: dict[str, Any]) -> list[str]:
-    counts = stats["counts"]
+def _counts_section(stats: StatsReport) -> list[str]:
+    counts = stats.counts.overall
     out = [
         "",
         "## Counts",
         "",
-        f"All cases: {counts['cases']:,}, reviewed {counts['reviewed']:,}.",
+        f"All cases: {counts.cases:,}, reviewed {counts.reviewed:,}.",
         "",
     ]
     out += _md_table(["Final bucket", "Cases", "Per 1,000 reviewed"], _counts_rows(counts))
-    for key, groups in counts["by"].items():
+    for key, groups in stats.counts.by.items():
         if len(groups) > MAX_GROUPS_SHOWN:
             out += [
                 "",
@@ -386,7 +384,7 @@ def _counts_section(stats: dict[str, Any]) -> list[str]:
                 "",
                 f"### {md(key, 60)}={md(value, 60)}",
                 "",
-                f"Cases: {group['cases']:,}, reviewed {group['reviewed']:,}.",
+                f"Cases: {group.cases:,}, reviewed {group.reviewed:,}.",
                 "",
             ]
             out += _md_table(["Final bucket", "Cases", "Per 1,000 reviewed"], _counts_rows(group))

@@ -62,8 +62,8 @@ class StatsScreen(ModalScreen[None]):
     def compute(self) -> None:
         """Run the core stats on a connection of this worker's own."""
         with open_store(self._store_path) as store:
-            data = compute_stats(store, StatsRequest())
-        self.post_message(StatsReady(format_stats(data)))
+            report = compute_stats(store, StatsRequest())
+        self.post_message(StatsReady(format_stats(report)))
 
     @on(StatsReady)
     def _ready(self, message: StatsReady) -> None:
