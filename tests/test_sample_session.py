@@ -8,12 +8,14 @@ shipped).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -24,6 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = Path(labeler.__file__).resolve().parent
 SHIPPED = PACKAGE / "sample_data" / "support_assistant"
 SHIPPED_FILES = ("cases.jsonl", "labels.csv", "taxonomy.toml")
+GENERATOR = ROOT / "sample_sessions" / "support_assistant" / "generate.py"
+needs_generator = pytest.mark.skipif(
+    not GENERATOR.is_file(), reason="the generator is in the source tree only"
+)
 
 
 def _installed_labeler() -> str:
@@ -82,3 +88,76 @@ def test_demo_runs_away_from_the_source_tree(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "180 cases, 360 labels by alice, bob" in done.stdout
     assert str(tmp_path) in done.stderr  # the demo store went to the temporary folder
+
+
+# --------------------------------------------------------------------------------------------
+# The generator: the shipped files are exactly what it writes
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("generated")
+    done = subprocess.run(
+        [sys.executable, str(GENERATOR), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "PROBLEM" not in done.stdout
+    return out
+
+
+@needs_generator
+@pytest.mark.parametrize("name", SHIPPED_FILES)
+def test_shipped_file_is_exactly_what_the_generator_writes(generated: Path, name: str) -> None:
+    shipped, fresh = (SHIPPED / name).read_bytes(), (generated / name).read_bytes()
+    assert shipped == fresh, (
+        f"labeler/sample_data/support_assistant/{name} differs from what "
+        "sample_sessions/support_assistant/generate.py writes: rerun it and commit both"
+    )
+
+
+@needs_generator
+def test_generator_check_mode_agrees() -> None:
+    done = subprocess.run(
+        [sys.executable, str(GENERATOR), "--check"], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "180 cases" in done.stdout and "agreement 81.1% (146/180)" in done.stdout
+
+
+def _generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("sample_generator", GENERATOR)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@needs_generator
+@pytest.mark.parametrize(
+    "steps",
+    [
+        "import os",
+        "x = ().__class__",
+        "x = __import__('os')",
+        "for i in range(3): pass",
+        "x = (lambda: 1)()",
+        "def f(): pass",
+    ],
+)
+def test_generator_data_holds_expressions_not_code(steps: str) -> None:
+    gen = _generator()
+    with pytest.raises(ValueError, match="not allowed in the data"):
+        gen.Routine({"name": "bad", "steps": steps}, "test.toml", part=False)
+
+
+@needs_generator
+def test_generator_templates_fill_like_f_strings() -> None:
+    gen = _generator()
+    env = {"__builtins__": {}, "x": 3.14159, "d": {"k": "v"}, "n": 2}
+    assert gen.render("{{a}} {x:.1f} {d['k']} {'s' if n != 1 else ''}", env) == "{a} 3.1 v s"
+    with pytest.raises(ValueError, match="single"):
+        gen.render("a } b", env)
