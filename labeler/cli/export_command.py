@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 
 import click
@@ -131,7 +132,7 @@ def export_command(
         except (FileExistsError, FileNotFoundError):
             raise
         except OSError as exc:  # e.g. a full disk: nothing was kept under OUT
-            fail(f"could not write {shown(out)}: {exc.strerror or exc}")
+            fail(_write_failed(out, exc))
     rows = f"{result.rows:,} row{'' if result.rows == 1 else 's'}"
     where = shown(result.destination)
     if split_by_bucket:
@@ -139,3 +140,19 @@ def export_command(
         click.echo(f"wrote {rows} to {count} file{'' if count == 1 else 's'} in {where}", err=True)
     else:
         click.echo(f"wrote {rows} to {where}", err=True)
+
+
+_NO_ROOM = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC), errno.EFBIG})
+
+
+def _write_failed(out: Path, exc: OSError) -> str:
+    """Why OUT could not be written; the export left nothing under OUT and no temporary file."""
+    reason = exc.strerror or str(exc)
+    if exc.errno in _NO_ROOM:
+        folder = out if out.is_dir() else out.parent if str(out.parent) else Path(".")
+        return (
+            f"could not write {shown(out)}: the disk holding {shown(folder.absolute())} is full "
+            f"({reason}). Nothing half-written is kept under that name and no temporary file is "
+            "left; free some space there or export to another disk."
+        )
+    return f"could not write {shown(out)}: {reason}. Nothing half-written is kept under that name."

@@ -77,29 +77,40 @@ def import_command(
             raise click.ClickException(f"{shown(path)}: no such file")
     created = not store_path.exists()
     store = create_store(store_path, actor) if created else open_store(store_path)
-    with store, ProgressBar("importing") as bar:
-        result = import_files(
-            store,
-            list(files),
-            actor,
-            fmt=fmt,
-            mapping=mapping,
-            skip_invalid=skip_invalid,
-            update=update,
-            progress=bar.callback,
-        )
+    try:
+        with store, ProgressBar("importing") as bar:
+            result = import_files(
+                store,
+                list(files),
+                actor,
+                fmt=fmt,
+                mapping=mapping,
+                skip_invalid=skip_invalid,
+                update=update,
+                progress=bar.callback,
+            )
+    except BaseException:
+        # A full disk, a busy store, Ctrl-C...: a store made for this import goes too.
+        if created:
+            _remove_store(store_path)
+        raise
     for line in result.describe_problems():
         click.echo(line, err=True)
     for f in result.files:
         click.echo(f.describe(), err=True)
     if not result.committed and created:
-        for leftover in (store_path, Path(f"{store_path}-wal"), Path(f"{store_path}-shm")):
-            leftover.unlink(missing_ok=True)
+        _remove_store(store_path)
     if not result.ok and not result.committed:
         raise click.ClickException(result.summary())
     if created and result.committed:
         click.echo(f"created {shown(store_path)}", err=True)
     click.echo(result.summary())
+
+
+def _remove_store(store_path: Path) -> None:
+    """Remove a store this import created and could not fill (its connection is closed)."""
+    for leftover in (store_path, Path(f"{store_path}-wal"), Path(f"{store_path}-shm")):
+        leftover.unlink(missing_ok=True)
 
 
 __all__ = ["CSV_FIELD_LIMIT", "import_command"]

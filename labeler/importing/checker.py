@@ -127,6 +127,7 @@ def check_files(
             if key is not None:
                 seen_files[key] = str(path)
             state.check_file(check, path, fmt, mapping, seen_ids)
+        spool.seal()  # a full disk shows here, before the write lock is taken
     except BaseException:
         spool.close()
         raise

@@ -52,8 +52,9 @@ def import_files(
     ``fmt`` (``"jsonl"`` or ``"csv"``) applies to every file and is needed when a name does not
     end in ``.jsonl``, ``.ndjson``, ``.json`` or ``.csv``. ``mapping`` comes from
     :func:`labeler.importing.parse_mapping`. Bad records never raise: they are in
-    ``ImportResult.problems``. Raises ``StoreError`` (busy, full, read-only, damaged) and
-    ``OSError`` when no temporary spool file can be made in the store's folder.
+    ``ImportResult.problems``. Raises ``StoreError``: busy, full, read-only, damaged, or
+    ``SpoolError`` / ``SpoolFull`` when the temporary spool file in the store's folder cannot be
+    made or filled (the store is then unchanged).
     """
     if isinstance(paths, str | os.PathLike):
         paths = [paths]

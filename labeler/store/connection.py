@@ -430,6 +430,7 @@ def backup_store(store: Store, dest: Path | str) -> None:
         raise StoreError(f"could not write the backup {shown(dest)}: {exc.strerror}") from None
     finally:
         tmp.unlink(missing_ok=True)
+        Path(f"{tmp}-journal").unlink(missing_ok=True)  # SQLite leaves it when the disk fills
 
 
 def _backup_error(exc: sqlite3.Error, dest: Path) -> StoreError:
