@@ -1,4 +1,5 @@
-"""Automatic hints about a case (invalid JSON output, slow answer), shown only after labeling.
+"""Automatic hints about a case (invalid JSON output, slow answer or an unreadable latency),
+shown only after labeling.
 
 Hints are never labels and never counted; they are shown after the decision so they cannot
 anchor it.
@@ -7,9 +8,12 @@ anchor it.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from labeler.cases import Case
+from labeler.display_text import safe_inline
+from labeler.latency import LATENCY_KEY, parse_latency_ms
 from labeler.store.connection import Store
 
 LATENCY_SETTING = "latency_threshold_ms"
@@ -36,17 +40,17 @@ def output_is_json(output: str | None) -> bool:
     return True
 
 
-def _latency(meta: dict[str, Any]) -> float | None:
-    value = meta.get("latency_ms")
-    if isinstance(value, bool):
+def latency_hint(meta: Mapping[str, Any], latency_threshold_ms: int) -> str | None:
+    """The hint about ``meta.latency_ms``, if any (see :mod:`labeler.latency` for the rule)."""
+    value = meta.get(LATENCY_KEY)
+    if value is None:
         return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
+    latency = parse_latency_ms(value)
+    if latency is None:
+        shown = safe_inline(json.dumps(value, ensure_ascii=False, default=str), 40)
+        return f"latency_ms {shown} is not a readable latency (the gate leaves it out)"
+    if latency > latency_threshold_ms:
+        return f"latency {latency:,.0f} ms is over the threshold of {latency_threshold_ms:,} ms"
     return None
 
 
@@ -56,9 +60,7 @@ def hints_for(case: Case, latency_threshold_ms: int) -> list[str]:
     fmt = case.meta.get("output_format")
     if isinstance(fmt, str) and fmt.lower() == "json" and not output_is_json(case.output):
         hints.append("output is not valid JSON (meta says it must be)")
-    latency = _latency(case.meta)
-    if latency is not None and latency > latency_threshold_ms:
-        hints.append(
-            f"latency {latency:,.0f} ms is over the threshold of {latency_threshold_ms:,} ms"
-        )
+    latency = latency_hint(case.meta, latency_threshold_ms)
+    if latency is not None:
+        hints.append(latency)
     return hints

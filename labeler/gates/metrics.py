@@ -2,16 +2,15 @@
 
 Bucket counts and agreement come from :func:`labeler.stats.compute_stats` only. This module
 reads what stats does not give: the cases' meta metrics (does the output parse as JSON where
-``meta.output_format`` is json; ``meta.latency_ms``), each case's status (from the
-``case_status`` view, the SQL twin of :mod:`labeler.counts`) and the buckets named in
-unresolved cases, per slice.
+``meta.output_format`` is json; ``meta.latency_ms``, read by the rule of
+:mod:`labeler.latency`), each case's status (from the ``case_status`` view, the SQL twin of
+:mod:`labeler.counts`) and the buckets named in unresolved cases, per slice.
 
 This module is part of the pure core: no textual, rich or click.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -19,6 +18,7 @@ from labeler.clock import utc_now
 from labeler.counts import UNRESOLVED
 from labeler.hints import output_is_json
 from labeler.intervals import percentile
+from labeler.latency import parse_latency_ms
 from labeler.stats import NONE_GROUP, group_sql
 from labeler.store.connection import Store
 
@@ -81,18 +81,12 @@ class CaseFacts:
 
 
 def _latency(kind: str | None, value: object) -> float | None:
-    """A usable latency: a finite, non-negative number (or a number written as text)."""
-    number: float
-    if kind in ("integer", "real") and isinstance(value, int | float):
-        number = float(value)
-    elif kind == "text" and isinstance(value, str):
-        try:
-            number = float(value)
-        except ValueError:
-            return None
-    else:
-        return None
-    return number if math.isfinite(number) and number >= 0 else None
+    """The latency of a case from SQLite's ``json_type`` and ``json_extract`` of it.
+
+    SQLite gives ``true`` as 1 and an object as its text, so only numbers and strings are
+    passed on as what :func:`json.loads` would give; the rule is :func:`parse_latency_ms`.
+    """
+    return parse_latency_ms(value if kind in ("integer", "real", "text") else None)
 
 
 _IS_JSON = (
