@@ -20,8 +20,10 @@ Methods (reviewers are lettered A, B, C... by name, see
 from __future__ import annotations
 
 import sqlite3
+from array import array
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
+from pathlib import Path
 from typing import NamedTuple
 
 from labeler.clock import utc_now
@@ -33,7 +35,7 @@ from labeler.disagreements import (
 )
 from labeler.display_text import safe_inline
 from labeler.identity import Actor
-from labeler.store.connection import Store
+from labeler.store.connection import Store, open_store
 from labeler.store.errors import StoreError, VersionConflict
 from labeler.store.events import record_event
 
@@ -383,3 +385,50 @@ def summary(store: Store, spec: ResolveSpec) -> dict[str, int]:
     for method, count in rows:
         counts[str(method)] = int(count)
     return counts
+
+
+def open_writer(path: Path, wait_ms: int) -> Store:
+    """A connection of its own for writing resolutions, waiting at most ``wait_ms`` for a busy
+    store (the resolve screen then says so and retries, instead of freezing)."""
+    store = open_store(path)
+    store.conn.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+    return store
+
+
+OPEN = "open"
+"""The state of a disagreement without a resolution (see :func:`resolution_state`)."""
+
+
+def resolution_state(store: Store, spec: ResolveSpec, case_seq: int) -> str | None:
+    """The case's state now: :data:`OPEN`, the method of its resolution, or None if it is not a
+    disagreement of ``spec`` (any more). Two primary-key lookups: cheap enough for every key."""
+    cond, params = disagreement_condition(spec, include_resolved=True)
+    rows = store.query(
+        "SELECT (SELECT r.method FROM resolutions r WHERE r.case_seq = c.seq) FROM cases c"
+        " WHERE c.seq = ? AND" + cond,
+        [case_seq, *params],
+    )
+    if not rows:
+        return None
+    return OPEN if rows[0][0] is None else str(rows[0][0])
+
+
+def read_tally(store: Store, spec: ResolveSpec) -> tuple[array[int], bytearray]:
+    """Every disagreement of ``spec`` in ``seq`` order and its state: 0 when open, else
+    1 + the index of its method in :data:`METHODS`. One pass over the current cases with two
+    or more labels (about a second on a million cases): run it in a worker."""
+    cond, params = disagreement_condition(spec, include_resolved=True)
+    codes = {method: index + 1 for index, method in enumerate(METHODS)}
+    other = codes["other"]
+    seqs: array[int] = array("q")
+    states = bytearray()
+    with store.snapshot() as conn:
+        rows = conn.execute(
+            "SELECT c.seq, r.method FROM cases c NOT INDEXED"
+            " LEFT JOIN resolutions r ON r.case_seq = c.seq WHERE" + cond + " ORDER BY c.seq",
+            params,
+        )
+        for seq, method in rows:
+            seqs.append(int(seq))
+            states.append(0 if method is None else codes.get(str(method), other))
+    return seqs, states

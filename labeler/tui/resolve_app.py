@@ -10,6 +10,7 @@ from labeler.buckets import read_buckets
 from labeler.disagreements import ResolveSpec
 from labeler.display_text import safe_inline
 from labeler.identity import Actor
+from labeler.resolve_session import ResolveSession, ResolveStart
 from labeler.store.connection import Store
 from labeler.tui.app import BREAKPOINTS
 from labeler.tui.resolve_screen import ResolveScreen
@@ -26,11 +27,15 @@ class ResolveApp(EndsOnStoreError):
         Binding("ctrl+c", "screen.quit_safely", "Quit", show=False, priority=True, id="app.ctrl_c"),
     ]
 
-    def __init__(self, store: Store, actor: Actor, spec: ResolveSpec) -> None:
+    def __init__(
+        self, store: Store, actor: Actor, spec: ResolveSpec, start: ResolveStart | None = None
+    ) -> None:
+        """``start``: the first open disagreement, if it was looked up already."""
         super().__init__()
         self.store = store
         self.actor = actor
         self.spec = spec
+        self.session = ResolveSession(store, actor, spec, start)
         trust = " (name given on trust)" if actor.on_trust else ""
         self.sub_title = (
             f"{safe_inline(actor.name, 40)}{trust} · {safe_inline(store.path.name, 60)}"
@@ -39,4 +44,8 @@ class ResolveApp(EndsOnStoreError):
     def on_mount(self) -> None:
         """Open the resolve screen."""
         buckets = read_buckets(self.store)
-        self.push_screen(ResolveScreen(self.store, self.actor, self.spec, buckets))
+        self.push_screen(ResolveScreen(self.session, buckets))
+
+    def on_unmount(self) -> None:
+        """Close the session's write connection."""
+        self.session.close()

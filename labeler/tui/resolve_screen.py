@@ -2,6 +2,10 @@
 
 A resolution is a record of its own and never changes a reviewer's label. Each key commits at
 once, with a version check: a second resolver on the same case is told, not overwritten.
+Where the screen goes, what undo restores and the counts are :class:`ResolveSession`'s; this
+screen draws them. Nothing slow runs on the event loop: the next case's text is prepared on a
+thread (:class:`~labeler.prefetch.Prefetcher`), and the counts and the summary come from one
+pass over the store in a worker, kept current by the session afterwards.
 """
 
 from __future__ import annotations
@@ -13,38 +17,28 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.events import Key
+from textual.message import Message
+from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from labeler.buckets import BucketInfo
 from labeler.case_display import CaseDisplay, case_display
 from labeler.cases import Case, load_case
-from labeler.disagreements import (
-    ResolveProgress,
-    ResolveSpec,
-    ResolveTrail,
-    ReviewerLabel,
-    case_labels,
-    confused_pairs,
-    progress,
-)
 from labeler.display_text import safe_inline
-from labeler.identity import Actor
-from labeler.resolutions import (
-    Resolution,
-    get_resolution,
-    method_for,
-    resolve,
-    set_reason,
-    summary,
-    undo_resolution,
+from labeler.prefetch import Prefetcher
+from labeler.resolve_session import (
+    Counted,
+    CountRequest,
+    DecisionResult,
+    ResolveSession,
+    count_disagreements,
 )
 from labeler.store.connection import Store, open_store
-from labeler.store.errors import StoreBusy, StoreError
 from labeler.tui.bucket_bar import BucketBar
+from labeler.tui.case_preparation import PaneWidths, PreparedCase, prepare_case
 from labeler.tui.case_screen import CaseScreen, pane_bindings
 from labeler.tui.case_view import CaseView
 from labeler.tui.header import CaseHeader, HeaderState
-from labeler.tui.messages import ProgressReady
 from labeler.tui.modals import HelpScreen, TextPrompt
 from labeler.tui.reviewer_labels import ReviewerLabels
 
@@ -57,7 +51,9 @@ HELP_KEYS = [
     ("j / k", "next / previous disagreement"),
     ("p", "highlight the next most-confused bucket pair"),
     ("f", "walk only the cases of the highlighted pair (again: all cases)"),
-    ("tab, pgup/pgdn, z", "choose, scroll and zoom a pane"),
+    ("tab", "choose a pane: input, context, output, or the labels with every note"),
+    ("pgup / pgdn", "scroll the chosen pane (also home / end)"),
+    ("z", "zoom the chosen pane to full screen and back (the labels: every note in full)"),
     ("?", "this help"),
     ("q / ctrl+c", "quit (every resolution shown is in the store)"),
 ]
@@ -65,11 +61,12 @@ HELP_KEYS = [
 HEIGHT_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
 """Under 32 rows (80x24) the header and the labels panel are capped so the case stays visible."""
 
-
-WRITE_WAIT_MS = 300
-"""How long a resolution write waits for a busy store before the screen says so."""
 RETRY_S = 0.5
 """How often a resolution that could not be saved yet is tried again."""
+PREFETCH_DELAY_S = 0.03
+"""How long after a case is shown the next ones start being prepared (after its frame)."""
+RECOUNT_S = 60.0
+"""How often the counts are taken again from the store (decisions made elsewhere)."""
 
 
 class ResolveScreen(CaseScreen):
@@ -92,34 +89,40 @@ class ResolveScreen(CaseScreen):
     #resolve-status { height: auto; max-height: 6; background: $boost; padding: 0 1; }
     /* Short terminals (HEIGHT_BREAKPOINTS): the case panes keep a few lines each. */
     ResolveScreen.-short ReviewerLabels { max-height: 6; }
+    ResolveScreen.-short ReviewerLabels.-maximized { max-height: 100%; }
     """
 
-    def __init__(self, store: Store, actor: Actor, spec: ResolveSpec, buckets: list[BucketInfo]):
+    class CountReady(Message):
+        """A count of the disagreements finished in the worker (``counted`` None: it failed)."""
+
+        def __init__(self, request: CountRequest, counted: Counted | None) -> None:
+            super().__init__()
+            self.request = request
+            self.counted = counted
+
+    def __init__(self, session: ResolveSession, buckets: list[BucketInfo]) -> None:
         super().__init__()
-        self.store = store
-        self.actor = actor
-        self.spec = spec
-        self.base_spec = spec
+        self.session = session
+        self.store = session.store
         self.buckets = buckets
         self.by_shortcut = {b.shortcut: b for b in buckets}
         self.names = {b.key: b.name for b in buckets}
-        self.trail = ResolveTrail(store, spec)
         self.case: Case | None = None
         self.display_data: CaseDisplay | None = None
-        self.labels: list[ReviewerLabel] = []
-        self.resolution: Resolution | None = None
-        self.draft_reason: str | None = None
-        self.undo_stack: list[tuple[int, Resolution | None, int | None]] = []
-        self.counted: ResolveProgress | None = None
-        self._count_generation = 0
-        self._counting = False
-        self.pairs: list[tuple[str, str, int]] = []
         self.pair_index = 0
         self.status_message = ""
-        self.pending: tuple[int, str | None] | None = None
-        """A decision the store was too busy to take yet: (case, bucket), retried on a timer."""
-        self._write_store: Store | None = None
+        self.labels_chosen = False
+        """True when tab chose the labels panel (page keys and z act on it)."""
+        self._counting = False
+        self._count_again = False
+        self._retry_timer: Timer | None = None
+        self._pending_id = ""
         self._quit_asked = False
+        self._prefetcher: Prefetcher[int, PreparedCase | None] = Prefetcher(
+            session.store.path, self._prepare_ahead
+        )
+        self._prefetch_timer: Timer | None = None
+        self._pane_widths: PaneWidths = (0, 0, 0)
 
     def compose(self) -> ComposeResult:
         yield CaseHeader(id="header")
@@ -129,21 +132,19 @@ class ResolveScreen(CaseScreen):
         yield Static(id="resolve-status")
         yield Footer()
 
-    def _writer(self) -> Store:
-        """The connection resolutions are written on: it waits only briefly for a busy store."""
-        if self._write_store is None:
-            self._write_store = open_store(self.store.path)
-            self._write_store.conn.execute(f"PRAGMA busy_timeout = {WRITE_WAIT_MS}")
-        return self._write_store
+    def on_mount(self) -> None:
+        """Show the first disagreement; count in the background once it is drawn."""
+        self.show_case(self.session.current())
+        self.call_after_refresh(self.count)
+        self.set_interval(RECOUNT_S, self.count)
 
     def on_unmount(self) -> None:
-        """Close the write connection."""
-        if self._write_store is not None:
-            self._write_store.close()
+        """Stop the prefetch thread."""
+        self._prefetcher.close()
 
     def action_quit_safely(self) -> None:
         """Quit, unless a resolution is still waiting for the store (then ask once more)."""
-        if self.pending is not None and not self._quit_asked:
+        if self.session.pending is not None and not self._quit_asked:
             self._quit_asked = True
             self.set_status(
                 "a resolution is not saved yet (the store is busy). Press q again to quit "
@@ -153,52 +154,36 @@ class ResolveScreen(CaseScreen):
             return
         self.app.exit()
 
-    def on_mount(self) -> None:
-        """Show the first disagreement; count progress in the background."""
-        self.show_case(self.trail.forward())
-        self.count()
+    # -- counting -------------------------------------------------------------------------
 
     def count(self) -> None:
-        """Count progress and confused pairs again, in the background.
-
-        On a large store a count takes a second or more. One count runs at a time; a count
-        that finishes after something changed is not shown, and the next one starts then."""
-        self._count_generation += 1
-        if not self._counting:
-            self._start_count()
-
-    def _start_count(self) -> None:
+        """Count the disagreements again in a worker (one count at a time)."""
+        if self._counting:
+            self._count_again = True
+            return
         self._counting = True
-        self._count_in_worker(self.spec, self._count_generation)
+        self._count_in_worker(self.session.count_request())
 
     @work(thread=True, group="count", exit_on_error=False)
-    def _count_in_worker(self, spec: ResolveSpec, generation: int) -> None:
+    def _count_in_worker(self, request: CountRequest) -> None:
         try:
-            with open_store(self.store.path) as store:
-                counted = progress(store, spec)
-                pairs = confused_pairs(store, self.base_spec, limit=10)
+            with open_store(self.store.path, migrate=False) as store:
+                counted = count_disagreements(store, request)
         except Exception:  # e.g. a busy or vanished store: keep the numbers shown so far
-            self.post_message(ProgressReady(None, [], generation))
+            self.post_message(self.CountReady(request, None))
             raise
-        self.post_message(ProgressReady(counted, pairs, generation))
+        self.post_message(self.CountReady(request, counted))
 
-    def _adjust_resolved(self, change: int) -> None:
-        """Show a resolution made or undone here at once; the recount confirms it."""
-        if self.counted is not None:
-            resolved = min(max(self.counted.resolved + change, 0), self.counted.total)
-            self.counted = self.counted._replace(resolved=resolved)
-            self.refresh_header()
-
-    @on(ProgressReady)
-    def _counted(self, message: ProgressReady) -> None:
+    @on(CountReady)
+    def _counted(self, message: ResolveScreen.CountReady) -> None:
         self._counting = False
-        if message.generation != self._count_generation:
-            self._start_count()  # this one was overtaken by a change made since
+        if self._count_again:
+            self._count_again = False
+            self.count()
+        if message.counted is None or not self.session.count_arrived(
+            message.request, message.counted
+        ):
             return
-        if message.counted is None:
-            return
-        self.counted = message.counted
-        self.pairs = message.pairs
         self.refresh_header()
         if self.case is None:
             self.show_summary()
@@ -206,52 +191,77 @@ class ResolveScreen(CaseScreen):
     # -- drawing --------------------------------------------------------------------------
 
     def show_case(self, seq: int | None) -> None:
-        """Load and draw a case, or the end-of-queue summary."""
-        self.draft_reason = None
+        """Draw case ``seq`` (the session's current one), or the end-of-queue summary."""
+        labels_panel = self.query_one(ReviewerLabels)
         if seq is None:
             self.case = None
-            self.labels = []
-            self.resolution = None
             self.query_one(CaseView).show(None)
-            self.query_one(ReviewerLabels).show([], self.names, None)
+            labels_panel.show([], self.names, None)
+            self.query_one(BucketBar).highlight(None)
             self.refresh_header()
             self.show_summary()
+            self.count()  # decisions made elsewhere may have opened some again
             return
-        self.case = load_case(self.store, seq)
-        self.labels = case_labels(self.store, seq)
-        self.resolution = get_resolution(self.store, seq)
-        self.display_data = case_display(self.case) if self.case else None
-        display = self.display_data
-        self.query_one(CaseView).show(display)
-        self.query_one(ReviewerLabels).show(self.labels, self.names, self.resolution)
-        self.query_one(BucketBar).highlight(self.resolution.bucket if self.resolution else None)
+        prepared = self._prefetcher.take(seq)
+        if prepared is not None:
+            self.case, self.display_data = prepared.case, prepared.display
+        else:
+            self.case = load_case(self.store, seq)
+            self.display_data = case_display(self.case) if self.case else None
+        state = self.session.state()
+        labels = state.labels if state else []
+        resolution = state.resolution if state else None
+        self.query_one(CaseView).show(self.display_data, prepared)
+        labels_panel.show(labels, self.names, resolution, self.session.drafts.get(seq))
+        self.query_one(BucketBar).highlight(resolution.bucket if resolution else None)
         self.refresh_header()
+        self._schedule_prefetch()
+
+    def _schedule_prefetch(self) -> None:
+        """Prepare the next cases once this one is drawn (the thread would slow the frame)."""
+        if self._prefetch_timer is not None:
+            self._prefetch_timer.stop()
+        self._prefetch_timer = self.set_timer(PREFETCH_DELAY_S, self._prefetch_next)
+
+    def _prefetch_next(self) -> None:
+        self._prefetch_timer = None
+        self._pane_widths = self.query_one(CaseView).text_widths()
+        for seq in (self.session.peek_after_decision(), self.session.peek_next()):
+            if seq is not None and seq != self.session.current():
+                self._prefetcher.request(seq)
+
+    def _prepare_ahead(self, store: Store, seq: int) -> PreparedCase | None:
+        # Runs on the prefetch thread: touches no widget, reads one tuple set before the request.
+        return prepare_case(store, seq, self._pane_widths)
 
     def refresh_header(self) -> None:
         """Progress, case facts and the highlighted confused pair."""
-        counted = self.counted
+        counted = self.session.progress()
         label = (
             "resolved … / …"
             if counted is None
-            else (f"resolved {counted.resolved:,} / {counted.total:,}")
+            else f"resolved {counted.resolved:,} / {counted.total:,}"
         )
-        state = HeaderState(
+        state = self.session.state() if self.case else None
+        state_labels = state.labels if state else []
+        header = HeaderState(
             display=self.display_data if self.case else None,
-            label_count=len(self.labels),
+            label_count=len(state_labels),
             mode="resolve",
             progress_label=label,
         )
-        if self.pairs:
-            a, b, n = self.pairs[self.pair_index % len(self.pairs)]
-            state.hints = [
+        pairs = self.session.pairs
+        if pairs:
+            a, b, n = pairs[self.pair_index % len(pairs)]
+            header.hints = [
                 f"most confused: {safe_inline(a, 30)} ↔ {safe_inline(b, 30)} "
                 f"({n} cases) — p next pair, f only this pair"
             ]
-        if self.spec.pair:
-            state.hints.append(
-                "showing only " + " ↔ ".join(safe_inline(x, 30) for x in self.spec.pair)
+        if self.session.spec.pair:
+            header.hints.append(
+                "showing only " + " ↔ ".join(safe_inline(x, 30) for x in self.session.spec.pair)
             )
-        self.query_one(CaseHeader).show(state)
+        self.query_one(CaseHeader).show(header)
 
     def set_status(self, message: str, style: str = "") -> None:
         """One line of feedback."""
@@ -260,15 +270,22 @@ class ResolveScreen(CaseScreen):
 
     def show_summary(self) -> None:
         """The end of the queue: how many resolved, by which method, the most confused pairs."""
-        counts = summary(self.store, self.spec)
-        lines = [
-            "No disagreements left to resolve"
-            + (" in this filter." if self.spec.pair or self.spec.slices else ".")
-        ]
-        lines.append("Resolved by method: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
-        if self.pairs:
+        session = self.session
+        counts = session.summary()
+        open_now = session.tally.open_count if session.tally else 0
+        where = " in this filter" if session.spec.pair or session.spec.slices else ""
+        if open_now:
+            lines = [f"{open_now:,} disagreement(s){where} are open again: j goes to the first."]
+        else:
+            lines = [f"No disagreements left to resolve{where}."]
+        by_method = (
+            "counting…" if counts is None else ", ".join(f"{k} {v}" for k, v in counts.items())
+        )
+        lines.append("Resolved by method: " + by_method)
+        if session.pairs:
             top = "; ".join(
-                f"{safe_inline(a, 30)} ↔ {safe_inline(b, 30)} ({n})" for a, b, n in self.pairs[:3]
+                f"{safe_inline(a, 30)} ↔ {safe_inline(b, 30)} ({n})"
+                for a, b, n in session.pairs[:3]
             )
             lines.append(f"Most confused: {top}.")
             lines.append("A guideline may need an example that separates these buckets.")
@@ -280,168 +297,195 @@ class ResolveScreen(CaseScreen):
     def on_key(self, event: Key) -> None:
         """Reviewer letters take that reviewer's bucket; bucket shortcuts set another one."""
         char = event.character
-        if char is None or self.case is None:
+        state = self.session.state() if self.case is not None else None
+        if char is None or state is None:
             return
         index = ord(char) - ord("a") if len(char) == 1 and "a" <= char <= "f" else -1
-        if 0 <= index < len(self.labels):
+        if 0 <= index < len(state.labels):
             event.stop()
             event.prevent_default()
-            self.decide(self.labels[index].bucket)
+            self.decide(state.labels[index].bucket)
         elif char in self.by_shortcut:
             event.stop()
             event.prevent_default()
             self.decide(self.by_shortcut[char].key)
 
     def decide(self, bucket: str | None) -> None:
-        """Store the resolution for the current case and move on.
+        """Store the resolution for the current case and move to the next open one.
 
         A busy store does not freeze the screen: the write waits at most
-        :data:`WRITE_WAIT_MS`, then the decision stays on screen as "not saved yet" and is
-        retried until it lands (other decisions wait; quitting asks first).
+        :data:`~labeler.resolve_session.WRITE_WAIT_MS`, then the decision stays on screen as
+        "not saved yet" and is retried until it lands (other decisions wait; quitting asks).
         """
-        case = self.case
-        if case is None:
+        if self.case is None:
             return
-        if self.pending is not None and self.pending != (case.seq, bucket):
+        result = self.session.decide(bucket)
+        if result is not None:
+            self._decided(result, self.case.case_id)
+
+    def _decided(self, result: DecisionResult, case_id: str) -> None:
+        decision = result.decision
+        on_it = decision.seq == self.session.current()
+        if result.outcome == "waiting":
             self.set_status("the last resolution is not saved yet; retrying…", style="bold yellow")
-            return
-        previous = self.resolution
-        reason = (
-            self.draft_reason
-            if self.draft_reason is not None
-            else (previous.reason if previous else None)
-        )
-        try:
-            stored = resolve(
-                self._writer(),
-                case.seq,
-                self.actor,
-                bucket=bucket,
-                method=method_for(self.labels, bucket),
-                reason=reason,
-                expected_version=previous.version if previous else None,
-            )
-        except StoreBusy:
-            self.pending = (case.seq, bucket)
+        elif result.outcome == "busy":
+            self._pending_id = case_id
             self.set_status(
                 "the store is busy (an import?): this resolution is not saved yet; retrying…",
                 style="bold yellow",
             )
-            self.set_timer(RETRY_S, lambda: self.decide(bucket))
-            return
-        except StoreError as exc:
-            self.pending = None
-            self.set_status(f"not saved: {safe_inline(str(exc), 300)}", style="bold red")
-            self.show_case(case.seq)
-            return
-        self.pending = None
-        if previous is None:
-            self._adjust_resolved(+1)
-        if stored != previous:
-            self.undo_stack.append((case.seq, previous, stored.version))
-        shown = "unclear" if bucket is None else self.names.get(bucket, bucket)
-        self.set_status(
-            f"saved: {safe_inline(case.case_id, 60)} → {safe_inline(shown, 60)}", style="green"
-        )
-        self.count()
-        self.show_case(self.trail.forward())
+            if self._retry_timer is None:
+                self._retry_timer = self.set_timer(RETRY_S, self._retry)
+        elif result.outcome == "refused":
+            self.set_status(f"not saved: {safe_inline(result.error, 300)}", style="bold red")
+            if on_it:
+                self.show_case(decision.seq)
+        else:
+            bucket = decision.bucket
+            shown = "unclear" if bucket is None else self.names.get(bucket, bucket)
+            self.set_status(
+                f"saved: {safe_inline(case_id, 60)} → {safe_inline(shown, 60)}", style="green"
+            )
+            if on_it:
+                self.show_case(self.session.after_decision())
+            else:
+                self.refresh_header()
+
+    def _retry(self) -> None:
+        self._retry_timer = None
+        result = self.session.retry_pending()
+        if result is not None:
+            self._decided(result, self._pending_id)
 
     def action_unclear(self) -> None:
         """Mark the case unclear."""
         self.decide(None)
 
     def action_reason(self) -> None:
-        """Write the reason for the resolution."""
-        case = self.case
-        if case is None:
+        """Write the reason for the resolution (kept until the decision if there is none)."""
+        if self.case is None:
             return
-        current = self.resolution.reason if self.resolution else self.draft_reason
 
         def done(value: str | None) -> None:
             if value is None or self.case is None:
                 return
-            if self.resolution is None:
-                self.draft_reason = value or None
+            result = self.session.write_reason(value)
+            if result.outcome == "kept":
                 self.set_status("reason kept; it is saved with the resolution")
-                return
-            try:
-                self.resolution = set_reason(
-                    self._writer(),
-                    self.case.seq,
-                    self.actor,
-                    value or None,
-                    expected_version=self.resolution.version,
+            elif result.outcome == "failed":
+                self.set_status(
+                    f"reason not saved: {safe_inline(result.error, 300)} (it is kept and saved "
+                    "with your next decision on this case)",
+                    style="bold red",
                 )
-            except StoreError as exc:
-                self.set_status(f"not saved: {safe_inline(str(exc), 300)}", style="bold red")
-                return
-            self.query_one(ReviewerLabels).show(self.labels, self.names, self.resolution)
-            self.set_status("reason saved", style="green")
+            else:
+                self.set_status("reason saved", style="green")
+            self.show_case(self.session.current())
 
-        self.app.push_screen(TextPrompt("Reason", current or "", "why this bucket?"), done)
+        prompt = TextPrompt("Reason", self.session.reason_shown(), "why this bucket?")
+        self.app.push_screen(prompt, done)
 
     def action_undo(self) -> None:
-        """Undo this session's last resolution."""
-        if not self.undo_stack:
+        """Undo this session's last resolution and show its case."""
+        result = self.session.undo()
+        if result.outcome == "nothing":
             self.set_status("nothing to undo")
             return
-        seq, previous, version = self.undo_stack.pop()
-        try:
-            restored = undo_resolution(
-                self._writer(), seq, self.actor, previous, expected_version=version
-            )
-        except StoreError as exc:
-            self.undo_stack.append((seq, previous, version))  # u can try it again
-            self.set_status(f"undo failed: {safe_inline(str(exc), 300)}", style="bold red")
+        if result.outcome == "failed":
+            self.set_status(f"undo failed: {safe_inline(result.error, 300)}", style="bold red")
             return
-        # The undo wrote a new version: an earlier undo step of this case must expect it.
-        for index in range(len(self.undo_stack) - 1, -1, -1):
-            earlier_seq, earlier_previous, _ = self.undo_stack[index]
-            if earlier_seq == seq:
-                new_version = restored.version if restored else None
-                self.undo_stack[index] = (earlier_seq, earlier_previous, new_version)
-                break
-        if seq in self.trail.visited:  # so that j / k go on from the undone case
-            self.trail.position = self.trail.visited.index(seq)
-        else:
-            while self.trail.current != seq and self.trail.back() is not None:
-                pass
-        self.set_status("undone", style="green")
-        if restored is None:
-            self._adjust_resolved(-1)
-        self.count()
-        self.show_case(seq)
+        assert result.seq is not None
+        kept = (
+            " (its reason is kept for the next decision)"
+            if result.seq in self.session.drafts
+            else ""
+        )
+        self.set_status("undone" + kept, style="green")
+        self.show_case(self.session.go_to(result.seq))
 
     def action_next(self) -> None:
-        """Next disagreement."""
-        self.show_case(self.trail.forward())
+        """Next disagreement: forward in history, else the next open one (wrapping)."""
+        self.show_case(self.session.next())
 
     def action_previous(self) -> None:
         """Previous disagreement (resolved ones included)."""
-        seq = self.trail.back()
+        seq = self.session.previous()
         if seq is not None:
             self.show_case(seq)
 
     def action_next_pair(self) -> None:
         """Highlight the next most-confused pair."""
-        if self.pairs:
-            self.pair_index = (self.pair_index + 1) % len(self.pairs)
+        if self.session.pairs:
+            self.pair_index = (self.pair_index + 1) % len(self.session.pairs)
             self.refresh_header()
 
     def action_filter_pair(self) -> None:
         """Walk only the highlighted pair's cases, or go back to all."""
-        if self.spec.pair is not None:
-            self.spec = self.base_spec
-        elif self.pairs:
-            a, b, _ = self.pairs[self.pair_index % len(self.pairs)]
-            self.spec = ResolveSpec(slices=self.base_spec.slices, pair=(a, b))
+        pairs = self.session.pairs
+        if self.session.spec.pair is not None:
+            first = self.session.set_filter(None)
+        elif pairs:
+            a, b, _ = pairs[self.pair_index % len(pairs)]
+            first = self.session.set_filter((a, b))
         else:
             return
-        self.trail = ResolveTrail(self.store, self.spec)
-        self.counted = None  # the numbers of the other filter until the recount comes
         self.count()
-        self.show_case(self.trail.forward())
+        self.show_case(first)
 
     def action_help(self) -> None:
         """Keys and bucket guidelines."""
         self.app.push_screen(HelpScreen(HELP_KEYS, self.buckets))
+
+    # -- the panes, and the labels panel as a fourth one ------------------------------------
+
+    def _choose_labels(self, chosen: bool) -> None:
+        self.labels_chosen = chosen
+        self.query_one(ReviewerLabels).set_class(chosen, "-active")
+        view = self.query_one(CaseView)
+        for i, pane in enumerate(view.panes):
+            pane.set_class(not chosen and i == view.active, "-active")
+
+    def action_next_pane(self) -> None:
+        """Choose the next pane: input, context, output, then the labels panel."""
+        view = self.query_one(CaseView)
+        if self.labels_chosen:
+            self._choose_labels(False)
+            view.set_active(0)
+        elif view.active == len(view.panes) - 1:
+            self._choose_labels(True)
+        else:
+            view.set_active(view.active + 1)
+
+    def action_scroll_pane(self, direction: int) -> None:
+        """Scroll the chosen pane (or the labels panel) by a page."""
+        if self.labels_chosen:
+            panel = self.query_one(ReviewerLabels)
+            if direction < 0:
+                panel.scroll_page_up(animate=False)
+            else:
+                panel.scroll_page_down(animate=False)
+        else:
+            super().action_scroll_pane(direction)
+
+    def action_scroll_edge(self, end: int) -> None:
+        """Scroll the chosen pane (or the labels panel) to its top or bottom."""
+        if self.labels_chosen:
+            panel = self.query_one(ReviewerLabels)
+            if end:
+                panel.scroll_end(animate=False)
+            else:
+                panel.scroll_home(animate=False)
+        else:
+            super().action_scroll_edge(end)
+
+    def action_zoom(self) -> None:
+        """Zoom the chosen pane to full screen, or back; the labels zoom with every note."""
+        panel = self.query_one(ReviewerLabels)
+        if self.maximized is not None:
+            self.minimize()
+            panel.set_full(False)
+        elif self.labels_chosen:
+            panel.set_full(True)
+            self.maximize(panel, container=False)
+        else:
+            super().action_zoom()

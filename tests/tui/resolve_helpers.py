@@ -99,10 +99,11 @@ def status(app: ResolveApp) -> str:
 
 
 async def walk(pilot: Pilot[None], app: ResolveApp, limit: int = 500) -> list[int]:
-    """Press ``j`` from the current case to the end of the queue; the cases shown, in order."""
+    """Press ``j`` from the current case until the queue wraps to a case already shown (or
+    ends); the cases shown before that, in order."""
     seen: list[int] = []
     seq = current_seq(app)
-    while seq is not None and len(seen) < limit:
+    while seq is not None and seq not in seen and len(seen) < limit:
         seen.append(seq)
         await pilot.press("j")
         seq = current_seq(app)

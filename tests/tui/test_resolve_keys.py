@@ -58,6 +58,7 @@ from labeler.tui.bucket_bar import BucketBar
 from labeler.tui.case_view import CaseView
 from labeler.tui.modals import HelpScreen, TextPrompt
 from labeler.tui.resolve_screen import HELP_KEYS, ResolveScreen
+from labeler.tui.reviewer_labels import ReviewerLabels
 from labeler.tui.text_pane import TextPane
 
 SIZE = (120, 40)
@@ -103,9 +104,8 @@ async def test_queue_is_the_unresolved_disagreements_in_case_order(scen: Store) 
         await settle(pilot)
         assert "resolved 2 / 7" in header(app)  # 6 and 7 were resolved before
         shown = await walk(pilot, app)
-        assert current_seq(app) is None
-        assert "No disagreements left to resolve." in status(app)
-        assert panel(app).splitlines()[1].strip("│ ") == "no case on screen"
+        assert current_seq(app) == DIS_LONG  # past the last one, j wraps to the first open one
+        assert "No disagreements left" not in status(app)
     assert shown == QUEUE == expected_queue(scen)
     # Agreed, single-label, resolved, unclear, old-version and unlabeled cases never appear.
     for seq in (AGREED, SINGLE, RESOLVED, UNCLEAR, OLD, NEW):
@@ -422,9 +422,9 @@ async def test_j_and_k_move_and_step_back_to_resolved_cases(scen: Store) -> None
         assert screen(app).query_one(BucketBar)._current == "bad_extraction"
         await pilot.press("down", "right", "up", "left")  # arrows are j / k too
         assert current_seq(app) == DIS_SHORT
-        await pilot.press("j", "j", "j", "j")
-        assert current_seq(app) is None
-        assert "No disagreements left" in status(app)
+        await pilot.press("j", "j", "j", "j")  # c-5, c-10, c-11, then the first open one
+        assert current_seq(app) == DIS_LONG
+        assert "No disagreements left" not in status(app)
         await pilot.press("k")
         assert current_seq(app) == THREE_TWO_AGREE
     assert resolution_rows(scen)[DIS_SHORT]["method"] == "took_a"
@@ -474,9 +474,9 @@ async def test_p_highlights_pairs_and_f_walks_only_that_pair(demo: Store) -> Non
         assert "resolved 1 / 7" in header(app)
         shown = await walk(pilot, app)
         assert shown == only[1:]
+        assert current_seq(app) == only[1]  # wrapped to the first open one of the pair
         for seq in [only[0], *shown]:
             assert set(reviewer_buckets(demo, seq)) == {"invented_policy", "other"}
-        assert "No disagreements left to resolve in this filter." in status(app)
         await pilot.press("f")  # back to every disagreement
         await settle(pilot)
         assert "showing only" not in header(app)
@@ -563,8 +563,14 @@ async def test_tab_page_keys_and_zoom_work_on_the_case_panes(demo: Store) -> Non
         assert "Customer: Farah Whitfield" in screen_text(app)
         await pilot.press("z")
         assert screen(app).maximized is None
-        await pilot.press("tab", "tab")
-        assert view.active == 0
+        await pilot.press("tab")
+        assert view.active == 2
+        await pilot.press("tab")  # the labels panel is the fourth choice
+        labels = screen(app).query_one(ReviewerLabels)
+        assert screen(app).labels_chosen and labels.has_class("-active")
+        assert not any(pane.has_class("-active") for pane in view.panes)
+        await pilot.press("tab")
+        assert view.active == 0 and not screen(app).labels_chosen
 
 
 # -- help, quit --------------------------------------------------------------------------------
@@ -697,11 +703,15 @@ async def test_a_second_resolver_changing_a_resolved_case_is_detected(scen: Stor
             )
         await pilot.press("n")
         await type_into_prompt(pilot, "mine")
-        assert status(app).startswith("not saved:") and "otto" in status(app)
-        await pilot.press("b")
-        assert status(app).startswith("not saved:") and "otto" in status(app)
-        assert "(unclear by otto)" in panel(app)
-        await pilot.press("j", "u")  # undoing our took_a would overwrite otto: refused
+        assert status(app).startswith("reason not saved:") and "otto" in status(app)
+        assert "(unclear by otto)" in panel(app)  # what the store has now is shown
+        assert "reason (saved with the decision): mine" in panel(app)  # the reason is kept
+        await pilot.press("b")  # decided on what is shown: replaces otto's, with the reason
+        assert status(app) == "saved: c-3 → Bad extraction"
+        assert resolution_rows(scen)[DIS_LONG]["reason"] == "mine"
+        await pilot.press("u")  # puts otto's back
+        assert current_seq(app) == DIS_LONG and "(unclear by otto)" in panel(app)
+        await pilot.press("u")  # undoing our took_a would overwrite otto: refused
         assert status(app).startswith("undo failed:") and "otto" in status(app)
     row = resolution_rows(scen)[DIS_LONG]
     assert (row["method"], row["resolver"], row["reason"]) == ("unclear", "otto", None)

@@ -1,5 +1,6 @@
-"""The resolve header's "resolved N / M" follows each decision at once, even when the
-background recount is slow (it takes seconds on a million cases)."""
+"""The resolve header's "resolved N / M" follows each decision at once, even when the count
+from the store is slow (it is a pass over every case: seconds on a million), and a count that
+read the store before the latest decisions does not take them back."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from pilot_helpers import settle
 from resolve_helpers import demo_store, header, resolve_app, screen
 
 import labeler.tui.resolve_screen as resolve_module
-from labeler.disagreements import ResolveProgress, ResolveSpec
+from labeler.resolve_session import Counted, CountRequest
 from labeler.store import Store
 
 SIZE = (120, 40)
@@ -27,24 +28,26 @@ def demo(tmp_path: Path) -> Iterator[Store]:
 
 
 class SlowCount:
-    """Makes every progress count wait until ``release`` is set (once ``hold`` is set)."""
+    """Once ``hold`` is set, every count reads the store at once, then waits for ``release``
+    before it is handed to the screen (so what it read is older than what happens meanwhile)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.hold = threading.Event()
         self.release = threading.Event()
         self.calls = 0
-        real = resolve_module.progress
+        real = resolve_module.count_disagreements
 
-        def slow(store: Store, spec: ResolveSpec) -> ResolveProgress:
+        def slow(store: Store, request: CountRequest) -> Counted:
             self.calls += 1
+            counted = real(store, request)
             if self.hold.is_set():
                 assert self.release.wait(10)
-            return real(store, spec)
+            return counted
 
-        monkeypatch.setattr(resolve_module, "progress", slow)
+        monkeypatch.setattr(resolve_module, "count_disagreements", slow)
 
 
-async def test_the_count_follows_decisions_and_undo_while_the_recount_is_slow(
+async def test_the_count_follows_decisions_and_undo_while_a_count_is_slow(
     demo: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     slow = SlowCount(monkeypatch)
@@ -53,22 +56,38 @@ async def test_the_count_follows_decisions_and_undo_while_the_recount_is_slow(
         await settle(pilot)
         assert "resolved 0 / 34" in header(app)
         before = slow.calls
-        slow.hold.set()  # from now on every recount hangs until released
+        slow.hold.set()
+        screen(app).count()  # e.g. the periodic recount: it reads 0 resolved, then hangs
         await pilot.press("a")
         assert "resolved 1 / 34" in header(app)
         await pilot.press("b")
         assert "resolved 2 / 34" in header(app)
         await pilot.press("u")
         assert "resolved 1 / 34" in header(app)
-        calls_while_held = slow.calls
+        screen(app).count()  # asked for while one runs: one more runs after it
+        screen(app).count()
         slow.release.set()
-        for _ in range(250):  # the held count is dropped and one more count runs to the end
+        for _ in range(250):
             if slow.calls == before + 2 and not screen(app)._counting:
                 break
             await pilot.pause(0.02)
         await settle(pilot)
-        assert "resolved 1 / 34" in header(app)  # the stale counts were not shown
+        assert "resolved 1 / 34" in header(app)  # the old reading did not undo the decisions
         assert demo.query("SELECT count(*) FROM resolutions")[0][0] == 1
-    # one count ran while held; the changes made meanwhile were folded into one more count
-    assert calls_while_held == before + 1
     assert slow.calls == before + 2
+
+
+async def test_the_first_count_arrives_after_decisions_made_before_it(
+    demo: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slow = SlowCount(monkeypatch)
+    slow.hold.set()  # the first count (at start) reads the store, then hangs
+    app = resolve_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "resolved … / …" in header(app)
+        await pilot.press("a", "x")
+        assert "resolved … / …" in header(app)  # nothing to count from yet
+        slow.release.set()
+        await settle(pilot)
+        assert "resolved 2 / 34" in header(app)
