@@ -313,11 +313,14 @@ class TmuxServer:
         return done.stdout
 
     def kill(self) -> None:
-        """Stop the server (and every screen in it); remove its socket file."""
+        """Stop the server (and every screen in it); remove its socket file, which tmux leaves
+        behind (also when the server ended by itself with its last session)."""
         socket_path = self("display-message", "-p", "#{socket_path}", check=False).strip()
         self("kill-server", check=False)
-        if socket_path.endswith(self.socket):
-            Path(socket_path).unlink(missing_ok=True)
+        folder = Path(os.environ.get("TMUX_TMPDIR") or "/tmp") / f"tmux-{os.getuid()}"
+        for path in {Path(socket_path) if socket_path else None, folder / self.socket}:
+            if path is not None and path.name == self.socket:
+                path.unlink(missing_ok=True)
 
 
 class ScreenEnded(AssertionError):
@@ -465,7 +468,8 @@ class ReviewScreen:
             moved = again
         status = status_line(moved)
         label = Label(case_id, self.reviewer, key)
-        if status == f"saved: {name}":
+        # "saved: NAME", perhaps followed by a hint (" · a: add a note") or a count.
+        if re.fullmatch(rf"saved: {re.escape(name)}(?:\s+[·(].*)?", status):
             self.saved.append(label)
             return "saved"
         if status.startswith("not saved:"):
