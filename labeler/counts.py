@@ -11,7 +11,8 @@ by the gate); :func:`final_of` is the same function on one case. Its SQL twin is
 statuses and people querying the store). ``tests/unit/test_final_rule.py`` checks on random
 stores that the two, ``compute_stats`` and the gate give every case the same bucket and status.
 
-Rates are per 1,000 *reviewed* cases: cases with at least one label.
+Rates are per 1,000 *reviewed* cases: every case that is not ``unlabeled`` (it has a label,
+or a resolution).
 
 This module is part of the pure core: no textual, rich or click.
 """

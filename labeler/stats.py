@@ -19,6 +19,7 @@ from labeler.counts import (
     STATUSES,
     UNLABELED,
     BucketCounts,
+    CaseFinal,
     SliceCounts,
     StatusCounts,
     final_codes,
@@ -171,20 +172,72 @@ class StatsReport:
         }
 
 
+@dataclass(frozen=True)
+class _FinalsInput:
+    """What the final-bucket rule needs, read from one snapshot of the store."""
+
+    case_seqs: np.ndarray
+    """Current case numbers, sorted."""
+    matrix: LabelMatrix
+    """Labels on current cases; its items are ``item_seqs``."""
+    item_seqs: np.ndarray
+    bucket_order: list[str]
+    resolutions: list[tuple[int, str | None]]
+    """Resolutions of current cases (bucket None: unclear)."""
+
+    def codes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Final code and status code per case (see :func:`labeler.counts.final_codes`)."""
+        index = {name: i for i, name in enumerate(self.bucket_order)}
+        return final_codes(
+            self.case_seqs,
+            self.item_seqs,
+            np.asarray(self.matrix.item_codes),
+            np.asarray(self.matrix.bucket_codes),
+            [(seq, None if bucket is None else index[bucket]) for seq, bucket in self.resolutions],
+            len(self.bucket_order),
+        )
+
+
+def _read_finals_input(conn: sqlite3.Connection) -> _FinalsInput:
+    buckets = [r[0] for r in conn.execute("SELECT key FROM buckets ORDER BY position")]
+    case_seqs = np.sort(
+        _int_list(conn, "SELECT group_concat(seq, ',') FROM cases WHERE is_current = 1")
+    )
+    resolutions = [
+        (int(r[0]), None if r[1] is None else str(r[1]))
+        for r in conn.execute(
+            "SELECT r.case_seq, r.bucket FROM resolutions r JOIN cases c ON c.seq = r.case_seq"
+            " WHERE c.is_current = 1"
+        )
+    ]
+    matrix, item_seqs, bucket_order = _read_matrix(
+        conn, buckets, {bucket for _, bucket in resolutions if bucket is not None}
+    )
+    return _FinalsInput(case_seqs, matrix, item_seqs, bucket_order, resolutions)
+
+
+def case_finals(store: Store) -> dict[int, CaseFinal]:
+    """The final bucket and status of every current case, by case number, as stats counts them.
+
+    The same read and the same :func:`labeler.counts.final_codes` as :func:`compute_stats`;
+    for checks and debugging (``compute_stats`` itself never builds a per-case dict).
+    """
+    with store.snapshot() as conn:
+        data = _read_finals_input(conn)
+    finals, statuses = data.codes()
+    names = final_names(data.bucket_order)
+    return {
+        int(seq): CaseFinal(names[final], STATUSES[status])
+        for seq, final, status in zip(
+            data.case_seqs.tolist(), finals.tolist(), statuses.tolist(), strict=True
+        )
+    }
+
+
 def compute_stats(store: Store, request: StatsRequest = StatsRequest()) -> StatsReport:
     """Agreement, per-bucket agreement, pairwise kappa, confusion and counts, in one report."""
     with store.snapshot() as conn:
-        buckets = [r[0] for r in conn.execute("SELECT key FROM buckets ORDER BY position")]
-        case_seqs = np.sort(
-            _int_list(conn, "SELECT group_concat(seq, ',') FROM cases WHERE is_current = 1")
-        )
-        resolutions = conn.execute(
-            "SELECT r.case_seq, r.bucket FROM resolutions r JOIN cases c ON c.seq = r.case_seq"
-            " WHERE c.is_current = 1"
-        ).fetchall()
-        matrix, item_seqs, bucket_order = _read_matrix(
-            conn, buckets, {r[1] for r in resolutions if r[1] is not None}
-        )
+        data = _read_finals_input(conn)
         groups = {key: _group_values(conn, key) for key in request.by}
         unclear = conn.execute(
             "SELECT c.case_id, r.reason, r.resolver FROM resolutions r"
@@ -192,20 +245,13 @@ def compute_stats(store: Store, request: StatsRequest = StatsRequest()) -> Stats
             " ORDER BY c.seq LIMIT ?",
             (UNCLEAR_LISTED,),
         ).fetchall()
+    matrix, bucket_order = data.matrix, data.bucket_order
     reviewers = list(request.reviewers) if request.reviewers else None
     agreement = compute_agreement(
         matrix, reviewers=reviewers, bootstrap=request.bootstrap, seed=request.seed
     )
 
-    index = {name: i for i, name in enumerate(bucket_order)}
-    finals, statuses = final_codes(
-        case_seqs,
-        item_seqs,
-        np.asarray(matrix.item_codes),
-        np.asarray(matrix.bucket_codes),
-        [(seq, None if bucket is None else index[bucket]) for seq, bucket in resolutions],
-        len(bucket_order),
-    )
+    finals, statuses = data.codes()
     names = np.array(final_names(bucket_order), dtype=object)
     reviewed = statuses != STATUSES.index(UNLABELED)
     by: dict[str, dict[str, BucketCounts]] = {}
@@ -216,7 +262,7 @@ def compute_stats(store: Store, request: StatsRequest = StatsRequest()) -> Stats
             mask = group_array == value
             by[key][value] = _bucket_counts(finals[mask], reviewed[mask], names, bucket_order)
     return StatsReport(
-        cases=len(case_seqs),
+        cases=len(data.case_seqs),
         labels=matrix.labels,
         reviewers=tuple(matrix.reviewers),
         reviewers_in_play=tuple(reviewers or matrix.reviewers),
