@@ -22,7 +22,16 @@ from dataclasses import dataclass
 from labeler.agreement import BucketAgreement
 from labeler.counts import BucketCount
 from labeler.gates.metrics import CaseFacts, read_case_facts
-from labeler.gates.results import Decision, GateOutcome, Outcome, RuleResult, Verdict
+from labeler.gates.results import (
+    Bound,
+    Comparison,
+    Decision,
+    GateOutcome,
+    Outcome,
+    RuleResult,
+    Unit,
+    Verdict,
+)
 from labeler.gates.spec import (
     BucketRateRule,
     GatesSpec,
@@ -232,6 +241,9 @@ def _meta_rule(
     reasons: list[str] = []
     interval: tuple[float, float] | None = None
     count: int | None = None
+    bound: Bound
+    comparison: Comparison
+    unit: Unit
     if isinstance(rule, JsonValidRule):
         count, n = inputs.facts.json_share(indices)
         value = None if n == 0 else count / n

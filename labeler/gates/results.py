@@ -11,6 +11,9 @@ from typing import Any, Literal
 Outcome = Literal["pass", "fail", "insufficient"]
 Verdict = Literal["pass", "flag", "block"]
 Decision = Literal["ship", "ship_behind_flag", "block"]
+Unit = Literal["per_1000", "share", "ms"]
+Bound = Literal["point", "upper", "lower"]
+Comparison = Literal["<=", ">="]
 
 DECISION_TEXT: dict[str, str] = {
     "ship": "SHIP",
@@ -32,15 +35,15 @@ class RuleResult:
     bucket: str | None
     slice: str | None
     percentile: int | None
-    unit: str
-    """per_1000, share or ms: the unit of value, interval, checked and threshold."""
+    unit: Unit
+    """The unit of value, interval, checked and threshold."""
     value: float | None
     count: int | None
     """Bucket cases (bucket rules) or outputs that parse (json_valid)."""
     interval: tuple[float, float] | None
-    bound: str
+    bound: Bound
     checked: float | None
-    comparison: str
+    comparison: Comparison
     threshold: float
     n: int
     """Reviewed cases in scope (bucket rules) or measured cases (meta rules)."""
