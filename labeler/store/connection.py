@@ -7,6 +7,7 @@ and every write goes through :meth:`Store.write`.
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 import tempfile
@@ -357,7 +358,7 @@ def create_store(path: Path | str, actor: Actor, *, shared: bool = False) -> Sto
         os.chmod(tmp, 0o666 & ~_umask())
         conn = _connect(tmp)
         conn.execute("PRAGMA journal_mode = DELETE")
-        store = Store(tmp, conn)
+        store = Store(path, conn)  # errors name the store the user asked for, not `tmp`
         with store.write() as c:
             c.execute(f"PRAGMA application_id = {APPLICATION_ID}")
             for migration in MIGRATIONS:
@@ -375,15 +376,31 @@ def create_store(path: Path | str, actor: Actor, *, shared: bool = False) -> Sto
                 ),
             )
             write_taxonomy(c, default_taxonomy(), actor, kind="taxonomy.default")
+        conn.execute("PRAGMA journal_mode = WAL")  # recorded in the header, before the link
         conn.close()
         if shared:
             make_group_writable(tmp)
         os.link(tmp, path)  # fails if someone created `path` meanwhile
     except FileExistsError:
         raise StoreError(f"{shown(path)} already exists; not overwriting it") from None
+    except sqlite3.Error as exc:
+        raise translate_error(exc, path) from None
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise StoreFull(
+                f"the disk holding {shown(path)} is full; the store was not created"
+            ) from None
+        raise StoreError(f"could not create {shown(path)}: {exc.strerror}") from None
     finally:
-        tmp.unlink(missing_ok=True)
-    store = open_store(path)
+        for leftover in (tmp, wal_path(tmp), shm_path(tmp), Path(f"{tmp}-journal")):
+            leftover.unlink(missing_ok=True)
+    try:
+        store = open_store(path)
+    except BaseException:
+        # Nobody else can have used a store made a moment ago: leave nothing half-made.
+        for made in (path, wal_path(path), shm_path(path)):
+            made.unlink(missing_ok=True)
+        raise
     if shared:
         make_group_writable(path)
     return store

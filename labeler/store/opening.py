@@ -181,21 +181,24 @@ def permission_message(target: Path, *, want_write: bool, store: Path | None = N
 
     When the file's group is one of the user's groups, ``chmod`` is the fix. Otherwise the
     store, its WAL files and its folder must be moved into a group every reviewer is in
-    (``chgrp``), with the folder setgid so files SQLite creates later keep that group.
+    (``chgrp``), with the folder setgid so files SQLite creates later keep that group. Only
+    files that exist are named, and a folder already set up is left out of the fix.
     """
     try:
         st = target.stat()
         owner = _user_name(st.st_uid)
         gid: int | None = st.st_gid
         group = _group_name(st.st_gid)
-        mode = stat.filemode(st.st_mode)
-        facts = f"owner {owner}, group {group}, mode {mode}"
+        facts = f"owner {owner}, group {group}, mode {stat.filemode(st.st_mode)}"
     except OSError:
         facts = "cannot be inspected"
         owner, gid, group = "its owner", None, "GROUP"
     what = "write" if want_write else "read"
-    lines = [f"cannot {what} {shown(target)} ({facts})."]
     store_path = store if store is not None else (None if target.is_dir() else target)
+    lines = []
+    if store_path is not None and want_write:
+        lines.append(f"{shown(store_path)} is read-only for you:")
+    lines.append(f"cannot {what} {shown(target)} ({facts}).")
     if store is not None and target != store:
         if target.is_dir():
             lines.append(
@@ -204,29 +207,47 @@ def permission_message(target: Path, *, want_write: bool, store: Path | None = N
             )
         else:
             lines.append("Every reviewer needs read and write access to the store's WAL files.")
-    files = (
-        f"{shown(store_path)} {shown(store_path)}-wal {shown(store_path)}-shm"
-        if store_path is not None
-        else "STORE STORE-wal STORE-shm"
+    if store_path is not None:
+        # All three: -wal and -shm come and go as processes open and close the store.
+        files = f"{shown(store_path)} {shown(store_path)}-wal {shown(store_path)}-shm"
+        folder_path = _folder(store_path)
+    else:
+        files, folder_path = "STORE STORE-wal STORE-shm", target
+    folder_steps = (
+        "" if _folder_is_shared(folder_path) else f" and `chmod g+rwxs {shown(folder_path)}`"
     )
-    folder = shown(_folder(store_path)) if store_path is not None else shown(target)
-    mine = _my_group_names()
-    if gid is not None and gid in [*os.getgroups(), os.getgid()]:
+    who = "root" if owner == "root" else f"{owner} (or root)"
+    if gid is not None and gid in {*os.getgroups(), os.getgid()}:
         lines.append(
-            f"Fix: ask {owner} to run `chmod g+rw {files}` and `chmod g+rwxs {folder}` "
+            f"Fix: ask {who} to run `chmod g+rw {files}`{folder_steps} "
             f"(you are in group {group} already; a store made with `labeler init STORE "
             "--shared` is group-writable from the start)."
         )
     else:
+        chgrp_folder = "" if _folder_is_shared(folder_path) else f"{shown(folder_path)} "
         lines.append(
-            f"You are not in group {group} (your groups: {', '.join(mine) or 'none'}). "
-            f"Fix: {owner} (or root) puts the store in a group every reviewer is in, "
-            f"e.g. `chgrp REVIEWERS {folder} {files}`, then "
-            f"`chmod g+rw {files}` and `chmod g+rwxs {folder}` "
-            "(setgid: files SQLite creates later keep the group). "
+            f"You are not in group {group} (your groups: {', '.join(_my_group_names())}). "
+            f"Fix: ask {who} to put the store in a group every reviewer is in, "
+            f"e.g. `chgrp REVIEWERS {chgrp_folder}{files}` then `chmod g+rw {files}`"
+            f"{folder_steps} (setgid: files SQLite creates later keep the group; a missing "
+            "-wal or -shm file can be left out). "
             "`labeler init STORE --shared` in such a folder does this from the start."
         )
     return " ".join(lines)
+
+
+def _folder_is_shared(folder: Path) -> bool:
+    """The folder is setgid and group-writable, in a group this user is in."""
+    try:
+        st = folder.stat()
+    except OSError:
+        return False
+    mode = st.st_mode
+    return (
+        bool(mode & stat.S_ISGID)
+        and bool(mode & stat.S_IWGRP)
+        and st.st_gid in {*os.getgroups(), os.getgid()}
+    )
 
 
 def _my_group_names() -> list[str]:

@@ -169,7 +169,25 @@ _V1 = [
     FROM labels l JOIN cases c ON c.seq = l.case_seq""",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1]
+# `labeler serve`: login tokens for reviewers without SSH. Only SHA-256 hashes of the token
+# and of the session cookie it was exchanged for are kept; `mode` is the screen it opens.
+_V2 = [
+    """CREATE TABLE web_tokens (
+        id INTEGER PRIMARY KEY,
+        reviewer TEXT NOT NULL,
+        mode TEXT NOT NULL DEFAULT 'review' CHECK (mode IN ('review', 'resolve')),
+        token_sha256 TEXT NOT NULL UNIQUE,
+        cookie_sha256 TEXT UNIQUE,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        used_at TEXT,
+        revoked_at TEXT
+    )""",
+    "CREATE INDEX web_tokens_reviewer ON web_tokens(reviewer)",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2]
 """Migration N (1-based) brings a store from user_version N-1 to N."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -266,13 +266,6 @@ def test_init_on_a_full_disk_fails_cleanly_and_leaves_nothing(disk: SmallDisk) -
     assert_check_passes(store)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="create_store (labeler/store/connection.py) links the finished store into place, "
-    "then open_store() switches it to WAL; when the disk fills up there, init exits 1 but "
-    "leaves STORE, STORE-wal and a short STORE-shm behind (and a second init says 'already "
-    "exists'). Fix for the lead: remove them when that open fails.",
-)
 def test_init_with_too_little_space_never_leaves_a_store_behind(disk: SmallDisk) -> None:
     """Every amount of free space from none up to enough: init makes a store or leaves
     nothing (8 KB steps, a fresh filler each time)."""

@@ -267,7 +267,7 @@ def test_without_shared_a_user_in_the_group_is_told_to_chmod(
     assert ran.returncode == 1, ran.describe()
     assert not ran.traceback, ran.describe()
     message = ran.stderr
-    assert f"ask {FIRST} to run" in message and "chmod g+rw" in message, message
+    assert f"ask {FIRST} (or root) to run" in message and "chmod g+rw" in message, message
     assert "chgrp" not in message, message
     run_fix(first, printed_commands(message), cwd=world)
     ok(second("import-labels", store, labels))
