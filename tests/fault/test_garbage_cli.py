@@ -9,8 +9,9 @@ Whatever the file holds, the command must end with a status it documents (0, 1, 
 also 3), never print a traceback, say why on stderr when it fails, never send a raw escape
 character to the terminal, and leave the store exactly as it was when it fails.
 
-Then one test per bug found this way: a label cell over 131,072 characters, TOML nested 1,000
-deep, an integer of more than 4,300 digits, a backup into a folder that does not exist.
+Then one test per known bug: a label cell over 131,072 characters, TOML nested 1,000 deep, an
+integer of more than 4,300 digits, a gates file that is not UTF-8, a backup into a folder that
+does not exist.
 
 ``LABELER_GARBAGE_EXAMPLES`` sets the examples per property (default 15: the file runs in
 about a minute on two cores).
@@ -34,10 +35,6 @@ from hypothesis import strategies as st
 from terminal_run import installed_labeler
 
 from labeler.gates import EXAMPLE_GATES
-from labeler.identity import Actor, os_account
-from labeler.importing import import_files
-from labeler.label_import import import_labels
-from labeler.store import create_store
 from labeler.taxonomy import default_taxonomy, taxonomy_to_toml
 
 settings.register_profile(
@@ -336,11 +333,10 @@ def mutated(seed: bytes, lines: list[bytes]) -> st.SearchStrategy[bytes]:
 
 @pytest.fixture(scope="module")
 def base_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small store made as a user makes one: twelve plain and the hostile cases, alice's
-    labels on eight of them; closed, so that each example can start from a copy."""
+    """A small store made with the installed command, as a user makes one: twelve plain and
+    the hostile cases, alice's labels on eight of them; closed, so that each example can start
+    from a copy (made by the same code as the commands under test, so none migrates it)."""
     folder = tmp_path_factory.mktemp("garbage-base")
-    account = os_account()
-    actor = Actor(name="alice", account=account, on_trust=account != "alice")
     path = folder / "base.db"
     cases = folder / "cases.jsonl"
     cases.write_bytes(_jsonl([*CASES, *HOSTILE]))
@@ -351,13 +347,9 @@ def base_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
             + [[f"case-{n:03d}", "alice", "wrong_intent"] for n in range(1, 9)]
         )
     )
-    store = create_store(path, actor)
-    try:
-        result = import_files(store, [cases], actor)
-        assert result.ok, result.describe_problems()
-        import_labels(store, labels, actor)
-    finally:
-        store.close()
+    for args in (["init", str(path)], ["import", str(path), str(cases)]):
+        assert run_labeler(args).returncode == 0
+    assert run_labeler(["import-labels", str(path), str(labels)]).stdout.startswith("labels: 8 new")
     for suffix in ("-wal", "-shm"):
         assert not Path(f"{path}{suffix}").exists(), "the closed store left its WAL behind"
     return path
