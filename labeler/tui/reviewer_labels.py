@@ -12,6 +12,8 @@ from typing import ClassVar
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from labeler.disagreements import ReviewerLabel, reviewer_letter
@@ -20,6 +22,8 @@ from labeler.resolutions import Resolution
 
 NOTE_CHARS = 400
 """The most of a note the panel shows at its normal size."""
+NOTE_MAX_CHARS = 200_000
+"""Zoomed, a note is shown in full up to this length (a longer one says where it was cut)."""
 
 
 def _note_cut(note: str, shown: str) -> bool:
@@ -66,7 +70,8 @@ def labels_in_full(
             text.append("\n\n")
         text.append_text(_label_head(index, label, names, resolution))
         if label.note:
-            text.append("\n" + make_safe(label.note).text, style="italic")
+            note = make_safe(label.note, max_chars=NOTE_MAX_CHARS, max_line_chars=NOTE_MAX_CHARS)
+            text.append("\n" + note.text, style="italic")
         else:
             text.append("\n(no note)", style="dim")
     return text
@@ -95,19 +100,21 @@ def resolution_text(
     return text
 
 
-class ReviewerLabels(Static):
-    """Shows the labels under dispute and the resolution so far."""
+class ReviewerLabels(VerticalScroll, can_focus=False):
+    """Shows the labels under dispute and the resolution so far. Not focusable: the screen
+    scrolls it when ``tab`` chose it, so the arrow keys always move between cases."""
 
     ALLOW_MAXIMIZE = True
     DEFAULT_CSS: ClassVar[str] = """
     ReviewerLabels {
         height: auto;
         max-height: 8;
-        overflow-y: auto;
         border: round $warning;
         border-subtitle-color: $text-muted;
         padding: 0 1;
+        scrollbar-size-vertical: 1;
     }
+    ReviewerLabels > Static { height: auto; }
     ReviewerLabels.-active { border: round $accent; }
     ReviewerLabels.-maximized { height: 1fr; max-height: 100%; }
     """
@@ -115,6 +122,8 @@ class ReviewerLabels(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.border_title = "Labels"
+        self.body = Static(id="labels-body")
+        """What the panel shows (its content is the text drawn)."""
         self._shown: tuple[list[ReviewerLabel], dict[str, str], Resolution | None, str | None] = (
             [],
             {},
@@ -123,6 +132,9 @@ class ReviewerLabels(Static):
         )
         self.full = False
         """True while zoomed: every note in full."""
+
+    def compose(self) -> ComposeResult:
+        yield self.body
 
     def show(
         self,
@@ -133,14 +145,15 @@ class ReviewerLabels(Static):
     ) -> None:
         """Redraw for a case (``draft``: a reason typed but not saved yet)."""
         self._shown = (labels, names, resolution, draft)
-        self.update(self._content())
+        self.body.update(self._content())
         self.scroll_home(animate=False)
 
     def set_full(self, full: bool) -> None:
         """Show every note in full (zoomed) or cut to one line each."""
         if full != self.full:
             self.full = full
-            self.update(self._content())
+            self.body.update(self._content())
+            self.scroll_home(animate=False)
 
     def _content(self) -> RenderableType:
         labels, names, resolution, draft = self._shown

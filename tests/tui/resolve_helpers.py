@@ -77,15 +77,16 @@ def header(app: ResolveApp) -> str:
 
 def panel(app: ResolveApp) -> str:
     """The labels panel (each reviewer's bucket and note, and the resolution) as drawn."""
-    widget = screen(app).query_one(ReviewerLabels)
-    lines = widget.render_lines(widget.region.reset_offset)
-    return "\n".join(line.text for line in lines)
+    region = screen(app).query_one(ReviewerLabels).region
+    strips = app.screen._compositor.render_strips()
+    rows = [strip.text[region.x : region.right] for strip in strips[region.y : region.bottom]]
+    return "\n".join(rows)
 
 
 def panel_text(app: ResolveApp) -> str:
     """The labels panel's text without wrapping: each reviewer's column on one line (every
     text in the panel is capped far below the 4,000 columns it is drawn on here)."""
-    content = screen(app).query_one(ReviewerLabels).content
+    content = screen(app).query_one(ReviewerLabels).body.content
     assert isinstance(content, ConsoleRenderable)
     console = Console(width=4_000, file=io.StringIO(), color_system=None)
     with console.capture() as capture:

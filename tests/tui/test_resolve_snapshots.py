@@ -74,3 +74,8 @@ def test_resolved_case_with_reason_200x50(demo: Store, snap_compare: SnapCompare
 def test_end_of_queue_summary_80x24(scen: Store, snap_compare: SnapCompare) -> None:
     app = resolve_app(scen, "rita", account="rita")
     assert snap_compare(app, terminal_size=(80, 24), run_before=after("a", "b", "x", "c", "8"))
+
+
+def test_labels_zoomed_with_every_note_80x24(demo: Store, snap_compare: SnapCompare) -> None:
+    app = resolve_app(demo, "rita", account="rita")
+    assert snap_compare(app, terminal_size=(80, 24), run_before=after("tab", "tab", "tab", "z"))

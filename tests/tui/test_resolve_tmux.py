@@ -146,3 +146,52 @@ def test_installed_command_resolves_cases_in_a_real_terminal(tmux: Tmux, tmp_pat
     assert {r["resolver"] for r in rows.values()} == {"tmuxres"}
     assert {r["account"] for r in rows.values()} == {os_account()}
     assert integrity == "ok"
+
+
+def case_ids(path: Path, seqs: list[int]) -> list[str]:
+    """The case ids of these internal numbers."""
+    with open_store(path) as store:
+        ids = {int(r[0]): str(r[1]) for r in store.query("SELECT seq, case_id FROM cases")}
+    return [ids[seq] for seq in seqs]
+
+
+def shows_case(case_id: str) -> Callable[[str], bool]:
+    """True when the header shows this case (``case ID`` followed by a space)."""
+    return lambda screen: f"case {case_id} " in screen
+
+
+def test_installed_command_wraps_and_goes_to_the_next_open_case(tmux: Tmux, tmp_path: Path) -> None:
+    """Issue 12, point 4: past the last disagreement j wraps to the first open one (it does not
+    say it is finished); after a decision the next case is the next open one, not a case of
+    the history that is resolved already."""
+    store = demo_store(tmp_path / "demo")
+    queue = expected_queue(store)
+    path = store.path
+    store.close()
+    first, second, third = case_ids(path, queue[:3])
+    last = case_ids(path, queue[-1:])[0]
+    tmux.start([str(LABELER), "resolve", str(path), "--reviewer", "tmuxres"])
+    tmux.wait_for(lambda s: "resolved 0 / 34" in s and shows_case(first)(s))
+    for _ in range(len(queue) - 1):
+        tmux.keys("j")
+    tmux.wait_for(shows_case(last))
+    tmux.keys("j")  # past the last disagreement
+    screen = tmux.wait_for(lambda s: shows_case(first)(s) or "No disagreements left" in s)
+    assert shows_case(first)(screen), screen  # wrapped to the first open one
+    assert "No disagreements left" not in screen
+    tmux.keys("a")
+    tmux.wait_for(lambda s: "resolved 1 / 34" in s and shows_case(second)(s))
+    tmux.keys("a")
+    tmux.wait_for(lambda s: "resolved 2 / 34" in s and shows_case(third)(s))
+    tmux.keys("k", "k")
+    tmux.wait_for(shows_case(first))
+    tmux.keys("b")  # change the first case's decision
+    screen = tmux.wait_for(lambda s: not shows_case(first)(s))
+    assert shows_case(third)(screen), screen  # the second is resolved: on to the next open one
+    assert "resolved 2 / 34" in screen
+    tmux.keys("q")
+    assert tmux.exit_status() == "0", tmux.screen()
+    with open_store(path) as reopened:
+        rows = resolution_rows(reopened)
+    assert sorted(rows) == queue[:2]
+    assert [rows[seq]["method"] for seq in queue[:2]] == ["took_b", "took_a"]
