@@ -17,7 +17,7 @@ from labeler.cli import main
 from labeler.identity import Actor
 from labeler.label_import import LabelConflictError, LabelFileError, import_labels
 from labeler.labels import get_label, set_label
-from labeler.store import Store
+from labeler.store import Store, StoreError
 
 MakeStore = Callable[..., Store]
 MakeCases = Callable[..., list[dict[str, Any]]]
@@ -212,7 +212,7 @@ def test_dry_run_still_names_unknown_case_ids(labeled: Store, alice: Actor, tmp_
     path = write_csv(
         tmp_path / "pass.csv", [["case_id", "reviewer", "bucket"], ["nope", "alice", "other"]]
     )
-    with pytest.raises(Exception, match='unknown case ids: "nope"'):
+    with pytest.raises(StoreError, match='unknown case ids: "nope"'):
         import_labels(labeled, path, alice, dry_run=True)
 
 
@@ -260,7 +260,7 @@ def test_case_ids_are_matched_exactly_as_imported(
     spaced = write_csv(
         tmp_path / "spaced.csv", [["case_id", "reviewer", "bucket"], ["plain ", "carol", "other"]]
     )
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(StoreError) as caught:
         import_labels(store, spaced, alice)
     message = str(caught.value)
     assert 'unknown case ids: "plain "' in message
