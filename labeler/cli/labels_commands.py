@@ -89,7 +89,7 @@ def import_labels_command(
     account as the one who imported it.
     """
     actor = get_actor(reviewer)
-    with open_existing(store_path) as store:
+    with open_existing(store_path, write=not dry_run) as store:
         result = import_labels(
             store,
             labels_file,
