@@ -361,15 +361,24 @@ class ResolveSession:
             seq = self.tally.next_open(0)
         return None if seq == current else seq
 
-    def set_filter(self, pair: tuple[str, str] | None) -> int | None:
+    def set_filter(
+        self, pair: tuple[str, str] | None, start: ResolveStart | None = None
+    ) -> int | None:
         """Walk only the cases of one confused pair (None: every disagreement again); the
-        history starts over at the first open one. Undo steps and drafts are kept."""
-        self.spec = self.base_spec if pair is None else replace(self.base_spec, pair=pair)
+        history starts over at the first open one (``start``, if it was looked up already,
+        e.g. by :func:`look_up_resolve_start`). Undo steps and drafts are kept."""
+        self.spec = self.filter_spec(pair)
         self.tally = None  # the next count brings the new filter's
         self.history = []
         self._past_end()
-        first = find_resolve_start(self.store, self.spec).first
+        first = (start or find_resolve_start(self.store, self.spec)).first
+        if first is not None and resolution_state(self.store, self.spec, first) != OPEN:
+            first = self._open_after(first)  # settled since it was looked up
         return None if first is None else self._insert(0, first)
+
+    def filter_spec(self, pair: tuple[str, str] | None) -> ResolveSpec:
+        """The filter :meth:`set_filter` walks for ``pair``."""
+        return self.base_spec if pair is None else replace(self.base_spec, pair=pair)
 
     # -- deciding -------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ import click
 from labeler.cli.common import REVIEWER_OPTION, STORE_ARGUMENT, friendly_errors, get_actor
 from labeler.cli.review_commands import SLICE_OPTION, finish_app
 from labeler.disagreements import ResolveSpec, check_spec, parse_pair
+from labeler.resolve_session import ResolveStart, look_up_resolve_start
 from labeler.slice_filter import parse_slice_filters
 from labeler.store import open_store
 
@@ -46,8 +47,15 @@ def resolve(
         check_spec(store, spec)  # a bad --pair is named before the terminal is checked
         if not sys.stdout.isatty():
             raise click.ClickException("resolve needs a terminal (stdout is not a tty)")
+        # The first open disagreement can take a scan past every resolved one: look it up on
+        # a thread (SQLite runs without the GIL) while the UI is imported.
+        lookup = look_up_resolve_start(store.path, spec)
         from labeler.tui.resolve_app import ResolveApp
 
-        app = ResolveApp(store, actor, spec)
+        try:
+            start: ResolveStart | None = lookup.result()
+        except Exception:  # the session looks it up again and reports what is wrong
+            start = None
+        app = ResolveApp(store, actor, spec, start)
         app.run()
     finish_app(app.store_failure, app.return_code)

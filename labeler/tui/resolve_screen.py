@@ -24,6 +24,7 @@ from textual.widgets import Footer, Static
 from labeler.buckets import BucketInfo
 from labeler.case_display import CaseDisplay, case_display
 from labeler.cases import Case, load_case
+from labeler.disagreements import ResolveSpec
 from labeler.display_text import safe_inline
 from labeler.prefetch import Prefetcher
 from labeler.resolve_session import (
@@ -31,7 +32,9 @@ from labeler.resolve_session import (
     CountRequest,
     DecisionResult,
     ResolveSession,
+    ResolveStart,
     count_disagreements,
+    find_resolve_start,
 )
 from labeler.store.connection import Store, open_store
 from labeler.tui.bucket_bar import BucketBar
@@ -100,6 +103,14 @@ class ResolveScreen(CaseScreen):
             self.request = request
             self.counted = counted
 
+    class FilterReady(Message):
+        """The first open case of a new filter was found in the worker."""
+
+        def __init__(self, pair: tuple[str, str] | None, start: ResolveStart) -> None:
+            super().__init__()
+            self.pair = pair
+            self.start = start
+
     def __init__(self, session: ResolveSession, buckets: list[BucketInfo]) -> None:
         super().__init__()
         self.session = session
@@ -111,6 +122,7 @@ class ResolveScreen(CaseScreen):
         self.display_data: CaseDisplay | None = None
         self.pair_index = 0
         self.status_message = ""
+        self._status_rows = -1
         self.labels_chosen = False
         """True when tab chose the labels panel (page keys and z act on it)."""
         self._counting = False
@@ -264,9 +276,14 @@ class ResolveScreen(CaseScreen):
         self.query_one(CaseHeader).show(header)
 
     def set_status(self, message: str, style: str = "") -> None:
-        """One line of feedback."""
+        """A line of feedback (the summary takes a few). The screen's layout is redone only
+        when the status needs another number of rows."""
         self.status_message = message
-        self.query_one("#resolve-status", Static).update(Text(message, style=style))
+        status = self.query_one("#resolve-status", Static)
+        text = Text(message, style=style)
+        rows = len(text.wrap(self.app.console, max(status.content_region.width, 1)))
+        status.update(text, layout=rows != self._status_rows)
+        self._status_rows = rows
 
     def show_summary(self) -> None:
         """The end of the queue: how many resolved, by which method, the most confused pairs."""
@@ -420,15 +437,29 @@ class ResolveScreen(CaseScreen):
             self.refresh_header()
 
     def action_filter_pair(self) -> None:
-        """Walk only the highlighted pair's cases, or go back to all."""
+        """Walk only the highlighted pair's cases, or go back to all (the first case of the
+        new walk is looked up in a worker: on a large store it is a scan)."""
         pairs = self.session.pairs
         if self.session.spec.pair is not None:
-            first = self.session.set_filter(None)
+            pair = None
         elif pairs:
             a, b, _ = pairs[self.pair_index % len(pairs)]
-            first = self.session.set_filter((a, b))
+            pair = (a, b)
         else:
             return
+        self.set_status("finding the cases…")
+        self._find_filter_start(pair, self.session.filter_spec(pair))
+
+    @work(thread=True, group="filter", exclusive=True, exit_on_error=False)
+    def _find_filter_start(self, pair: tuple[str, str] | None, spec: ResolveSpec) -> None:
+        with open_store(self.store.path, migrate=False) as store:
+            start = find_resolve_start(store, spec)
+        self.post_message(self.FilterReady(pair, start))
+
+    @on(FilterReady)
+    def _filter_ready(self, message: ResolveScreen.FilterReady) -> None:
+        first = self.session.set_filter(message.pair, message.start)
+        self.set_status("")
         self.count()
         self.show_case(first)
 

@@ -12,9 +12,10 @@ from typing import ClassVar
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from textual.css.scalar import Scalar
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from labeler.disagreements import ReviewerLabel, reviewer_letter
 from labeler.display_text import make_safe, safe_inline
@@ -100,9 +101,15 @@ def resolution_text(
     return text
 
 
-class ReviewerLabels(VerticalScroll, can_focus=False):
+class ReviewerLabels(ScrollView, can_focus=False):
     """Shows the labels under dispute and the resolution so far. Not focusable: the screen
-    scrolls it when ``tab`` chose it, so the arrow keys always move between cases."""
+    scrolls it when ``tab`` chose it, so the arrow keys always move between cases.
+
+    The content is drawn once per case into lines at the panel's width; the panel's height
+    follows the number of lines (up to its CSS max-height), so that moving to a case whose
+    labels take as many lines as the last one's changes no layout (a layout pass of the whole
+    screen costs more than a frame on a loaded machine).
+    """
 
     ALLOW_MAXIMIZE = True
     DEFAULT_CSS: ClassVar[str] = """
@@ -112,29 +119,29 @@ class ReviewerLabels(VerticalScroll, can_focus=False):
         border: round $warning;
         border-subtitle-color: $text-muted;
         padding: 0 1;
+        overflow-y: auto;
         scrollbar-size-vertical: 1;
+        scrollbar-gutter: stable;
     }
-    ReviewerLabels > Static { height: auto; }
     ReviewerLabels.-active { border: round $accent; }
-    ReviewerLabels.-maximized { height: 1fr; max-height: 100%; }
+    ReviewerLabels.-maximized { max-height: 100%; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.border_title = "Labels"
-        self.body = Static(id="labels-body")
-        """What the panel shows (its content is the text drawn)."""
+        self.shown: RenderableType = Text("")
+        """What the panel shows (drawn into lines at its width)."""
         self._shown: tuple[list[ReviewerLabel], dict[str, str], Resolution | None, str | None] = (
             [],
             {},
             None,
             None,
         )
+        self._lines: list[Strip] = []
+        self._drawn_width = -1
         self.full = False
         """True while zoomed: every note in full."""
-
-    def compose(self) -> ComposeResult:
-        yield self.body
 
     def show(
         self,
@@ -145,15 +152,49 @@ class ReviewerLabels(VerticalScroll, can_focus=False):
     ) -> None:
         """Redraw for a case (``draft``: a reason typed but not saved yet)."""
         self._shown = (labels, names, resolution, draft)
-        self.body.update(self._content())
-        self.scroll_home(animate=False)
+        self._redraw()
 
     def set_full(self, full: bool) -> None:
         """Show every note in full (zoomed) or cut to one line each."""
         if full != self.full:
             self.full = full
-            self.body.update(self._content())
-            self.scroll_home(animate=False)
+            self._redraw()
+
+    def _redraw(self) -> None:
+        self.shown = self._content()
+        self._drawn_width = -1
+        self._draw(self.scrollable_content_region.width)
+        self.scroll_to(0, 0, animate=False, immediate=True, force=True)
+
+    def _draw(self, width: int) -> None:
+        if width == self._drawn_width:
+            return
+        self._drawn_width = width
+        if width <= 0:
+            self._lines = []
+        else:
+            console = self.app.console
+            options = console.options.update(width=width, height=None)
+            rendered = console.render_lines(self.shown, options, pad=True, new_lines=False)
+            self._lines = [Strip(line, width) for line in rendered]
+        self.set_reactive(ScrollView.virtual_size, Size(width, len(self._lines)))
+        height: int | str = "1fr" if self.full else len(self._lines) + 2  # + the border
+        if self.styles.height != Scalar.parse(str(height)):
+            self.styles.height = height  # a layout pass only when the height changes
+        self.refresh()
+
+    def on_resize(self) -> None:
+        """Draw again at the new width."""
+        self._draw(self.scrollable_content_region.width)
+
+    def render_line(self, y: int) -> Strip:
+        """One row of the drawn content, scrolled."""
+        index = y + self.scroll_offset.y
+        width = self.scrollable_content_region.width
+        style = self.rich_style
+        if 0 <= index < len(self._lines):
+            return self._lines[index].apply_style(style)
+        return Strip.blank(width, style)
 
     def _content(self) -> RenderableType:
         labels, names, resolution, draft = self._shown

@@ -86,7 +86,7 @@ def panel(app: ResolveApp) -> str:
 def panel_text(app: ResolveApp) -> str:
     """The labels panel's text without wrapping: each reviewer's column on one line (every
     text in the panel is capped far below the 4,000 columns it is drawn on here)."""
-    content = screen(app).query_one(ReviewerLabels).body.content
+    content = screen(app).query_one(ReviewerLabels).shown
     assert isinstance(content, ConsoleRenderable)
     console = Console(width=4_000, file=io.StringIO(), color_system=None)
     with console.capture() as capture:

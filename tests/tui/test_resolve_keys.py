@@ -515,7 +515,10 @@ async def test_undo_after_f_changed_the_walk(demo: Store) -> None:
     app = resolve_app(demo)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("p", "f", "a", "f")  # resolve in the pair's walk, then walk all
+        await pilot.press("p", "f")
+        await settle(pilot)  # the pair's first case is looked up in a worker
+        await pilot.press("a", "f")  # resolve in the pair's walk, then walk all
+        await settle(pilot)
         assert current_seq(app) == expected_queue(demo)[0]
         await pilot.press("u")
         assert current_seq(app) == only[0]
