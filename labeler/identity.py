@@ -24,6 +24,9 @@ class Actor:
     """The OS account running the process (from ``pwd``, never ``$USER``)."""
     on_trust: bool
     """True when ``name`` was given by the user rather than taken from the OS."""
+    token_id: int | None = None
+    """The ``labeler serve`` login token that proved ``name`` (then ``on_trust`` is False);
+    every event this actor writes records it (see :func:`labeler.store.events.record_event`)."""
 
 
 def os_account() -> str:

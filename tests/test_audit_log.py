@@ -14,6 +14,7 @@ from labeler.audit_log import Event, case_known, event_json, format_event, iter_
 from labeler.cli import main
 from labeler.resolutions import get_resolution, resolve, set_reason
 from labeler.store import Store
+from labeler.store.schema import SCHEMA_VERSION
 
 OSC52 = "\x1b]52;c;ZXZpbA==\x07"
 MARKUP = "[@click=app.quit]x[/]"
@@ -45,7 +46,7 @@ def test_whole_store_oldest_first(store: Store, tmp_path: Path) -> None:
     assert len(lines) == count
     assert "store.create" in lines[0]
     assert "owner (acct owner)" in lines[0]
-    assert "schema_version: 1" in lines[0]
+    assert f"schema_version: {SCHEMA_VERSION}" in lines[0]
     assert "taxonomy.default" in lines[1]
     assert "added: wrong_intent" in lines[1]
     last = lines[-1]
@@ -105,7 +106,7 @@ def test_json_output(store: Store, tmp_path: Path) -> None:
         "after",
         "detail",
     }
-    assert first["detail"] == {"schema_version": 1}
+    assert first["detail"] == {"schema_version": SCHEMA_VERSION}
     created = [e for e in data if e["kind"] == "resolution.create" and e["case_id"] == "c-7"]
     assert created[0]["after"] == {
         "resolver": "rita",

@@ -1,5 +1,5 @@
-"""The core never imports the UI: importing every module of ``labeler`` except ``labeler.tui``
-and ``labeler.cli`` leaves textual, rich and click out of ``sys.modules``.
+"""The core never imports the UI: importing every module of ``labeler`` except ``labeler.tui``,
+``labeler.cli`` and ``labeler.web`` leaves textual, rich and click out of ``sys.modules``.
 
 A static check misses what arrives sideways (a helper that imports rich for one function), so
 the modules are really imported, in a fresh interpreter.
@@ -16,7 +16,7 @@ from pathlib import Path
 import labeler
 
 PACKAGE_DIR = Path(labeler.__file__).resolve().parent
-UI_PACKAGES = ("labeler.tui", "labeler.cli")
+UI_PACKAGES = ("labeler.tui", "labeler.cli", "labeler.web")
 FORBIDDEN = ("textual", "rich", "click")
 
 

@@ -21,6 +21,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "settings": ("settings_command:settings", "Show or change the store's settings."),
     "backup": ("store_commands:backup", "Copy a live store safely."),
     "check": ("store_commands:check", "Run SQLite's full integrity check on the store."),
+    "serve": ("serve_command:serve", "Serve the review screen in a browser (no SSH needed)."),
+    "serve-token": ("serve_command:serve_token", "Make, revoke or list browser login links."),
     "demo": ("review_commands:demo", "Open the review screen on the bundled sample session."),
 }
 """Command name -> (``module:attribute`` under ``labeler.cli``, one-line help), in workflow order.
