@@ -15,7 +15,7 @@ The path through the queue:
 
 Every open case is checked in the store before it is shown (another resolver may have settled
 it). Until the first count arrives, the next open case is found with SQL; after it, from the
-in-memory :class:`~labeler.resolve_tally.DisagreementTally`, which the session keeps current
+in-memory :class:`~labeler.resolve_counts.DisagreementTally`, which the session keeps current
 with its own decisions (counts and summary included) and which a new count replaces.
 """
 
@@ -32,7 +32,6 @@ from labeler.disagreements import (
     ResolveSpec,
     ReviewerLabel,
     case_labels,
-    confused_pairs,
     next_page,
     previous_page,
 )
@@ -43,13 +42,12 @@ from labeler.resolutions import (
     get_resolution,
     method_for,
     open_writer,
-    read_tally,
     resolution_state,
     resolve,
     set_reason,
     undo_resolution,
 )
-from labeler.resolve_tally import DisagreementTally
+from labeler.resolve_counts import Counted, CountRequest, DisagreementTally, Pair
 from labeler.store.connection import Store, open_store
 from labeler.store.errors import StoreBusy, StoreError
 
@@ -57,9 +55,6 @@ WRITE_WAIT_MS = 300
 """How long a resolution write waits for a busy store before the session reports it busy."""
 HISTORY_LIMIT = 10_000
 """Cases kept for going back; older ones are forgotten."""
-
-Pair = tuple[str, str, int]
-"""A confused bucket pair and its number of cases (see ``confused_pairs``)."""
 
 
 class ResolveStart(NamedTuple):
@@ -145,30 +140,6 @@ class UndoStep:
     seq: int
     previous: Resolution | None
     stored: Resolution
-
-
-class CountRequest(NamedTuple):
-    """A count to run in a worker (:func:`count_disagreements`), and where the session was."""
-
-    number: int
-    spec: ResolveSpec
-    base_spec: ResolveSpec
-    mark: int
-    """How many of the session's own changes existed when it was asked for."""
-
-
-class Counted(NamedTuple):
-    """What a count found: every disagreement and its state, and the most confused pairs."""
-
-    tally: DisagreementTally
-    pairs: list[Pair]
-
-
-def count_disagreements(store: Store, request: CountRequest) -> Counted:
-    """Run a count (a pass over the store: use a worker and a connection of its own)."""
-    seqs, states = read_tally(store, request.spec)
-    pairs = confused_pairs(store, request.base_spec, limit=10)
-    return Counted(DisagreementTally(seqs, states), pairs)
 
 
 class ResolveSession:
@@ -522,7 +493,8 @@ class ResolveSession:
     # -- counting -------------------------------------------------------------------------
 
     def count_request(self) -> CountRequest:
-        """Ask for a count of the current filter (run it with :func:`count_disagreements`)."""
+        """Ask for a count of the current filter (run it in a worker with
+        :func:`~labeler.resolve_counts.count_disagreements`)."""
         self._requests += 1
         return CountRequest(self._requests, self.spec, self.base_spec, len(self._changes))
 

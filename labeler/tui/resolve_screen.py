@@ -10,6 +10,7 @@ pass over the store in a worker, kept current by the session afterwards.
 
 from __future__ import annotations
 
+import gc
 from typing import ClassVar
 
 from rich.text import Text
@@ -27,22 +28,21 @@ from labeler.cases import Case, load_case
 from labeler.disagreements import ResolveSpec
 from labeler.display_text import safe_inline
 from labeler.prefetch import Prefetcher
+from labeler.resolve_counts import Counted, CountRequest, count_disagreements
 from labeler.resolve_session import (
-    Counted,
-    CountRequest,
     DecisionResult,
     ResolveSession,
     ResolveStart,
-    count_disagreements,
     find_resolve_start,
 )
 from labeler.store.connection import Store, open_store
 from labeler.tui.bucket_bar import BucketBar
 from labeler.tui.case_preparation import PaneWidths, PreparedCase, prepare_case
-from labeler.tui.case_screen import CaseScreen, pane_bindings
+from labeler.tui.case_screen import pane_bindings
 from labeler.tui.case_view import CaseView
 from labeler.tui.header import CaseHeader, HeaderState
 from labeler.tui.modals import HelpScreen, TextPrompt
+from labeler.tui.resolve_panes import CaseAndLabelsScreen
 from labeler.tui.reviewer_labels import ReviewerLabels
 
 HELP_KEYS = [
@@ -68,11 +68,20 @@ RETRY_S = 0.5
 """How often a resolution that could not be saved yet is tried again."""
 PREFETCH_DELAY_S = 0.03
 """How long after a case is shown the next ones start being prepared (after its frame)."""
+FREEZE_GARBAGE_AFTER_S = 0.5
+"""When to collect and freeze the start-up objects: after the first screen is up."""
 RECOUNT_S = 60.0
 """How often the counts are taken again from the store (decisions made elsewhere)."""
 
 
-class ResolveScreen(CaseScreen):
+def _freeze_garbage() -> None:
+    """Collect once after start-up and move what survived out of the collector's way (as the
+    review screen does: full collections walking the start-up objects make slow keys)."""
+    gc.collect()
+    gc.freeze()
+
+
+class ResolveScreen(CaseAndLabelsScreen):
     """Walks disagreements; one key settles a case."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -123,8 +132,6 @@ class ResolveScreen(CaseScreen):
         self.pair_index = 0
         self.status_message = ""
         self._status_rows = -1
-        self.labels_chosen = False
-        """True when tab chose the labels panel (page keys and z act on it)."""
         self._counting = False
         self._count_again = False
         self._retry_timer: Timer | None = None
@@ -149,6 +156,7 @@ class ResolveScreen(CaseScreen):
         self.show_case(self.session.current())
         self.call_after_refresh(self.count)
         self.set_interval(RECOUNT_S, self.count)
+        self.set_timer(FREEZE_GARBAGE_AFTER_S, _freeze_garbage)
 
     def on_unmount(self) -> None:
         """Stop the prefetch thread."""
@@ -466,57 +474,3 @@ class ResolveScreen(CaseScreen):
     def action_help(self) -> None:
         """Keys and bucket guidelines."""
         self.app.push_screen(HelpScreen(HELP_KEYS, self.buckets))
-
-    # -- the panes, and the labels panel as a fourth one ------------------------------------
-
-    def _choose_labels(self, chosen: bool) -> None:
-        self.labels_chosen = chosen
-        self.query_one(ReviewerLabels).set_class(chosen, "-active")
-        view = self.query_one(CaseView)
-        for i, pane in enumerate(view.panes):
-            pane.set_class(not chosen and i == view.active, "-active")
-
-    def action_next_pane(self) -> None:
-        """Choose the next pane: input, context, output, then the labels panel."""
-        view = self.query_one(CaseView)
-        if self.labels_chosen:
-            self._choose_labels(False)
-            view.set_active(0)
-        elif view.active == len(view.panes) - 1:
-            self._choose_labels(True)
-        else:
-            view.set_active(view.active + 1)
-
-    def action_scroll_pane(self, direction: int) -> None:
-        """Scroll the chosen pane (or the labels panel) by a page."""
-        if self.labels_chosen:
-            panel = self.query_one(ReviewerLabels)
-            if direction < 0:
-                panel.scroll_page_up(animate=False)
-            else:
-                panel.scroll_page_down(animate=False)
-        else:
-            super().action_scroll_pane(direction)
-
-    def action_scroll_edge(self, end: int) -> None:
-        """Scroll the chosen pane (or the labels panel) to its top or bottom."""
-        if self.labels_chosen:
-            panel = self.query_one(ReviewerLabels)
-            if end:
-                panel.scroll_end(animate=False)
-            else:
-                panel.scroll_home(animate=False)
-        else:
-            super().action_scroll_edge(end)
-
-    def action_zoom(self) -> None:
-        """Zoom the chosen pane to full screen, or back; the labels zoom with every note."""
-        panel = self.query_one(ReviewerLabels)
-        if self.maximized is not None:
-            self.minimize()
-            panel.set_full(False)
-        elif self.labels_chosen:
-            panel.set_full(True)
-            self.maximize(panel, container=False)
-        else:
-            super().action_zoom()

@@ -29,13 +29,8 @@ from resolve_fixtures import (
 
 from labeler.disagreements import ResolveSpec, progress
 from labeler.resolutions import OPEN, Resolution, get_resolution, read_tally, resolve, summary
-from labeler.resolve_session import (
-    ResolveSession,
-    count_disagreements,
-    find_resolve_start,
-    look_up_resolve_start,
-)
-from labeler.resolve_tally import DisagreementTally
+from labeler.resolve_counts import DisagreementTally, count_disagreements
+from labeler.resolve_session import ResolveSession, find_resolve_start, look_up_resolve_start
 from labeler.store import Store
 
 QUEUE = [DIS_LONG, DIS_SHORT, DIS_OTHER, THREE, THREE_TWO_AGREE]

@@ -1,4 +1,4 @@
-"""Every disagreement of a resolve session and its state, kept in memory.
+"""The counts of a resolve session: every disagreement and its state, kept in memory.
 
 One pass over the store (:func:`labeler.resolutions.read_tally`, about a second on a million
 cases, in a worker) gives the disagreements of a filter and how each is resolved. From then on
@@ -15,9 +15,14 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
+from typing import NamedTuple
 
-from labeler.disagreements import ResolveProgress
-from labeler.resolutions import METHODS, OPEN
+from labeler.disagreements import ResolveProgress, ResolveSpec, confused_pairs
+from labeler.resolutions import METHODS, OPEN, read_tally
+from labeler.store.connection import Store
+
+Pair = tuple[str, str, int]
+"""A confused bucket pair and its number of cases (see ``confused_pairs``)."""
 
 
 class DisagreementTally:
@@ -101,3 +106,27 @@ class DisagreementTally:
         """The last disagreement, resolved or not, before case ``before``, or None."""
         i = bisect_left(self._seqs, before)
         return self._seqs[i - 1] if i > 0 else None
+
+
+class CountRequest(NamedTuple):
+    """A count to run in a worker (:func:`count_disagreements`), and where the session was."""
+
+    number: int
+    spec: ResolveSpec
+    base_spec: ResolveSpec
+    mark: int
+    """How many of the session's own changes existed when it was asked for."""
+
+
+class Counted(NamedTuple):
+    """What a count found: every disagreement and its state, and the most confused pairs."""
+
+    tally: DisagreementTally
+    pairs: list[Pair]
+
+
+def count_disagreements(store: Store, request: CountRequest) -> Counted:
+    """Run a count (a pass over the store: use a worker and a connection of its own)."""
+    seqs, states = read_tally(store, request.spec)
+    pairs = confused_pairs(store, request.base_spec, limit=10)
+    return Counted(DisagreementTally(seqs, states), pairs)
