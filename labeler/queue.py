@@ -1,12 +1,18 @@
 """A reviewer's queue: which case comes next, paged from SQL with a keyset cursor.
 
 The queue is every current case with fewer than ``overlap`` labels and none from this reviewer,
-in import order (``seq``). It is never loaded whole: each page starts after the last case seen,
-so the next page costs microseconds whatever the reviewer's progress. The ``+`` before
-``is_current`` and ``label_count`` keeps SQLite from choosing the ``cases_queue`` index, which
-would make it sort every open case for each page (0.3-0.5 s on a million cases) instead of
-walking the rowid range from the cursor (0.1 ms). ``revisit`` walks the
-reviewer's own labeled cases instead.
+in import order (``seq``). It is never loaded whole: each page starts after the last case seen
+(a keyset cursor), so the page after a cursor costs microseconds whatever the reviewer's
+progress. A reviewer always starts at the queue's first case: a case left behind (skipped,
+passed with ``g``) comes first when they come back.
+
+Finding a page merges two index-only walks instead of testing each case for a label of this
+reviewer: the open cases in ``cases_queue`` (one ``label_count`` at a time, each in ``seq``
+order) ``EXCEPT`` this reviewer's labels in ``labels_reviewer``. Cases with all their labels
+are never read, and the walk past the reviewer's own labels is a sequential index scan. For a
+reviewer 400,000 cases ahead of everyone on a 1M-case store the first page takes about 2.5
+times less than a correlated ``NOT EXISTS`` over the rowid range; after the cursor both take
+about 0.05 ms. ``revisit`` walks the reviewer's own labeled cases instead.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ class QueueSpec:
 
 
 def next_page(store: Store, spec: QueueSpec, after_seq: int, limit: int = PAGE_SIZE) -> list[int]:
-    """The next ``limit`` case numbers of the queue after ``after_seq``."""
+    """The next ``limit`` case numbers of the queue after ``after_seq`` (0: from the start)."""
     cond, params = slice_sql(spec.slices)
     if spec.revisit:
         sql = (
@@ -40,15 +46,41 @@ def next_page(store: Store, spec: QueueSpec, after_seq: int, limit: int = PAGE_S
             + " ORDER BY l.case_seq LIMIT ?"
         )
         args: list[object] = [spec.reviewer, after_seq, *params, limit]
-    else:
-        sql = (
-            "SELECT c.seq FROM cases c WHERE c.seq > ? AND +c.is_current = 1"
-            " AND +c.label_count < ?"
-            " AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.case_seq = c.seq"
-            " AND l.reviewer = ?)" + cond + " ORDER BY c.seq LIMIT ?"
-        )
-        args = [after_seq, spec.overlap, spec.reviewer, *params, limit]
-    return [int(r[0]) for r in store.query(sql, args)]
+        return [int(r[0]) for r in store.query(sql, args)]
+    low = _first_open_seq(store, spec.overlap, after_seq)
+    if low is None:
+        return []
+    # One walk of cases_queue per label count below the overlap, merged in seq order, minus
+    # the reviewer's labels from ``low`` on (before it nothing is open).
+    arms = " UNION ALL ".join(
+        "SELECT c.seq FROM cases c WHERE c.is_current = 1 AND c.label_count = ?"
+        " AND c.seq >= ?" + cond
+        for _ in range(spec.overlap)
+    )
+    args = [arg for count in range(spec.overlap) for arg in (count, low, *params)]
+    sql = (
+        arms + " EXCEPT SELECT l.case_seq FROM labels l WHERE l.reviewer = ? AND l.case_seq >= ?"
+        " ORDER BY 1 LIMIT ?"
+    )
+    return [int(r[0]) for r in store.query(sql, [*args, spec.reviewer, low, limit])]
+
+
+def _first_open_seq(store: Store, overlap: int, after_seq: int) -> int | None:
+    """The first current case after ``after_seq`` with fewer than ``overlap`` labels, whoever
+    labeled it (one index seek per label count); None if there is none."""
+    firsts = (
+        "SELECT (SELECT seq FROM cases WHERE is_current = 1 AND label_count = ? AND seq > ?"
+        " ORDER BY seq LIMIT 1) AS s"
+    )
+    sql = f"SELECT min(s) FROM ({' UNION ALL '.join([firsts] * overlap)})"
+    args = [arg for count in range(overlap) for arg in (count, after_seq)]
+    row = store.query(sql, args)
+    return None if not row or row[0][0] is None else int(row[0][0])
+
+
+def first_page(store: Store, spec: QueueSpec, limit: int = PAGE_SIZE) -> list[int]:
+    """The queue's first ``limit`` cases: where a reviewer starts (or resumes)."""
+    return next_page(store, spec, 0, limit)
 
 
 def still_in_queue(store: Store, spec: QueueSpec, seq: int) -> bool:
@@ -67,14 +99,15 @@ def still_in_queue(store: Store, spec: QueueSpec, seq: int) -> bool:
 
 
 def resume_point(store: Store, spec: QueueSpec) -> int:
-    """Where a returning reviewer starts: just after the last case they labeled (0 if none).
+    """The keyset cursor a returning reviewer starts from: just before the first case of their
+    queue (0 when the queue is empty, or for ``revisit``).
 
-    Cases skipped before that point come back when the queue wraps around at its end.
+    Not "after the last case they labeled": cases left behind before it come first.
     """
     if spec.revisit:
         return 0
-    row = store.query("SELECT max(case_seq) FROM labels WHERE reviewer = ?", (spec.reviewer,))
-    return int(row[0][0] or 0)
+    page = first_page(store, spec, 1)
+    return page[0] - 1 if page else 0
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,19 @@
 """The state of one review session, apart from the screen: where we are, what comes next,
 what undo restores. Keeps a short history for going back; pages the queue from SQL.
+
+The path through the queue follows three rules:
+
+- **History is linear.** ``history`` holds the queue cases in the order they were shown, each
+  once per pass through the queue (in queue order); ``k`` and ``j`` walk it. A label, ``j`` or
+  ``s`` shows the case after the current one in history, or the next queue case at its end.
+- **A case reached with ``g`` or ``/`` is a detour**, shown outside the history: a label (or
+  ``j``, ``k``, ``s``) on it returns to the case that was left. Only looked at, it keeps its place
+  in the queue.
+- **Undo shows the case it restored in its place**: in history when it is there (so the next
+  label goes on to the case after it), else as a detour.
+
+A session starts at the first case of the queue (cases left behind in an earlier session come
+first) and walks it to the end, then wraps around to the cases skipped on the way.
 """
 
 from __future__ import annotations
@@ -13,24 +27,22 @@ from typing import NamedTuple
 from labeler.identity import Actor
 from labeler.label_writer import LabelWriter, WriteOutcome
 from labeler.labels import Label
-from labeler.queue import QueueSpec, next_page, resume_point, still_in_queue
+from labeler.queue import PAGE_SIZE, QueueSpec, first_page, next_page, still_in_queue
 from labeler.store.connection import Store, open_store
 
 HISTORY_LIMIT = 10_000
 
 
 class QueueStart(NamedTuple):
-    """Where a reviewer's queue starts, and its first page."""
+    """The first page of a reviewer's queue, looked up before the screen opens."""
 
-    resume_at: int
     first_page: list[int]
 
 
 def find_queue_start(store: Store, spec: QueueSpec) -> QueueStart:
-    """The resume point and the first page after it (on a large store, tens of milliseconds:
-    the page query walks past every case that already has its labels)."""
-    resume_at = resume_point(store, spec)
-    return QueueStart(resume_at, next_page(store, spec, resume_at))
+    """The queue's first page (on a large store, up to a few hundred milliseconds for a
+    reviewer far ahead of everyone: the merge walks past their own labels)."""
+    return QueueStart(first_page(store, spec))
 
 
 def look_up_queue_start(path: Path, spec: QueueSpec) -> Future[QueueStart]:
@@ -49,8 +61,17 @@ def look_up_queue_start(path: Path, spec: QueueSpec) -> Future[QueueStart]:
     return future
 
 
+def case_id_of(store: Store, seq: int) -> str | None:
+    """The id of case number ``seq`` (None if there is no such case)."""
+    rows = store.query("SELECT case_id FROM cases WHERE seq = ?", (seq,))
+    return str(rows[0][0]) if rows else None
+
+
 class ReviewSession:
     """Where a reviewer is in the queue, and the labels given in this session."""
+
+    page_size = PAGE_SIZE
+    """Queue cases fetched at a time after the first page (tests make it small)."""
 
     def __init__(
         self,
@@ -65,15 +86,23 @@ class ReviewSession:
         self.spec = spec
         self.actor: Actor = writer.actor
         self.history: list[int] = []
+        """Queue cases in the order shown: each once per pass, in queue order."""
         self.index = -1
+        """Position in :attr:`history`; ``len(history)`` at the end of the queue."""
+        self.detour: int | None = None
+        """A case shown by :meth:`go_to` (or an undo), outside the history."""
+        self.wraps = 0
+        """How many times the queue wrapped around to the cases skipped on the way."""
         self._upcoming: deque[int] = deque()
-        resume_at, first_page = start or find_queue_start(store, spec)
-        self._cursor = self._pass_start = resume_at
+        """Queue cases fetched and not handed out yet, in queue order."""
+        self._cursor = 0
+        """The last case fetched in this pass (the keyset cursor of the next page)."""
+        self._frontier = 0
+        """The last case handed out in this pass."""
         self._found_in_pass = False
-        if first_page:
-            self._take_page(first_page)
-        self._jumped: set[int] = set()
-        """Cases shown by go_to in this pass: not handed out again before the queue wraps."""
+        page = (start or find_queue_start(store, spec)).first_page
+        if page:
+            self._take_page(page)
         self._undo: list[tuple[int, Label | None]] = []
         self.done_at_start = 0
         self.labeled_here = 0
@@ -84,9 +113,17 @@ class ReviewSession:
 
     def current(self) -> int | None:
         """The case on screen, or None at the end of the queue."""
+        if self.detour is not None:
+            return self.detour
         if 0 <= self.index < len(self.history):
             return self.history[self.index]
         return None
+
+    def left_for_detour(self) -> int | None:
+        """On a detour, the case it returns to (None when not on one, or at the end)."""
+        if self.detour is None or not 0 <= self.index < len(self.history):
+            return None
+        return self.history[self.index]
 
     def position(self) -> int:
         """1-based position for the header (labeled so far, plus one)."""
@@ -97,16 +134,16 @@ class ReviewSession:
 
     def _fill(self) -> None:
         while not self._upcoming:
-            page = next_page(self.store, self.spec, self._cursor)
+            page = next_page(self.store, self.spec, self._cursor, self.page_size)
             if page:
                 self._take_page(page)
                 continue
-            if self.spec.revisit or (self._pass_start == 0 and not self._found_in_pass):
+            if self.spec.revisit or not self._found_in_pass:
                 return
-            # Wrap around: skipped cases (and any before the resume point) come back.
-            self._cursor = self._pass_start = 0
+            # Wrap around: the cases skipped on the way come back, in queue order.
+            self._cursor = self._frontier = 0
             self._found_in_pass = False
-            self._jumped.clear()
+            self.wraps += 1
 
     def _take_page(self, page: list[int]) -> None:
         self._cursor = max(page)
@@ -120,8 +157,9 @@ class ReviewSession:
                 self.index = len(self.history)
                 return None
             seq = self._upcoming.popleft()
-            if seq not in self._jumped and still_in_queue(self.store, self.spec, seq):
+            if still_in_queue(self.store, self.spec, seq):
                 break
+        self._frontier = seq
         self.history.append(seq)
         if len(self.history) > HISTORY_LIMIT:
             del self.history[: len(self.history) - HISTORY_LIMIT]
@@ -129,7 +167,13 @@ class ReviewSession:
         return seq
 
     def next(self) -> int | None:
-        """Move to the next case: forward in history, else the next queue case."""
+        """Move on (after a label, ``j`` or ``s``): back from a detour to the case left, else
+        forward in history, else the next queue case (None at the end of the queue)."""
+        if self.detour is not None:
+            self.detour = None
+            if self.index < len(self.history):
+                return self.history[self.index]
+            return self._advance()
         if self.index < len(self.history) - 1:
             self.index += 1
             return self.history[self.index]
@@ -137,23 +181,56 @@ class ReviewSession:
 
     def peek_next(self) -> int | None:
         """The case :meth:`next` will most likely show (None if not known without a query)."""
-        if self.index < len(self.history) - 1:
+        if self.detour is not None and self.index < len(self.history):
+            return self.history[self.index]
+        if self.detour is None and self.index < len(self.history) - 1:
             return self.history[self.index + 1]
         return self._upcoming[0] if self._upcoming else None
 
+    def can_go_back(self) -> bool:
+        """Whether :meth:`previous` would move."""
+        return bool(self.history) and (self.detour is not None or self.index > 0)
+
     def previous(self) -> int | None:
-        """Move back one case in this session's history (None at the start)."""
-        if self.index <= 0:
+        """Move back: from a detour to the case left, else one case back in this session's
+        history (None at the start: nothing moves)."""
+        if not self.can_go_back():
             return None
+        if self.detour is not None:
+            self.detour = None
+            if self.index < len(self.history):
+                return self.history[self.index]
         self.index = min(self.index, len(self.history)) - 1
         return self.history[self.index]
 
     def go_to(self, seq: int) -> None:
-        """Show ``seq`` next: it is inserted after the current position."""
-        self._jumped.add(seq)
-        at = min(self.index + 1, len(self.history))
-        self.history.insert(at, seq)
-        self.index = at
+        """Show ``seq`` as a detour: leaving it (a label, ``j``, ``k``) comes back here."""
+        if 0 <= self.index < len(self.history) and self.history[self.index] == seq:
+            self.detour = None
+        else:
+            self.detour = seq
+
+    def show_undone(self, seq: int) -> None:
+        """Show the case an undo just restored: in its place in history when it is there (the
+        latest time it was shown), else as a detour. If the undo took its label away, the case
+        is back in the queue: the walk of this pass hands it out when it gets there."""
+        self._reopen(seq)
+        for at in range(len(self.history) - 1, -1, -1):
+            if self.history[at] == seq:
+                self.detour = None
+                self.index = at
+                return
+        self.go_to(seq)
+
+    def _reopen(self, seq: int) -> None:
+        # Ahead of the walk but behind the cursor, the case would be missed until the wrap
+        # (the page that holds its place was fetched while it was labeled).
+        if self.spec.revisit or not self._frontier < seq <= self._cursor:
+            return
+        if seq in self._upcoming:
+            return
+        at = next((i for i, s in enumerate(self._upcoming) if s > seq), len(self._upcoming))
+        self._upcoming.insert(at, seq)
 
     # -- labels and undo ------------------------------------------------------------------
 
@@ -167,6 +244,10 @@ class ReviewSession:
             self.labeled_here -= 1
         if outcome.label != outcome.previous and not outcome.is_undo:
             self._undo.append((outcome.case_seq, outcome.previous))
+
+    def last_labeled(self) -> int | None:
+        """The case of this session's last label change not undone (what ``u`` would undo)."""
+        return self._undo[-1][0] if self._undo else None
 
     def pop_undo(self) -> tuple[int, Label | None] | None:
         """The last label change of this session, to restore (None if nothing to undo)."""
