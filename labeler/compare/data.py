@@ -1,0 +1,254 @@
+"""What a comparison is computed from: the cases of two versions, read from one state of the store.
+
+A *version* is the value of a meta field (``meta.prompt_version``, else ``meta.model``, or
+``by``). Each case's final bucket and status come from :func:`labeler.stats.case_finals`, the
+one rule for a final bucket; reviewed cases (every status but ``unlabeled``) are the
+denominators, as in ``labeler stats``. Unresolved cases count in no bucket; for each bucket
+the data keep which unresolved cases some reviewer put in it (they could still land there).
+
+Paired design: two cases, one per version, that share the pair key's value (``meta.input_id``
+by default) form a pair; a value held by more than one case of a version pairs nothing.
+
+This module is part of the pure core: no textual, rich or click.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import numpy.typing as npt
+
+from labeler.counts import UNCLEAR, UNLABELED, UNRESOLVED
+from labeler.display_text import safe_inline
+from labeler.hints import output_is_json
+from labeler.latency import parse_latency_ms
+from labeler.stats import NONE_GROUP, case_finals
+from labeler.store.compare_queries import (
+    VersionCaseRow,
+    disputed_labels,
+    read_version_cases,
+    slice_names,
+    version_values,
+)
+from labeler.store.connection import Store
+
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+
+DEFAULT_VERSION_KEYS = ("meta.prompt_version", "meta.model")
+DEFAULT_PAIR_KEY = "meta.input_id"
+NOT_A_FAILURE = "not_a_failure"
+"""The bucket of cases that are fine: not a failure, so not compared (its rate is the rest)."""
+ANY_FAILURE = "(any failure)"
+"""The pseudo-bucket of every failure bucket together: the overall failure rate."""
+MAX_SLICE_VALUES = 50
+"""A slice name with more values than this is left out of the default slicing (say it)."""
+_READ_ATTEMPTS = 3
+
+Scope = tuple[str, str] | None
+
+
+@dataclass(frozen=True)
+class CompareRequest:
+    """What to compare."""
+
+    baseline: str
+    candidate: str
+    by: str | None = None
+    """The version field (``meta.<field>``); None: ``meta.prompt_version``, else ``meta.model``."""
+    slice_by: tuple[str, ...] | None = None
+    """Slice names (or ``meta.<field>``); None: every slice the compared cases have."""
+    pair_key: str = DEFAULT_PAIR_KEY
+    paired: bool | None = None
+    """None: paired when pair keys match; False: never."""
+    bootstrap: int = 1000
+    """Replicates for the latency intervals (0: none)."""
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class CompareData:
+    """One entry per case of either version (in ``seq`` order) in every per-case array."""
+
+    baseline: str
+    candidate: str
+    by: str
+    pair_key: str | None
+    buckets: tuple[str, ...]
+    """The failure buckets compared: the taxonomy's order, then others in use, sorted."""
+    seqs: IntArray
+    is_candidate: BoolArray
+    reviewed: BoolArray
+    finals: npt.NDArray[np.object_]
+    unresolved_named: dict[str, BoolArray]
+    """Bucket (and :data:`ANY_FAILURE`) -> unresolved cases some reviewer put in it."""
+    slice_keys: tuple[str, ...]
+    groups: dict[str, npt.NDArray[np.object_]]
+    must_be_json: BoolArray
+    parses: BoolArray
+    latency_ms: npt.NDArray[np.float64]
+    """NaN where a case has no readable latency (:func:`labeler.latency.parse_latency_ms`)."""
+    pairs: IntArray
+    """Shape (pairs, 2): the indices of the baseline and the candidate case of each pair."""
+    paired: bool
+    unpaired: tuple[int, int] = (0, 0)
+    """Cases of the baseline and the candidate left out of a paired comparison."""
+    notes: tuple[str, ...] = ()
+    consistent: bool = True
+    cases: tuple[int, int] = field(default=(0, 0))
+    """Current cases of the baseline and the candidate."""
+
+    def in_bucket(self, bucket: str) -> BoolArray:
+        """Cases whose final bucket is ``bucket`` (any failure bucket for :data:`ANY_FAILURE`)."""
+        if bucket == ANY_FAILURE:
+            return np.isin(self.finals, np.array(self.buckets, dtype=object))
+        return np.asarray(self.finals == bucket, dtype=np.bool_)
+
+    def scope_mask(self, scope: Scope) -> BoolArray:
+        """Cases in a scope: all of them for None, else those with the slice's value."""
+        if scope is None:
+            return np.ones(len(self.seqs), dtype=np.bool_)
+        return np.asarray(self.groups[scope[0]] == scope[1], dtype=np.bool_)
+
+    def scopes(self) -> list[Scope]:
+        """All cases, then every value of every slice key (values sorted; no "(none)")."""
+        out: list[Scope] = [None]
+        for key in self.slice_keys:
+            values = sorted({str(v) for v in self.groups[key]} - {NONE_GROUP})
+            out += [(key, value) for value in values]
+        return out
+
+
+def _resolve_by(counts: dict[str, list[tuple[str, int]]], request: CompareRequest) -> str:
+    wanted = (request.baseline, request.candidate)
+    for key, values in counts.items():
+        present = {value for value, _ in values}
+        if all(v in present for v in wanted):
+            return key
+    lines = []
+    for key, values in counts.items():
+        shown = ", ".join(f"{safe_inline(v, 40)} ({n:,})" for v, n in values[:12])
+        more = f", and {len(values) - 12:,} more" if len(values) > 12 else ""
+        lines.append(f"  {key}: {shown or 'no case has it'}{more}")
+    missing = [v for v in wanted if all(v not in {x for x, _ in vals} for vals in counts.values())]
+    what = " and ".join(repr(safe_inline(v, 40)) for v in (missing or wanted))
+    hint = "" if request.by else " (or name the field with --by meta.KEY)"
+    raise ValueError(
+        f"no version {what} in {' or '.join(counts)}{hint}; values:\n" + "\n".join(lines)
+    )
+
+
+def _pairs(rows: Sequence[VersionCaseRow], is_candidate: BoolArray) -> tuple[IntArray, int, int]:
+    """Pairs of indices (baseline, candidate) sharing a pair value, unique in each version."""
+    by_version: list[dict[str, list[int]]] = [{}, {}]
+    for index, row in enumerate(rows):
+        if row.pair is not None:
+            by_version[int(is_candidate[index])].setdefault(row.pair, []).append(index)
+    matched = [
+        (base[0], cand[0])
+        for value, base in by_version[0].items()
+        if len(base) == 1 and len(cand := by_version[1].get(value, [])) == 1
+    ]
+    pairs = np.array(matched, dtype=np.int64).reshape(-1, 2)
+    baseline_cases = int((~is_candidate).sum())
+    return pairs, baseline_cases - len(matched), int(is_candidate.sum()) - len(matched)
+
+
+def _read(store: Store, request: CompareRequest) -> CompareData:
+    keys = (request.by,) if request.by else DEFAULT_VERSION_KEYS
+    wanted = [request.baseline, request.candidate]
+    notes: list[str] = []
+    with store.snapshot() as conn:
+        counts = {key: version_values(conn, key) for key in keys}
+        by = _resolve_by(counts, request)
+        slice_keys = list(request.slice_by) if request.slice_by is not None else None
+        if slice_keys is None:
+            slice_keys = slice_names(conn, by, wanted)
+        pair_key = None if request.paired is False else request.pair_key
+        rows = read_version_cases(conn, by, wanted, pair_key, slice_keys)
+        disputed = disputed_labels(conn)
+        bucket_rows = conn.execute("SELECT key FROM buckets ORDER BY position").fetchall()
+    finals_by_seq = case_finals(store)
+    taxonomy = [str(r[0]) for r in bucket_rows]
+    rows = [row for row in rows if row.seq in finals_by_seq]
+    finals = [finals_by_seq[row.seq] for row in rows]
+    used = {f.bucket for f in finals if f.status not in (UNRESOLVED, UNLABELED)}
+    used |= {b for f, row in zip(finals, rows, strict=True) for b in disputed.get(row.seq, ())}
+    used -= {UNRESOLVED, UNLABELED, UNCLEAR}
+    buckets = tuple(b for b in [*taxonomy, *sorted(used - set(taxonomy))] if b != NOT_A_FAILURE)
+    is_candidate = np.array([row.version == request.candidate for row in rows], dtype=np.bool_)
+    unresolved = [f.status == UNRESOLVED for f in finals]
+    named_sets = [
+        disputed.get(row.seq, frozenset()) if open_ else frozenset()
+        for row, open_ in zip(rows, unresolved, strict=True)
+    ]
+    unresolved_named = {b: np.array([b in s for s in named_sets], dtype=np.bool_) for b in buckets}
+    failure_set = set(buckets)
+    unresolved_named[ANY_FAILURE] = np.array(
+        [bool(s & failure_set) for s in named_sets], dtype=np.bool_
+    )
+    groups = {
+        key: np.array([row.groups[i] for row in rows], dtype=object)
+        for i, key in enumerate(slice_keys)
+    }
+    if request.slice_by is None:
+        for key in list(slice_keys):
+            distinct = len(set(groups[key].tolist()) - {NONE_GROUP})
+            if distinct > MAX_SLICE_VALUES:
+                notes.append(
+                    f"slice {safe_inline(key, 40)} has {distinct:,} values: left out "
+                    f"(name it with --slice-by to compare it)"
+                )
+                slice_keys.remove(key)
+                del groups[key]
+    latency = [
+        parse_latency_ms(r.latency_value if r.latency_type in ("integer", "real", "text") else None)
+        for r in rows
+    ]
+    pairs, left_base, left_cand = _pairs(rows, is_candidate)
+    paired = request.paired is not False and len(pairs) > 0
+    if not paired:
+        pairs = np.empty((0, 2), dtype=np.int64)
+        left_base = left_cand = 0
+    tally = Counter(bool(x) for x in is_candidate)
+    return CompareData(
+        baseline=request.baseline,
+        candidate=request.candidate,
+        by=by,
+        pair_key=pair_key,
+        buckets=buckets,
+        seqs=np.array([row.seq for row in rows], dtype=np.int64),
+        is_candidate=is_candidate,
+        reviewed=np.array([f.status != UNLABELED for f in finals], dtype=np.bool_),
+        finals=np.array([f.bucket for f in finals], dtype=object),
+        unresolved_named=unresolved_named,
+        slice_keys=tuple(slice_keys),
+        groups=groups,
+        must_be_json=np.array([r.must_be_json for r in rows], dtype=np.bool_),
+        parses=np.array([r.must_be_json and output_is_json(r.output) for r in rows], dtype=bool),
+        latency_ms=np.array([np.nan if v is None else v for v in latency], dtype=np.float64),
+        pairs=pairs,
+        paired=paired,
+        unpaired=(left_base, left_cand),
+        notes=tuple(notes),
+        cases=(tally[False], tally[True]),
+    )
+
+
+def _data_version(store: Store) -> int:
+    return int(store.query("PRAGMA data_version")[0][0])
+
+
+def read_compare_data(store: Store, request: CompareRequest) -> CompareData:
+    """Read both versions' cases; the reads are repeated if a write came in between."""
+    if request.baseline == request.candidate:
+        raise ValueError("the baseline and the candidate are the same version")
+    for _ in range(_READ_ATTEMPTS):
+        before = _data_version(store)
+        data = _read(store, request)
+        if _data_version(store) == before:
+            return data
+    return replace(data, consistent=False)
