@@ -13,6 +13,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "stats": ("stats_command:stats", "Agreement overall and per bucket; counts per slice."),
     "resolve": ("resolve_command:resolve", "Settle the cases reviewers disagreed on."),
     "export": ("export_command:export_command", "Write final buckets, labels or events to CSV."),
+    "compare": ("compare_command:compare", "Compare two versions per bucket and slice."),
     "gate": ("gate_command:gate", "Judge the release: SHIP, SHIP BEHIND A FLAG, or BLOCK."),
     "info": ("store_commands:info", "Show what a store holds and its schema version."),
     "taxonomy": ("taxonomy_command:taxonomy", "Show the buckets, or replace them from a file."),
