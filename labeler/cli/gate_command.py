@@ -13,6 +13,7 @@ from labeler.atomic_file import atomic_write
 from labeler.cli.common import open_existing
 from labeler.display_text import safe_inline
 from labeler.gates import EXAMPLE_GATES, GatesFileError, load_gates_file, run_gate
+from labeler.gates.example import REGRESSION_EXAMPLE
 from labeler.gates.report import dumps_json, format_table, gate_json, markdown_report
 from labeler.store import StoreError
 from labeler.store.opening import shown
@@ -50,12 +51,20 @@ def _error(message: str) -> NoReturn:
     help="Also write the release decision record as Markdown (replaces FILE).",
 )
 @click.option("--example", is_flag=True, help="Print a commented gates file to start from.")
+@click.option(
+    "--baseline", metavar="VERSION", help="The old version, for regression rules that name none."
+)
+@click.option(
+    "--candidate", metavar="VERSION", help="The new version, for regression rules that name none."
+)
 def gate(
     store_path: Path | None,
     gates_path: Path | None,
     as_json: bool,
     report_path: Path | None,
     example: bool,
+    baseline: str | None,
+    candidate: str | None,
 ) -> None:
     """Judge the release: SHIP, SHIP BEHIND A FLAG, or BLOCK.
 
@@ -64,10 +73,11 @@ def gate(
     the store: a bucket's rate per 1,000 reviewed cases (with its Wilson 95%
     interval; a rule can use the upper bound), a must-pass bucket with zero
     cases, the share of outputs that parse as JSON where meta.output_format is
-    json, latency p50/p95 from meta.latency_ms; overall or in a slice. A rule
-    whose scope has too few reviewed cases, too little agreement on its
-    bucket, or unresolved cases that could change its verdict is NOT ENOUGH
-    EVIDENCE: it flags (or blocks), never passes.
+    json, latency p50/p95 from meta.latency_ms, a regression of a bucket from
+    one version to the next (as `labeler compare` shows it); overall or in a
+    slice. A rule whose scope has too few reviewed cases, too little agreement
+    on its bucket, or unresolved cases that could change its verdict is NOT
+    ENOUGH EVIDENCE: it flags (or blocks), never passes.
 
     \b
     Exit status: 0 SHIP, 3 SHIP BEHIND A FLAG, 1 BLOCK,
@@ -78,9 +88,10 @@ def gate(
       labeler gate --example > gates.toml
       labeler gate failures.db --gates gates.toml
       labeler gate failures.db --gates gates.toml --report decision.md --json
+      labeler gate failures.db --gates gates.toml --baseline v7 --candidate v8
     """
     if example:
-        click.echo(EXAMPLE_GATES, nl=False)
+        click.echo(EXAMPLE_GATES + REGRESSION_EXAMPLE, nl=False)
         return
     if store_path is None:
         raise click.UsageError("give the STORE to judge (or --example for a gates file)")
@@ -89,7 +100,7 @@ def gate(
     try:
         spec = load_gates_file(str(gates_path))
         with open_existing(store_path, write=False) as store:
-            outcome, inputs = run_gate(store, spec)
+            outcome, inputs = run_gate(store, spec, baseline, candidate)
     except GatesFileError as exc:
         _error(str(exc))
     except (StoreError, OSError) as exc:

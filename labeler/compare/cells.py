@@ -120,7 +120,7 @@ class BucketEstimates:
 def bucket_estimates(data: CompareData, bucket: str, scope: Scope) -> BucketEstimates:
     """``bucket`` (or :data:`labeler.compare.data.ANY_FAILURE`) in ``scope``, counted both ways."""
     inside = data.in_bucket(bucket)
-    named = data.unresolved_named[bucket]
+    named = data.named(bucket)
     mask = data.scope_mask(scope)
     if data.paired:
         base_i, cand_i = data.pairs[:, 0], data.pairs[:, 1]

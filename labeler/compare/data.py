@@ -107,6 +107,11 @@ class CompareData:
             return np.isin(self.finals, np.array(self.buckets, dtype=object))
         return np.asarray(self.finals == bucket, dtype=np.bool_)
 
+    def named(self, bucket: str) -> BoolArray:
+        """Unresolved cases some reviewer put in ``bucket`` (none for a bucket not compared)."""
+        found = self.unresolved_named.get(bucket)
+        return np.zeros(len(self.seqs), dtype=np.bool_) if found is None else found
+
     def scope_mask(self, scope: Scope) -> BoolArray:
         """Cases in a scope: all of them for None, else those with the slice's value."""
         if scope is None:

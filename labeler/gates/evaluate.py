@@ -17,7 +17,8 @@ This module is part of the pure core: no textual, rich or click.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from labeler.agreement import BucketAgreement
 from labeler.counts import BucketCount
@@ -38,12 +39,16 @@ from labeler.gates.spec import (
     JsonValidRule,
     LatencyRule,
     MustPassRule,
+    RegressionRule,
     check_buckets,
 )
 from labeler.intervals import wilson_interval
 from labeler.stats import StatsReport, StatsRequest, compute_stats
 from labeler.store.connection import Store
 from labeler.taxonomy import Taxonomy, read_taxonomy
+
+if TYPE_CHECKING:
+    from labeler.compare.data import CompareData
 
 _READ_ATTEMPTS = 3
 
@@ -57,6 +62,8 @@ class GateInputs:
     taxonomy: Taxonomy
     consistent: bool = True
     """False if the store kept changing while it was read (the numbers may differ by a few)."""
+    comparisons: Mapping[int, CompareData] = field(default_factory=dict)
+    """The two versions each regression rule compares, by rule index."""
 
 
 def scope_keys(spec: GatesSpec) -> tuple[str, ...]:
@@ -69,17 +76,23 @@ def _data_version(store: Store) -> int:
     return int(store.query("PRAGMA data_version")[0][0])
 
 
-def gather(store: Store, spec: GatesSpec) -> GateInputs:
-    """Read stats, per-case facts and the taxonomy from one state of the store."""
+def gather(
+    store: Store, spec: GatesSpec, baseline: str | None = None, candidate: str | None = None
+) -> GateInputs:
+    """Read stats, per-case facts, the taxonomy and the compared versions (regression rules;
+    ``baseline``/``candidate`` for those that name none) from one state of the store."""
+    from labeler.gates.regression import read_comparisons
+
     keys = scope_keys(spec)
     for _ in range(_READ_ATTEMPTS):
         before = _data_version(store)
         taxonomy = read_taxonomy(store)
         stats = compute_stats(store, StatsRequest(by=keys))
         facts = read_case_facts(store, keys)
+        versions = read_comparisons(store, spec, baseline, candidate)
         if _data_version(store) == before:
-            return GateInputs(stats, facts, taxonomy)
-    return GateInputs(stats, facts, taxonomy, consistent=False)
+            return GateInputs(stats, facts, taxonomy, comparisons=versions)
+    return GateInputs(stats, facts, taxonomy, consistent=False, comparisons=versions)
 
 
 def _stricter(*actions: str) -> Verdict:
@@ -304,10 +317,14 @@ def _meta_rule(
 
 def evaluate_rules(spec: GatesSpec, inputs: GateInputs) -> GateOutcome:
     """Judge every rule; a must_pass rule without a bucket gives one result per must-pass bucket."""
+    from labeler.gates.regression import regression_results
+
     results: list[RuleResult] = []
     must_pass = [b.key for b in inputs.taxonomy.buckets if b.must_pass]
     for index, rule in enumerate(spec.rules):
-        if isinstance(rule, MustPassRule) and rule.bucket is None:
+        if isinstance(rule, RegressionRule):
+            results += regression_results(index, rule, inputs, spec)
+        elif isinstance(rule, MustPassRule) and rule.bucket is None:
             if not must_pass:
                 raise ValueError("must_pass without a bucket, and no must-pass bucket")
             for bucket in must_pass:
@@ -324,8 +341,11 @@ def evaluate_rules(spec: GatesSpec, inputs: GateInputs) -> GateOutcome:
     return GateOutcome(tuple(results), decision)
 
 
-def run_gate(store: Store, spec: GatesSpec) -> tuple[GateOutcome, GateInputs]:
-    """Check the file's buckets against the store, read the store, judge every rule."""
-    inputs = gather(store, spec)
+def run_gate(
+    store: Store, spec: GatesSpec, baseline: str | None = None, candidate: str | None = None
+) -> tuple[GateOutcome, GateInputs]:
+    """Check the file's buckets against the store, read the store, judge every rule
+    (``baseline``/``candidate``: the versions of regression rules that name none)."""
+    inputs = gather(store, spec, baseline, candidate)
     check_buckets(spec, inputs.taxonomy)
     return evaluate_rules(spec, inputs), inputs

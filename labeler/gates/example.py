@@ -96,3 +96,34 @@ max_ms = 1500
 slice = "channel=chat"
 on_fail = "flag"
 """
+
+REGRESSION_EXAMPLE = """\
+
+# A regression rule compares two versions of the product on the same frozen cases, labeled
+# blind (see `labeler compare`): the candidate's rate of a bucket per 1,000 reviewed cases may
+# rise over the baseline's by at most max_increase_per_1000 (default 0). The version is a meta
+# field (meta.prompt_version, else meta.model; or by = "meta.<field>"); cases sharing
+# pair_key (default "meta.input_id") are compared as pairs. bound = "lower" (default) fails
+# only on clear evidence of a regression, "point" on the estimate, "upper" until the data
+# show there is none. min_reviewed applies to each version; must_pass = true instead of
+# bucket gives one rule per must-pass bucket. baseline and candidate can come from the
+# command line instead: labeler gate STORE --gates FILE --baseline v7 --candidate v8.
+# Remove the leading "# " to use it:
+#
+# [[rule]]
+# name = "v8 invents no more policy on policy edge cases than v7"
+# kind = "regression"
+# bucket = "invented_policy"
+# slice = "policy_edge=yes"
+# baseline = "v7"
+# candidate = "v8"
+# max_increase_per_1000 = 0
+# bound = "lower"
+# on_fail = "block"
+# min_reviewed = 50
+"""
+"""A commented regression rule, printed after :data:`EXAMPLE_GATES` by ``gate --example``.
+
+Kept apart so that :data:`EXAMPLE_GATES` (whose bytes and digest the pinned gate outputs
+record) stays as it was.
+"""

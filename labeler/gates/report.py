@@ -49,6 +49,10 @@ def value_text(r: RuleResult) -> str:
         return "—"
     if r.kind == "must_pass":
         return f"{r.count:,} of {r.n:,} cases"
+    if r.regression is not None:
+        base, cand = r.regression.baseline, r.regression.candidate
+        sign = "+" if r.value >= 0 else ""
+        return f"{sign}{_num(r.value)}/1k ({base.k:,}/{base.n:,} → {cand.k:,}/{cand.n:,})"
     if r.unit == "per_1000":
         return f"{_num(r.value)}/1k ({r.count:,} of {r.n:,})"
     if r.unit == "share":
@@ -71,7 +75,9 @@ def threshold_text(r: RuleResult) -> str:
     symbol = _SYMBOL[r.comparison]
     if r.kind == "must_pass":
         return "0 cases"
-    if r.unit == "per_1000":
+    if r.regression is not None:
+        text = f"increase {symbol} {_num(r.threshold, 3)}/1k"
+    elif r.unit == "per_1000":
         text = f"{symbol} {_num(r.threshold, 3)}/1k"
     elif r.unit == "share":
         text = f"{symbol} {_pct(r.threshold)}"

@@ -24,6 +24,40 @@ EXIT_STATUS: dict[str, int] = {"ship": 0, "ship_behind_flag": 3, "block": 1}
 
 
 @dataclass(frozen=True)
+class VersionRate:
+    """One version's cases in a regression rule's bucket: ``k`` of ``n`` reviewed."""
+
+    version: str
+    n: int
+    k: int
+
+    def to_json(self) -> dict[str, Any]:
+        rate = None if self.n == 0 else self.k * 1000 / self.n
+        return {"version": self.version, "n": self.n, "k": self.k, "per_1000": rate}
+
+
+@dataclass(frozen=True)
+class RegressionDetail:
+    """What a regression rule compared (its ``value`` is the candidate's increase per 1,000)."""
+
+    by: str
+    paired: bool
+    baseline: VersionRate
+    candidate: VersionRate
+    mcnemar_p: float | None
+    """The exact McNemar p-value of the discordant pairs (paired comparisons)."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "by": self.by,
+            "paired": self.paired,
+            "baseline": self.baseline.to_json(),
+            "candidate": self.candidate.to_json(),
+            "mcnemar_exact_p": self.mcnemar_p,
+        }
+
+
+@dataclass(frozen=True)
 class RuleResult:
     """One rule (or one must-pass bucket of a rule) judged."""
 
@@ -63,10 +97,12 @@ class RuleResult:
     on_insufficient: str
     reasons: tuple[str, ...]
     from_taxonomy: bool = False
+    regression: RegressionDetail | None = None
+    """For a regression rule only (its JSON has a "regression" key; other rules' JSON none)."""
 
     def to_json(self) -> dict[str, Any]:
         """Every field, JSON-ready (no NaN: undefined numbers are null)."""
-        return {
+        out = {
             "index": self.index,
             "line": self.line,
             "name": self.name,
@@ -101,6 +137,9 @@ class RuleResult:
             "reasons": list(self.reasons),
             "from_taxonomy": self.from_taxonomy,
         }
+        if self.regression is not None:
+            out["regression"] = self.regression.to_json()
+        return out
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from labeler.display_text import safe_inline
 from labeler.taxonomy import Taxonomy
 from labeler.toml_input import TomlInputError, decode_toml_bytes, loads_toml
 
-KINDS = ("bucket_rate", "must_pass", "json_valid", "latency")
+KINDS = ("bucket_rate", "must_pass", "json_valid", "latency", "regression")
 Action = Literal["block", "flag"]
 
 
@@ -121,14 +128,49 @@ class LatencyRule(_MetaRule):
     max_ms: float = Field(gt=0.0, allow_inf_nan=False)
 
 
-Rule = Annotated[
-    BucketRateRule | MustPassRule | JsonValidRule | LatencyRule, Field(discriminator="kind")
-]
+class RegressionRule(_BucketRule):
+    """The candidate version's rate of a bucket may rise over the baseline's by at most
+    ``max_increase_per_1000`` (the cells of ``labeler compare``). ``min_reviewed`` applies to
+    each version."""
+
+    kind: Literal["regression"]
+    bucket: str | None = None
+    must_pass: bool = Field(default=False, description="One rule per must-pass bucket.")
+    baseline: str | None = Field(default=None, min_length=1)
+    candidate: str | None = Field(default=None, min_length=1)
+    by: str | None = Field(
+        default=None, description="The version field; default meta.prompt_version, else meta.model."
+    )
+    pair_key: str = "meta.input_id"
+    max_increase_per_1000: float = Field(default=0.0, ge=0.0, allow_inf_nan=False)
+    bound: Literal["lower", "point", "upper"] = Field(
+        default="lower",
+        description="Compare the lower bound of the increase (clear evidence), the point, or "
+        "the upper bound (until the data show no regression).",
+    )
+
+    @field_validator("by", "pair_key")
+    @classmethod
+    def _meta_field(cls, value: str | None) -> str | None:
+        if value is not None and (not value.startswith("meta.") or value == "meta."):
+            raise ValueError('a version or pair field is "meta.<field>", e.g. "meta.model"')
+        return value
+
+    @model_validator(mode="after")
+    def _one_bucket_choice(self) -> RegressionRule:
+        if (self.bucket is None) != self.must_pass:
+            raise ValueError('give bucket = "..." or must_pass = true (one of them)')
+        return self
+
+
+AnyRule = BucketRateRule | MustPassRule | JsonValidRule | LatencyRule | RegressionRule
+Rule = Annotated[AnyRule, Field(discriminator="kind")]
 _MODELS: dict[str, type[_Rule]] = {
     "bucket_rate": BucketRateRule,
     "must_pass": MustPassRule,
     "json_valid": JsonValidRule,
     "latency": LatencyRule,
+    "regression": RegressionRule,
 }
 
 
@@ -144,7 +186,7 @@ class GatesFile(BaseModel):
 class GatesSpec:
     """A validated gates file and where each rule came from."""
 
-    rules: tuple[BucketRateRule | MustPassRule | JsonValidRule | LatencyRule, ...]
+    rules: tuple[AnyRule, ...]
     source: str
     """The file name as given (for messages and the report)."""
     sha256: str
@@ -323,7 +365,7 @@ def check_buckets(spec: GatesSpec, taxonomy: Taxonomy) -> None:
     shown = ", ".join(safe_inline(k, 64) for k in known) or "(none)"
     problems: list[str] = []
     for index, rule in enumerate(spec.rules):
-        if not isinstance(rule, BucketRateRule | MustPassRule):
+        if not isinstance(rule, BucketRateRule | MustPassRule | RegressionRule):
             continue
         if rule.bucket is None:
             if not any(b.must_pass for b in taxonomy.buckets):
