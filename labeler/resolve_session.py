@@ -22,7 +22,7 @@ with its own decisions (counts and summary included) and which a new count repla
 from __future__ import annotations
 
 import threading
-from concurrent.futures import Future
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, NamedTuple
@@ -53,6 +53,8 @@ from labeler.store.errors import StoreBusy, StoreError
 
 WRITE_WAIT_MS = 300
 """How long a resolution write waits for a busy store before the session reports it busy."""
+STILL_SAVING = "a resolution is still being saved; try again in a moment"
+"""Why an undo waits for the writer thread."""
 HISTORY_LIMIT = 10_000
 """Cases kept for going back; older ones are forgotten."""
 
@@ -120,6 +122,15 @@ class DecisionResult(NamedTuple):
     error: str | None = None
 
 
+class WriteOutcome(NamedTuple):
+    """What the store said to a decision: the stored resolution, or why not (``busy``: it
+    was locked longer than :data:`WRITE_WAIT_MS`)."""
+
+    stored: Resolution | None
+    busy: bool
+    error: str | None
+
+
 class EditResult(NamedTuple):
     """What became of an undo or a reason.
 
@@ -164,6 +175,9 @@ class ResolveSession:
         """Reasons typed for a case that are not stored yet: saved with its next decision."""
         self.pending: Decision | None = None
         """A decision the store was too busy to take yet."""
+        self.in_flight: dict[int, Decision] = {}
+        """Decisions submitted to the writer thread and not finished yet, by case."""
+        self._pool: ThreadPoolExecutor | None = None
         self._state: CaseState | None = None
         self._undo: list[UndoStep] = []
         self._changes: list[tuple[int, str]] = []
@@ -176,7 +190,10 @@ class ResolveSession:
             self._insert(0, first)
 
     def close(self) -> None:
-        """Close the write connection."""
+        """Let submitted writes land, then close the write connection."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
         if self._writer is not None:
             self._writer.close()
             self._writer = None
@@ -235,14 +252,20 @@ class ResolveSession:
     def _open_after(self, after: int) -> int | None:
         """The first open disagreement after ``after`` (no wrap), checked in the store."""
         tally = self.tally
-        if tally is None:
-            page = next_page(self.store, self.spec, after, 1)
-            return page[0] if page else None
         cursor = after
+        if tally is None:
+            while page := next_page(self.store, self.spec, cursor, 1):
+                if page[0] not in self.in_flight:  # being saved: not open any more
+                    return page[0]
+                cursor = page[0]
+            return None
         while (seq := tally.next_open(cursor)) is not None:
             state = resolution_state(self.store, self.spec, seq)
-            if state == OPEN:
+            if state == OPEN and seq not in self.in_flight:
                 return seq
+            if state == OPEN:
+                cursor = seq
+                continue
             if state is None:
                 tally.forget(seq)  # its labels changed: no longer a disagreement
             else:
@@ -355,25 +378,46 @@ class ResolveSession:
 
     def decide(self, bucket: str | None) -> DecisionResult | None:
         """Resolve the current case as ``bucket`` (None: unclear), with its draft reason or the
-        stored one. None when no case is shown. Does not move: see :meth:`after_decision`."""
+        stored one, and wait for the store. None when no case is shown. Does not move: see
+        :meth:`after_decision`. (The screen does the same in steps: :meth:`begin_decision`,
+        :meth:`submit` on the writer thread, :meth:`finish_decision`.)"""
+        begun = self.begin_decision(bucket)
+        if not isinstance(begun, Decision):
+            return begun
+        return self.finish_decision(begun, self.store_decision(begun))
+
+    def begin_decision(self, bucket: str | None) -> Decision | DecisionResult | None:
+        """The decision ``bucket`` means on the current case; a ``waiting`` result if another
+        decision is not saved yet; None when no case is shown. Writes nothing."""
         state = self.state()
         if state is None:
             return None
-        if self.pending is not None and (self.pending.seq, self.pending.bucket) != (
-            state.seq,
-            bucket,
-        ):
-            return DecisionResult("waiting", self.pending)
+        pending = self.pending or self.in_flight.get(state.seq)
+        if pending is not None and (pending.seq, pending.bucket) != (state.seq, bucket):
+            return DecisionResult("waiting", pending)
         previous = state.resolution
         reason = self.drafts.get(state.seq, previous.reason if previous else None)
         method = method_for(state.labels, bucket)
-        return self._write(Decision(state.seq, bucket, method, reason, previous))
+        return Decision(state.seq, bucket, method, reason, previous)
+
+    def submit(self, decision: Decision) -> Future[WriteOutcome]:
+        """Write ``decision`` on the session's writer thread (writes land in order); hand the
+        outcome to :meth:`finish_decision` on this thread. Until then the case is *in flight*:
+        not shown as the next open case, and undo and reasons wait."""
+        self.in_flight[decision.seq] = decision
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="labeler-resolve")
+        return self._pool.submit(self.store_decision, decision)
 
     def retry_pending(self) -> DecisionResult | None:
-        """Try the pending decision again (None if there is none)."""
-        return None if self.pending is None else self._write(self.pending)
+        """Try the pending decision again and wait (None if there is none)."""
+        pending = self.pending
+        return (
+            None if pending is None else self.finish_decision(pending, self.store_decision(pending))
+        )
 
-    def _write(self, decision: Decision) -> DecisionResult:
+    def store_decision(self, decision: Decision) -> WriteOutcome:
+        """Write the decision (any thread: it touches only the write connection)."""
         previous = decision.previous
         try:
             stored = resolve(
@@ -386,13 +430,24 @@ class ResolveSession:
                 expected_version=previous.version if previous else None,
             )
         except StoreBusy as exc:
-            self.pending = decision
-            return DecisionResult("busy", decision, error=str(exc))
+            return WriteOutcome(None, busy=True, error=str(exc))
         except StoreError as exc:
+            return WriteOutcome(None, busy=False, error=str(exc))
+        return WriteOutcome(stored, busy=False, error=None)
+
+    def finish_decision(self, decision: Decision, outcome: WriteOutcome) -> DecisionResult:
+        """Take the outcome of a decision's write: undo step, counts, drafts, what is shown."""
+        self.in_flight.pop(decision.seq, None)
+        stored = outcome.stored
+        if stored is None:
+            if outcome.busy:
+                self.pending = decision
+                return DecisionResult("busy", decision, error=outcome.error)
             self.pending = None
             self._state = None  # show what the store has now
-            return DecisionResult("refused", decision, error=str(exc))
+            return DecisionResult("refused", decision, error=outcome.error)
         self.pending = None
+        previous = decision.previous
         if decision.seq in self.drafts and self.drafts[decision.seq] == decision.reason:
             del self.drafts[decision.seq]
         if stored != previous:
@@ -434,7 +489,7 @@ class ResolveSession:
             return EditResult("nothing")
         text = text or None
         resolution = state.resolution
-        if resolution is None:
+        if resolution is None or state.seq in self.in_flight:
             self._set_draft(state.seq, text)
             return EditResult("kept", state.seq)
         try:
@@ -466,6 +521,8 @@ class ResolveSession:
         store refuses, so ``u`` can try again). A reason the undone resolution had, and the
         restored one has not, becomes the case's draft again. Does not move: see
         :meth:`go_to`."""
+        if self.in_flight:
+            return EditResult("failed", error=STILL_SAVING)
         if not self._undo:
             return EditResult("nothing")
         step = self._undo.pop()

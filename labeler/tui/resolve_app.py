@@ -28,10 +28,19 @@ class ResolveApp(EndsOnStoreError):
     ]
 
     def __init__(
-        self, store: Store, actor: Actor, spec: ResolveSpec, start: ResolveStart | None = None
+        self,
+        store: Store,
+        actor: Actor,
+        spec: ResolveSpec,
+        start: ResolveStart | None = None,
+        *,
+        save_wait_s: float | None = None,
     ) -> None:
-        """``start``: the first open disagreement, if it was looked up already."""
+        """``start``: the first open disagreement, if it was looked up already.
+        ``save_wait_s``: how long a decision key waits for the store before moving on
+        (``ResolveScreen.save_wait_s``; tests that read the store at once wait longer)."""
         super().__init__()
+        self.save_wait_s = save_wait_s
         self.store = store
         self.actor = actor
         self.spec = spec
@@ -43,8 +52,10 @@ class ResolveApp(EndsOnStoreError):
 
     def on_mount(self) -> None:
         """Open the resolve screen."""
-        buckets = read_buckets(self.store)
-        self.push_screen(ResolveScreen(self.session, buckets))
+        screen = ResolveScreen(self.session, read_buckets(self.store))
+        if self.save_wait_s is not None:
+            screen.save_wait_s = self.save_wait_s
+        self.push_screen(screen)
 
     def on_unmount(self) -> None:
         """Close the session's write connection."""

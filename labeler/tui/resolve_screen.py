@@ -11,6 +11,7 @@ pass over the store in a worker, kept current by the session afterwards.
 from __future__ import annotations
 
 import gc
+from concurrent.futures import Future
 from typing import ClassVar
 
 from rich.text import Text
@@ -30,9 +31,11 @@ from labeler.display_text import safe_inline
 from labeler.prefetch import Prefetcher
 from labeler.resolve_counts import Counted, CountRequest, count_disagreements
 from labeler.resolve_session import (
+    Decision,
     DecisionResult,
     ResolveSession,
     ResolveStart,
+    WriteOutcome,
     find_resolve_start,
 )
 from labeler.store.connection import Store, open_store
@@ -64,6 +67,9 @@ HELP_KEYS = [
 HEIGHT_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
 """Under 32 rows (80x24) the header and the labels panel are capped so the case stays visible."""
 
+SAVE_WAIT_S = 0.012
+"""How long a decision key waits for the store before the screen moves on ("saving…"): less
+than a frame, so a slow commit never holds the event loop."""
 RETRY_S = 0.5
 """How often a resolution that could not be saved yet is tried again."""
 PREFETCH_DELAY_S = 0.03
@@ -120,6 +126,15 @@ class ResolveScreen(CaseAndLabelsScreen):
             self.pair = pair
             self.start = start
 
+    class WriteDone(Message):
+        """A decision's write that the screen did not wait for has an outcome."""
+
+        def __init__(self, decision: Decision, outcome: WriteOutcome, case_id: str) -> None:
+            super().__init__()
+            self.decision = decision
+            self.outcome = outcome
+            self.case_id = case_id
+
     def __init__(self, session: ResolveSession, buckets: list[BucketInfo]) -> None:
         super().__init__()
         self.session = session
@@ -135,7 +150,10 @@ class ResolveScreen(CaseAndLabelsScreen):
         self._counting = False
         self._count_again = False
         self._retry_timer: Timer | None = None
-        self._pending_id = ""
+        self._ids: dict[int, str] = {}
+        """Case ids of decided cases, for the status of a write that lands later."""
+        self.save_wait_s = SAVE_WAIT_S
+        """How long a decision key waits for its write before moving on (tests wait longer)."""
         self._quit_asked = False
         self._prefetcher: Prefetcher[int, PreparedCase | None] = Prefetcher(
             session.store.path, self._prepare_ahead
@@ -338,23 +356,58 @@ class ResolveScreen(CaseAndLabelsScreen):
     def decide(self, bucket: str | None) -> None:
         """Store the resolution for the current case and move to the next open one.
 
-        A busy store does not freeze the screen: the write waits at most
-        :data:`~labeler.resolve_session.WRITE_WAIT_MS`, then the decision stays on screen as
-        "not saved yet" and is retried until it lands (other decisions wait; quitting asks).
+        The write runs on the session's writer thread. The key waits for it at most
+        :attr:`save_wait_s` (a frame): a commit that takes longer (a slow disk, a busy store)
+        does not hold the screen, which moves on and says "saving…" until the store answers.
+        A busy store makes the decision pending: it is retried until it lands, other
+        decisions wait, and quitting asks first.
         """
-        if self.case is None:
+        case = self.case
+        if case is None:
             return
-        result = self.session.decide(bucket)
-        if result is not None:
-            self._decided(result, self.case.case_id)
+        begun = self.session.begin_decision(bucket)
+        if begun is None:
+            return
+        if isinstance(begun, DecisionResult):
+            self._decided(begun, case.case_id)
+            return
+        self._ids[begun.seq] = case.case_id
+        future = self.session.submit(begun)
+        try:
+            outcome = future.result(timeout=self.save_wait_s)
+        except TimeoutError:
+            self._finish_later(begun, future, case.case_id)
+            self.set_status(f"saving: {self._said(begun)}…", style="yellow")
+            self.show_case(self.session.after_decision())
+            return
+        self._decided(self.session.finish_decision(begun, outcome), case.case_id)
+
+    def _finish_later(self, decision: Decision, future: Future[WriteOutcome], case_id: str) -> None:
+        # post_message is thread-safe; the callback runs on the writer thread (or here).
+        future.add_done_callback(
+            lambda done: self.post_message(self.WriteDone(decision, done.result(), case_id))
+        )
+
+    @on(WriteDone)
+    def _write_done(self, message: ResolveScreen.WriteDone) -> None:
+        result = self.session.finish_decision(message.decision, message.outcome)
+        self._decided(result, message.case_id)
+        if message.decision.seq == self.session.current():
+            self.show_case(message.decision.seq)  # what the store has now
+
+    def _said(self, decision: Decision) -> str:
+        """``case → bucket`` for the status line (made safe)."""
+        bucket = decision.bucket
+        shown = "unclear" if bucket is None else self.names.get(bucket, bucket)
+        return f"{safe_inline(self._ids.get(decision.seq, ''), 60)} → {safe_inline(shown, 60)}"
 
     def _decided(self, result: DecisionResult, case_id: str) -> None:
         decision = result.decision
+        self._ids.setdefault(decision.seq, case_id)
         on_it = decision.seq == self.session.current()
         if result.outcome == "waiting":
             self.set_status("the last resolution is not saved yet; retrying…", style="bold yellow")
         elif result.outcome == "busy":
-            self._pending_id = case_id
             self.set_status(
                 "the store is busy (an import?): this resolution is not saved yet; retrying…",
                 style="bold yellow",
@@ -365,22 +418,23 @@ class ResolveScreen(CaseAndLabelsScreen):
             self.set_status(f"not saved: {safe_inline(result.error, 300)}", style="bold red")
             if on_it:
                 self.show_case(decision.seq)
+            else:
+                self.refresh_header()
         else:
-            bucket = decision.bucket
-            shown = "unclear" if bucket is None else self.names.get(bucket, bucket)
-            self.set_status(
-                f"saved: {safe_inline(case_id, 60)} → {safe_inline(shown, 60)}", style="green"
-            )
+            self.set_status(f"saved: {self._said(decision)}", style="green")
             if on_it:
                 self.show_case(self.session.after_decision())
             else:
                 self.refresh_header()
 
     def _retry(self) -> None:
+        """Try the pending decision again on the writer thread (never waiting here)."""
         self._retry_timer = None
-        result = self.session.retry_pending()
-        if result is not None:
-            self._decided(result, self._pending_id)
+        pending = self.session.pending
+        if pending is not None:
+            self._finish_later(
+                pending, self.session.submit(pending), self._ids.get(pending.seq, "")
+            )
 
     def action_unclear(self) -> None:
         """Mark the case unclear."""

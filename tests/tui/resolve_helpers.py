@@ -40,15 +40,23 @@ def demo_store(folder: Path) -> Store:
     return make_demo_store(Actor("owner", "owner", on_trust=False), folder)
 
 
+SAVE_WAIT_S = 10.0
+"""How long a decision key waits for the store in these tests: a commit on a loaded machine
+can take longer than the screen's one frame, and the tests read the store right after a key.
+Tests of the screen moving on before the store answers pass ``save_wait_s``."""
+
+
 def resolve_app(
     store: Store,
     name: str = RESOLVER,
     *,
     pair: tuple[str, str] | None = None,
     account: str | None = None,
+    save_wait_s: float = SAVE_WAIT_S,
 ) -> ResolveApp:
     """The resolve app as ``labeler resolve STORE --reviewer NAME [--pair A,B]`` builds it."""
-    return ResolveApp(store, person(name, account), ResolveSpec(pair=pair))
+    spec = ResolveSpec(pair=pair)
+    return ResolveApp(store, person(name, account), spec, save_wait_s=save_wait_s)
 
 
 def screen(app: ResolveApp) -> ResolveScreen:

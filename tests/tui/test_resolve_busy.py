@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
 from pathlib import Path
 
+import pytest
 from pilot_helpers import settle
-from resolve_helpers import current_seq, demo_store, resolution_rows, resolve_app, status
+from resolve_helpers import (
+    current_seq,
+    demo_store,
+    expected_queue,
+    header,
+    resolution_rows,
+    resolve_app,
+    status,
+)
+
+from labeler.resolve_session import STILL_SAVING, Decision, WriteOutcome
+from labeler.tui.resolve_screen import SAVE_WAIT_S
 
 
 def _hold_write_lock(path: Path) -> sqlite3.Connection:
@@ -73,3 +86,47 @@ async def test_an_undo_on_a_busy_store_fails_fast_and_can_be_tried_again(tmp_pat
         await settle(pilot)
         assert status(app) == "undone"
     assert first not in resolution_rows(store)
+
+
+async def test_a_slow_commit_does_not_hold_the_screen(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the screen's own wait (a frame), a write that takes longer lets the screen move on
+    at once; it says "saving…", then "saved" when the store answers, and undo waits for it."""
+    store = demo_store(tmp_path)
+    first, second = expected_queue(store)[:2]
+    app = resolve_app(store, save_wait_s=SAVE_WAIT_S)
+    release = threading.Event()
+    real = app.session.store_decision
+
+    def slow(decision: Decision) -> WriteOutcome:
+        assert release.wait(10)
+        return real(decision)
+
+    monkeypatch.setattr(app.session, "store_decision", slow)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        assert current_seq(app) == first
+        await pilot.press("a")
+        assert current_seq(app) == second  # moved on before the store answered
+        assert status(app).startswith("saving: sup-0001 → ")
+        assert first not in resolution_rows(store)
+        await pilot.press("u")
+        assert status(app) == f"undo failed: {STILL_SAVING}"
+        await pilot.press("k")  # back to the case being saved: shown as the store has it
+        assert current_seq(app) == first
+        await pilot.press("j")
+        release.set()
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if status(app).startswith("saved: "):
+                break
+        assert status(app).startswith("saved: sup-0001 → ")
+        assert current_seq(app) == second
+        assert resolution_rows(store)[first]["method"] == "took_a"
+        await settle(pilot)
+        assert "resolved 1 / 34" in header(app)
+        await pilot.press("u")
+        assert status(app) == "undone"
+        assert current_seq(app) == first
+    assert resolution_rows(store) == {}

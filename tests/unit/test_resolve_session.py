@@ -30,7 +30,13 @@ from resolve_fixtures import (
 from labeler.disagreements import ResolveSpec, progress
 from labeler.resolutions import OPEN, Resolution, get_resolution, read_tally, resolve, summary
 from labeler.resolve_counts import DisagreementTally, count_disagreements
-from labeler.resolve_session import ResolveSession, find_resolve_start, look_up_resolve_start
+from labeler.resolve_session import (
+    STILL_SAVING,
+    Decision,
+    ResolveSession,
+    find_resolve_start,
+    look_up_resolve_start,
+)
 from labeler.store import Store
 
 QUEUE = [DIS_LONG, DIS_SHORT, DIS_OTHER, THREE, THREE_TWO_AGREE]
@@ -497,3 +503,33 @@ def test_resolutions_of_the_scenario_are_as_documented(store: Store) -> None:
     assert tally.state(RESOLVED) == "took_a"
     assert tally.state(UNCLEAR) == "unclear"
     assert tally.state(AGREED) is None
+
+
+def test_a_submitted_decision_is_in_flight_until_finished(
+    store: Store, make_session: MakeSession
+) -> None:
+    session = make_session(store)
+    begun = session.begin_decision("wrong_intent")
+    assert isinstance(begun, Decision)
+    future = session.submit(begun)
+    assert session.in_flight == {DIS_LONG: begun}
+    assert session.after_decision() == DIS_SHORT  # not shown again while it is saved
+    assert session.undo().error == STILL_SAVING  # undo waits for it
+    again = session.go_to(DIS_LONG)
+    assert again == DIS_LONG
+    waiting = session.decide("bad_extraction")  # another decision on it waits too
+    assert waiting is not None and waiting.outcome == "waiting"
+    assert session.write_reason("why").outcome == "kept"  # a draft until it is saved
+    result = session.finish_decision(begun, future.result(timeout=10))
+    assert result.outcome == "saved" and session.in_flight == {}
+    assert resolution_of(store, DIS_LONG).method == "took_a"
+    assert session.undo() == ("done", DIS_LONG, None)
+
+
+def test_close_lets_submitted_writes_land(store: Store) -> None:
+    session = ResolveSession(store, JUDY, ResolveSpec())
+    begun = session.begin_decision(None)
+    assert isinstance(begun, Decision)
+    session.submit(begun)
+    session.close()
+    assert resolution_of(store, DIS_LONG).method == "unclear"
