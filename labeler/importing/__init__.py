@@ -10,20 +10,69 @@ The public API:
 This package is part of the pure core: no textual, rich or click.
 """
 
-from labeler.importing.csv_reader import CSV_FIELD_LIMIT
-from labeler.importing.importer import Progress, import_files
-from labeler.importing.jsonl import MAX_LINE_BYTES
-from labeler.importing.mapping import Mapping, MappingError, MapRule, parse_mapping
-from labeler.importing.readers import Parsed, SeenIds, read_records
-from labeler.importing.report import (
-    MAX_KEPT_PROBLEMS,
-    FileResult,
-    ImportResult,
-    PreviousImport,
-    Problem,
-)
-from labeler.importing.sources import EXTENSIONS, FORMATS, Format, FormatUnknown, detect_format
-from labeler.importing.stored import StoredCase
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from labeler.importing.csv_reader import CSV_FIELD_LIMIT
+    from labeler.importing.importer import Progress, import_files
+    from labeler.importing.jsonl import MAX_LINE_BYTES
+    from labeler.importing.mapping import Mapping, MappingError, MapRule, parse_mapping
+    from labeler.importing.readers import Parsed, SeenIds, read_records
+    from labeler.importing.report import (
+        MAX_KEPT_PROBLEMS,
+        FileResult,
+        ImportResult,
+        PreviousImport,
+        Problem,
+    )
+    from labeler.importing.sources import (
+        EXTENSIONS,
+        FORMATS,
+        Format,
+        FormatUnknown,
+        detect_format,
+    )
+    from labeler.importing.stored import StoredCase
+
+_WHERE = {
+    "CSV_FIELD_LIMIT": "csv_reader",
+    "Progress": "importer",
+    "import_files": "importer",
+    "MAX_LINE_BYTES": "jsonl",
+    "Mapping": "mapping",
+    "MappingError": "mapping",
+    "MapRule": "mapping",
+    "parse_mapping": "mapping",
+    "Parsed": "readers",
+    "SeenIds": "readers",
+    "read_records": "readers",
+    "MAX_KEPT_PROBLEMS": "report",
+    "FileResult": "report",
+    "ImportResult": "report",
+    "PreviousImport": "report",
+    "Problem": "report",
+    "EXTENSIONS": "sources",
+    "FORMATS": "sources",
+    "Format": "sources",
+    "FormatUnknown": "sources",
+    "detect_format": "sources",
+    "StoredCase": "stored",
+}
+"""Where each public name lives. They are imported on first use, so that a parse worker
+(:mod:`labeler.importing.workers`), which needs only the JSON reader, starts without pydantic."""
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CSV_FIELD_LIMIT",

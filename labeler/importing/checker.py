@@ -24,12 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from labeler.importing.fastpath import StoredRow
 from labeler.importing.mapping import Mapping
-from labeler.importing.readers import Parsed, SeenIds, read_records
+from labeler.importing.readers import Row, SeenIds, read_rows
 from labeler.importing.report import FileResult, PreviousImport, Problem
 from labeler.importing.sources import FormatUnknown, detect_format
-from labeler.importing.spool import SPOOL_BATCH, Spool
+from labeler.importing.spool import SPOOL_BATCH, Spool, SpoolRow
 from labeler.importing.wording import shown_key
+from labeler.importing.workers import MIN_BYTES, Chunk, ChunkRow, ParsePool, default_workers
 from labeler.store.connection import Store
 from labeler.store.opening import refuse_store_file
 
@@ -107,12 +109,15 @@ def check_files(
     folder = store.path.parent if str(store.path.parent) else Path(".")
     spool = Spool(folder)
     seen_ids = SeenIds()
+    pool: ParsePool | None = None
     try:
         row = store.query(FINGERPRINT_SQL)[0]
         fingerprint = (int(row[0]), int(row[1]))
         sizes = [_size(p) for p in paths]
         total = sum(sizes) * 2  # reading counts once, writing once more
+        pool = _pool(paths, sizes, fmt, mapping)
         state = _Run(store, spool, update, keep_problems, progress, total, fingerprint[1] == 0)
+        state.pool = pool
         seen_files: dict[tuple[int, int], str] = {}
         files = []
         for number, (path, size) in enumerate(zip(paths, sizes, strict=True)):
@@ -133,7 +138,27 @@ def check_files(
         raise
     finally:
         seen_ids.close()
+        if pool is not None:
+            pool.close()
     return Checked(files=files, spool=spool, fingerprint=fingerprint, total_bytes=total)
+
+
+def _pool(
+    paths: Sequence[Path | str], sizes: list[int], fmt: str | None, mapping: Mapping | None
+) -> ParsePool | None:
+    """Parse workers when there are enough JSON lines to be worth them (see
+    :mod:`labeler.importing.workers`)."""
+    jsonl = 0
+    for path, size in zip(paths, sizes, strict=True):
+        try:
+            if detect_format(path, fmt) == "jsonl":
+                jsonl += size
+        except FormatUnknown:
+            pass
+    count = default_workers()
+    if count == 0 or jsonl < MIN_BYTES:
+        return None
+    return ParsePool(count, mapping or Mapping())
 
 
 def _size(path: Path | str) -> int:
@@ -172,6 +197,8 @@ class _Run:
         self.total = total
         self.store_empty = store_empty
         self.done = 0
+        self.pool: ParsePool | None = None
+        self.chunks = _ChunkRun(spool)
 
     def check_file(
         self,
@@ -206,8 +233,17 @@ class _Run:
             if self.progress is not None:
                 self.progress(min(self.done, self.total // 2), self.total)
 
-        batch: list[Parsed] = []
-        for item in read_records(path, fmt, mapping, on_bytes=on_bytes, seen=seen_ids):
+        batch: list[Row] = []
+        rows = read_rows(
+            path,
+            fmt,
+            mapping,
+            on_bytes=on_bytes,
+            seen=seen_ids,
+            pool=self.pool,
+            number=check.number,
+        )
+        for item in rows:
             if isinstance(item, Problem):
                 self._problem(check, item)
                 continue
@@ -217,6 +253,7 @@ class _Run:
                 batch = []
         if batch:
             self._classify(check, batch)
+        self.chunks.flush()
         if result.format is not None:
             result.sha256 = _finish_hash(path, sha, read)
         if result.sha256 is not None:
@@ -234,49 +271,92 @@ class _Run:
         if len(check.problems) < self.keep_problems:
             check.problems.append(problem)
 
-    def _classify(self, check: FileCheck, batch: list[Parsed]) -> None:
+    def _classify(self, check: FileCheck, batch: list[Row]) -> None:
         current: dict[str, tuple[int, int, str]] = {}
         if not self.store_empty:
-            ids = [p.stored.case_id for p in batch]
+            ids = [row.case_id for _, row in batch]
             marks = ",".join("?" * len(ids))
-            for row in self.store.query(
+            for hit in self.store.query(
                 "SELECT case_id, seq, version, content_hash FROM cases "
                 f"WHERE is_current = 1 AND case_id IN ({marks})",
                 ids,
             ):
-                current[row[0]] = (row[1], row[2], row[3])
+                current[hit[0]] = (hit[1], hit[2], hit[3])
         result = check.result
-        for parsed in batch:
-            s = parsed.stored
-            found = current.get(s.case_id)
-            old: tuple[int | None, int | None, str | None] = (None, None, None)
+        number = check.number
+        add = self.chunks.add
+        for line, s in batch:
+            found = current.get(s.case_id) if current else None
             if found is None:
-                kind = NEW
-            elif found[2] == s.content_hash:
+                result.records += 1
+                result.inserted += 1
+                if type(s) is ChunkRow:
+                    self.chunks.add_new(s)
+                else:
+                    add(_spool_row(NEW, number, line, s, (None, None, None)))
+                continue
+            if found[2] == s.content_hash:
                 result.records += 1
                 result.unchanged += 1
-                self.spool.add((SAME, check.number, parsed.line, s.case_id, s.content_hash))
-                continue
+                add((SAME, number, line, s.case_id, s.content_hash))
             elif self.update:
-                kind, old = UPDATE, found
-            else:
-                self._problem(check, Problem(result.path, parsed.line, conflict_reason(s.case_id)))
-                continue
-            result.records += 1
-            if kind == NEW:
-                result.inserted += 1
-            else:
+                result.records += 1
                 result.updated += 1
-            self.spool.add(
-                (kind, check.number, parsed.line, s.case_id, s.content_hash, *old,
-                 s.input_kind, s.input.encode(), _utf8(s.context), _utf8(s.output),
-                 _utf8(s.expected), s.slices, s.meta)
-            )  # fmt: skip
+                add(_spool_row(UPDATE, number, line, s, found))
+            else:
+                self._problem(check, Problem(result.path, line, conflict_reason(s.case_id)))
 
 
-def _utf8(text: str | None) -> bytes | None:
-    """Large texts are spooled as UTF-8 (see :mod:`labeler.importing.spool`)."""
-    return None if text is None else text.encode()
+def _spool_row(
+    kind: str,
+    number: int,
+    line: int,
+    s: StoredRow | ChunkRow,
+    old: tuple[int | None, int | None, str | None],
+) -> SpoolRow:
+    """The spool row of a new or updated case (``old``: seq, version and hash it replaces)."""
+    if type(s) is ChunkRow:
+        return (kind, *s.chunk.row(s.position)[1:5], *old, *s.chunk.row(s.position)[8:])
+    assert isinstance(s, StoredRow)
+    return (kind, number, line, s.case_id, s.content_hash, *old, s.input_kind, s.input,
+            s.context, s.output, s.expected, s.slices, s.meta)  # fmt: skip
+
+
+class _ChunkRun:
+    """Spools rows in order; the records of a worker's chunk that are all new go to the spool
+    as the worker serialised them, in one piece (see :mod:`labeler.importing.workers`)."""
+
+    def __init__(self, spool: Spool) -> None:
+        self.spool = spool
+        self.chunk: Chunk | None = None
+        self.count = 0
+
+    def add_new(self, s: ChunkRow) -> None:
+        """A new case checked by a worker."""
+        if self.chunk is not s.chunk or s.position != self.count:
+            self.flush()
+            if s.position != 0:  # an earlier record of its chunk was not new
+                self.spool.add(s.chunk.row(s.position))
+                return
+            self.chunk = s.chunk
+        self.count += 1
+        if self.count == s.chunk.count:  # the whole chunk, as it is
+            self.spool.add_blob(s.chunk.blob, self.count)
+            self.chunk = None
+            self.count = 0
+
+    def add(self, row: SpoolRow) -> None:
+        """Any other row."""
+        self.flush()
+        self.spool.add(row)
+
+    def flush(self) -> None:
+        """Spool the rows of a chunk begun but not completed, one by one."""
+        if self.chunk is not None:
+            for position in range(self.count):
+                self.spool.add(self.chunk.row(position))
+            self.chunk = None
+            self.count = 0
 
 
 def _finish_hash(path: Path | str, sha: _Hasher, offset: int) -> str | None:

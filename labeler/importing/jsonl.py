@@ -76,8 +76,24 @@ def parse_line(text: str) -> Any:
     return _DECODER.decode(text)
 
 
+RawLine = tuple[int, int, bytes, bool]
+"""``(line number, byte offset of the line, its bytes without a BOM, first non-blank line)``."""
+
+
 def read_jsonl(stream: io.BufferedReader, file: str) -> Iterator[tuple[int, Any] | Problem]:
     """Yield ``(line number, object)`` for each line that is one JSON object, else a Problem."""
+    for item in jsonl_lines(stream, file):
+        yield item if isinstance(item, Problem) else parse_raw(item, file)
+
+
+def parse_raw(raw: RawLine, file: str) -> tuple[int, Any] | Problem:
+    """Parse one line from :func:`jsonl_lines`."""
+    line_no, start, data, first = raw
+    return _parse(data, file, line_no, start, first)
+
+
+def jsonl_lines(stream: io.BufferedReader, file: str) -> Iterator[RawLine | Problem]:
+    """Yield each non-blank line, unparsed, or a Problem for a line too long to read."""
     line_no = 0
     offset = 0
     first = True
@@ -102,9 +118,8 @@ def read_jsonl(stream: io.BufferedReader, file: str) -> Iterator[tuple[int, Any]
             start += 3
         if not raw or raw.isspace():
             continue
-        item = _parse(raw, file, line_no, start, first)
+        yield line_no, start, raw, first
         first = False
-        yield item
 
 
 def _skip_rest_of_line(stream: io.BufferedReader) -> int:

@@ -7,16 +7,18 @@ temporary SQLite database (see :class:`SeenIds`), so memory stays flat.
 
 from __future__ import annotations
 
+import io
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from pydantic import ValidationError
 
 from labeler.display_text import safe_inline
 from labeler.importing.csv_reader import read_csv
+from labeler.importing.fastpath import StoredRow, stored_row
 from labeler.importing.jsonl import read_jsonl
 from labeler.importing.mapping import MapMiss, Mapping
 from labeler.importing.report import Problem
@@ -29,6 +31,7 @@ from labeler.importing.wording import (
     surrogate_reason,
     validation_reason,
 )
+from labeler.importing.workers import ChunkRow, ParsePool
 from labeler.models import CaseRecord
 
 GIVE_UP_AFTER = 1_000
@@ -42,6 +45,20 @@ class Parsed:
     line: int
     record: CaseRecord
     stored: StoredCase
+
+
+Row = tuple[int, StoredRow | ChunkRow]
+"""A valid record as the import spools it: its line and stored values (see
+:func:`read_rows`)."""
+
+_Item = TypeVar("_Item", Parsed, Row)
+_Item_co = TypeVar("_Item_co", Parsed, Row, covariant=True)
+
+
+class _Validate(Protocol[_Item_co]):
+    def __call__(
+        self, file: str, line: int, data: dict[str, Any], mapping: Mapping, is_jsonl: bool
+    ) -> _Item_co | Problem: ...
 
 
 class SeenIds:
@@ -104,10 +121,41 @@ def read_records(
     own = seen is None
     ids = SeenIds() if seen is None else seen
     try:
-        yield from _read(path, fmt, mapping or Mapping(), on_bytes, ids)
+        yield from _read(path, fmt, mapping or Mapping(), on_bytes, ids, _validate, _parsed_key)
     finally:
         if own:
             ids.close()
+
+
+def read_rows(
+    path: Path | str,
+    fmt: str | None,
+    mapping: Mapping | None,
+    *,
+    on_bytes: OnBytes | None,
+    seen: SeenIds,
+    pool: ParsePool | None = None,
+    number: int = 0,
+) -> Iterator[Row | Problem]:
+    """As :func:`read_records`, for the import: each valid record as ``(line, StoredRow)``.
+
+    The same records are valid and the same problems reported, in the same order, but the
+    usual shapes are checked without pydantic (:mod:`labeler.importing.fastpath`), and with a
+    ``pool`` the lines of a JSON lines file are parsed and checked in worker processes (its
+    records then come as :class:`~labeler.importing.workers.ChunkRow`, spooled from the
+    chunk's rows; ``number`` is the file's number in the spool).
+    """
+    yield from _read(
+        path, fmt, mapping or Mapping(), on_bytes, seen, check_record, _row_key, pool, number
+    )
+
+
+def _parsed_key(item: Parsed) -> tuple[int, str, bool]:
+    return item.line, item.stored.case_id, item.record.id is not None
+
+
+def _row_key(item: Row) -> tuple[int, str, bool]:
+    return item[0], item[1].case_id, item[1].id_given
 
 
 def _read(
@@ -116,7 +164,11 @@ def _read(
     rules: Mapping,
     on_bytes: OnBytes | None,
     ids: SeenIds,
-) -> Iterator[Parsed | Problem]:
+    validate: _Validate[_Item],
+    key: Callable[[_Item], tuple[int, str, bool]],
+    pool: ParsePool | None = None,
+    number: int = 0,
+) -> Iterator[_Item | Problem]:
     file = str(path)
     file_no = ids.file_number(file)
     try:
@@ -140,13 +192,20 @@ def _read(
         if wrong is not None:
             yield Problem(file, None, wrong)
             return
-        items = read_jsonl(stream, file) if kind == "jsonl" else read_csv(stream, file, rules)
+        items: Iterator[Any]
+        if kind == "jsonl" and pool is not None:
+            items = pool.check(stream, file, number)
+        else:
+            items = _validated(stream, file, kind, rules, validate)
         try:
-            for raw in items:
-                if isinstance(raw, Problem):
-                    item: Parsed | Problem = raw
-                else:
-                    item = _validate(file, file_no, raw[0], raw[1], rules, kind == "jsonl", ids)
+            for item in items:
+                if not isinstance(item, Problem):
+                    line, case_id, id_given = key(item)
+                    earlier = ids.claim(case_id, file_no, line)
+                    if earlier is not None:
+                        item = Problem(
+                            file, line, _duplicate_reason(case_id, id_given, file, earlier)
+                        )
                 if isinstance(item, Problem):
                     bad += 1
                     yield item
@@ -160,7 +219,7 @@ def _read(
                         return
                 else:
                     good += 1
-                    last_line = item.line
+                    last_line = line
                     yield item
         except OSError as exc:
             yield Problem(
@@ -168,16 +227,31 @@ def _read(
                 None,
                 f"reading failed after line {last_line:,}: {exc.strerror or exc}",
             )
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+
+def _validated(
+    stream: io.BufferedReader,
+    file: str,
+    kind: str,
+    rules: Mapping,
+    validate: _Validate[_Item],
+) -> Iterator[_Item | Problem]:
+    is_jsonl = kind == "jsonl"
+    items = read_jsonl(stream, file) if is_jsonl else read_csv(stream, file, rules)
+    for raw in items:
+        yield raw if isinstance(raw, Problem) else validate(file, raw[0], raw[1], rules, is_jsonl)
 
 
 def _validate(
     file: str,
-    file_no: int,
     line: int,
     data: dict[str, Any],
     mapping: Mapping,
     is_jsonl: bool,
-    seen: SeenIds,
 ) -> Parsed | Problem:
     try:
         if is_jsonl and mapping:  # (CSV columns are renamed once, at the header)
@@ -187,17 +261,67 @@ def _validate(
     except MapMiss as exc:
         return Problem(file, line, str(exc))
     except ValidationError as exc:
-        if any(e["type"] == "string_unicode" for e in exc.errors()):  # a lone surrogate
-            return Problem(file, line, surrogate_reason(data) if is_jsonl else _bad_bytes(data))
-        return Problem(file, line, validation_reason(exc))
+        return Problem(file, line, _invalid_reason(exc, data, is_jsonl))
     except UnicodeEncodeError:
         return Problem(file, line, surrogate_reason(data) if is_jsonl else _bad_bytes(data))
     except RecursionError:
-        return Problem(file, line, "nested too deeply to store (about 1,000 levels or more)")
-    earlier = seen.claim(stored.case_id, file_no, line)
-    if earlier is not None:
-        return Problem(file, line, _duplicate_reason(stored, record, file, earlier))
+        return Problem(file, line, _TOO_DEEP)
     return Parsed(line, record, stored)
+
+
+def check_record(
+    file: str,
+    line: int,
+    data: dict[str, Any],
+    mapping: Mapping,
+    is_jsonl: bool,
+) -> Row | Problem:
+    """One record's stored values, or the problem :func:`read_records` would report."""
+    try:
+        if is_jsonl and mapping:  # (CSV columns are renamed once, at the header)
+            data = mapping.apply(data)
+        row = stored_row(data)
+        if row is None:  # not one of the usual shapes: the model decides, and words errors
+            record = CaseRecord.model_validate(data)
+            row = _row_of(stored_case(record), record.id is not None)
+    except MapMiss as exc:
+        return Problem(file, line, str(exc))
+    except ValidationError as exc:
+        return Problem(file, line, _invalid_reason(exc, data, is_jsonl))
+    except UnicodeEncodeError:
+        return Problem(file, line, surrogate_reason(data) if is_jsonl else _bad_bytes(data))
+    except RecursionError:
+        return Problem(file, line, _TOO_DEEP)
+    return line, row
+
+
+_TOO_DEEP = "nested too deeply to store (about 1,000 levels or more)"
+
+
+def _invalid_reason(exc: ValidationError, data: dict[str, Any], is_jsonl: bool) -> str:
+    if any(e["type"] == "string_unicode" for e in exc.errors()):  # a lone surrogate
+        return surrogate_reason(data) if is_jsonl else _bad_bytes(data)
+    return validation_reason(exc)
+
+
+def _row_of(stored: StoredCase, id_given: bool) -> StoredRow:
+    """The values of a record validated by the model, as :func:`stored_row` gives them."""
+    return StoredRow(
+        stored.case_id,
+        stored.content_hash,
+        id_given,
+        stored.input_kind,
+        stored.input.encode(),
+        _utf8(stored.context),
+        _utf8(stored.output),
+        _utf8(stored.expected),
+        stored.slices,
+        stored.meta,
+    )
+
+
+def _utf8(text: str | None) -> bytes | None:
+    return None if text is None else text.encode()
 
 
 def _wrong_encoding(head: bytes) -> str | None:
@@ -225,15 +349,13 @@ def _bad_bytes(data: dict[str, Any]) -> str:
     )
 
 
-def _duplicate_reason(
-    stored: StoredCase, record: CaseRecord, file: str, earlier: tuple[str, int]
-) -> str:
+def _duplicate_reason(case_id: str, id_given: bool, file: str, earlier: tuple[str, int]) -> str:
     where = f"line {earlier[1]:,}"
     if earlier[0] != file:
         where = f"{safe_inline(earlier[0], 100)} {where}"
-    if record.id is None:
+    if not id_given:
         return (
             f"the same content as {where}, and no id (both would be case "
-            f"{shown_key(stored.case_id)}); drop one, or give them ids"
+            f"{shown_key(case_id)}); drop one, or give them ids"
         )
-    return f"duplicate id {shown_key(stored.case_id)}: {where} has it too; ids must be unique"
+    return f"duplicate id {shown_key(case_id)}: {where} has it too; ids must be unique"

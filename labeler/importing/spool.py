@@ -80,6 +80,17 @@ class Spool:
         if len(self._pending) >= SPOOL_BATCH:
             self._flush()
 
+    def add_blob(self, blob: bytes | memoryview, count: int) -> None:
+        """Queue ``count`` rows already serialised as one batch (``marshal`` of a list)."""
+        self._flush()
+        self.count += count
+        try:
+            self._file.write(len(blob).to_bytes(8, "little"))
+            self._file.write(blob)
+        except OSError as exc:
+            raise self._error(exc, "write", self._written + 8 + len(blob)) from None
+        self._written += 8 + len(blob)
+
     def _flush(self) -> None:
         if self._pending:
             blob = marshal.dumps(self._pending)

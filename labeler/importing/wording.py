@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from labeler.display_text import safe_inline
+
+if TYPE_CHECKING:  # (a parse worker starts without pydantic: see labeler.importing.workers)
+    from pydantic import ValidationError
 
 MISSING_OUTPUT = 'no `output` key: add "output": null when the model produced nothing'
 MISSING_INPUT = (
