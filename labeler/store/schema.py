@@ -187,7 +187,20 @@ _V2 = [
     "CREATE INDEX web_tokens_reviewer ON web_tokens(reviewer)",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2]
+# `/` search: a trigram index over each case's id, input and output (labeler.store.search_index).
+# Contentless (the texts stay in case_texts) and without positions, about 1 KB per 9 KB case;
+# rowid = cases.seq. The migration only creates the empty table, so a big old store migrates
+# at once: the index is filled afterwards in short transactions, from the lowest case number
+# not yet indexed, by the search screen on a thread of its own (with a progress line), and
+# cases not yet indexed are scanned meanwhile. Needs SQLite 3.34+ with FTS5.
+_V3 = [
+    """CREATE VIRTUAL TABLE case_search USING fts5(
+        case_id, input, output,
+        tokenize = 'trigram', detail = 'none', content = ''
+    )""",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3]
 """Migration N (1-based) brings a store from user_version N-1 to N."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
