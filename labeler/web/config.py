@@ -23,6 +23,8 @@ STOP_GRACE_S = 5.0
 """How long a session's app gets to save and quit before it is terminated."""
 ACCESS_CHECK_S = 10.0
 """How often live sessions are checked against revocation and expiry."""
+SPARE_DELAY_S = 3.0
+"""After a session takes the warm spare, the next one is started this much later."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,10 @@ class ServeConfig:
     heartbeat: float = HEARTBEAT_S
     stop_grace: float = STOP_GRACE_S
     access_check: float = ACCESS_CHECK_S
+    warm_spare: bool = True
+    """Keep one session process started ahead of need (its imports done): the first screen
+    comes about a second sooner, for one idle process's memory."""
+    spare_delay: float = SPARE_DELAY_S
 
     @property
     def tls(self) -> bool:

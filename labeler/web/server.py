@@ -52,7 +52,7 @@ from labeler.store.connection import Store
 from labeler.store.errors import StoreError
 from labeler.web.config import ServeConfig, check_config, cookie_name, origin_of
 from labeler.web.pages import index_page, login_page, refusal_page
-from labeler.web.session_process import COOKIE_ENV, SessionProcess
+from labeler.web.session_process import SessionProcess, discard, spawn
 
 CLOSE_REPLACED = 4001
 """WebSocket close code: the same reviewer opened the screen in another tab."""
@@ -134,6 +134,9 @@ class WebServer:
         self.download_manager = DownloadManager()
         self._lock = asyncio.Lock()
         self._checker: asyncio.Task[None] | None = None
+        self._spare: asyncio.subprocess.Process | None = None
+        self._spare_task: asyncio.Task[None] | None = None
+        self._stopping = False
         self._static = Path(textual_serve.__file__).resolve().parent / "static"
         self._assets = Path(str(resources.files("labeler.web") / "assets"))
 
@@ -191,12 +194,17 @@ class WebServer:
 
     async def _on_startup(self, app: web.Application) -> None:
         self._checker = asyncio.create_task(self._check_access_loop())
+        self._refill_spare(delay=0.0)
 
     async def _on_shutdown(self, app: web.Application) -> None:
-        if self._checker is not None:
-            self._checker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._checker
+        self._stopping = True
+        for task in (self._checker, self._spare_task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        spare, self._spare = self._spare, None
+        await discard(spare)
         sessions = list(self.sessions.values())
         for session in sessions:
             session.end_reason = "the server stopped"
@@ -389,8 +397,9 @@ class WebServer:
         height = _clamp(request.query.get("height", "24"), 5, 200, 24)
         process = SessionProcess(
             self.argv,
-            {COOKIE_ENV: session.cookie},
+            session.cookie,
             owner=session.key,
+            spare=self._take_spare(),
             write_bytes=websocket.send_bytes,
             write_str=websocket.send_str,
             close=websocket.close,
@@ -464,6 +473,26 @@ class WebServer:
                 await process.blur()
             elif kind == "focus":
                 await process.focus()
+
+    def _take_spare(self) -> asyncio.subprocess.Process | None:
+        """The warm spare process (its imports done), if one is ready; another is started a
+        little later, so that it does not compete with this session's first screen."""
+        spare, self._spare = self._spare, None
+        self._refill_spare(delay=self.config.spare_delay)
+        return spare
+
+    def _refill_spare(self, *, delay: float) -> None:
+        if not self.config.warm_spare or self._stopping:
+            return
+        if self._spare_task is not None and not self._spare_task.done():
+            return
+
+        async def refill() -> None:
+            await asyncio.sleep(delay)
+            if self._spare is None and not self._stopping:
+                self._spare = await spawn(self.argv)
+
+        self._spare_task = asyncio.create_task(refill())
 
     async def _check_access_loop(self) -> None:
         """Close the sessions whose access was revoked or has expired."""

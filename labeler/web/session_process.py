@@ -5,8 +5,9 @@ name in that string would be a shell injection. :class:`SessionProcess` keeps it
 protocol (``send_bytes``, ``send_meta``, ``on_data``...) and replaces the rest:
 
 - the process is started with ``create_subprocess_exec`` and an argument vector that holds no
-  reviewer name at all: the child learns who it serves from the session cookie, passed in its
-  environment and checked against the store (:mod:`labeler.web.child`);
+  reviewer name at all: the child learns who it serves from the session cookie, sent as the
+  first line of its stdin and checked against the store (:mod:`labeler.web.child`). So one can
+  be started ahead of need (a warm spare: the imports are done when a browser tab comes);
 - ``open_url`` requests from the app are dropped (no page may be sent off the machine);
 - stopping waits a few seconds for the app to save and quit, then terminates it, then kills it;
 - when the process ends by itself (the reviewer pressed ``q``, or it failed) the browser socket
@@ -31,15 +32,13 @@ from labeler.display_text import safe_inline
 STDERR_CAP = 64 * 1024
 """At most this much of a session's stderr is kept for the log."""
 WEB_DRIVER = "textual.drivers.web_driver:WebDriver"
-COOKIE_ENV = "LABELER_WEB_COOKIE"
-"""The session cookie, given to the session's process (never in its argument vector)."""
+MAX_HELLO = 4096
+"""The first line a session process reads on stdin is at most this long."""
 
 
-def child_environment(
-    base: Mapping[str, str], extra: Mapping[str, str], width: int, height: int
-) -> dict[str, str]:
+def child_environment(base: Mapping[str, str]) -> dict[str, str]:
     """The environment of a session process: the server's, without any reviewer name or
-    Textual setting of its own, plus the web driver's settings and ``extra``."""
+    Textual setting of its own, plus the web driver's settings (the size comes in the hello)."""
     env = {
         key: value
         for key, value in base.items()
@@ -52,12 +51,44 @@ def child_environment(
             "TEXTUAL_COLOR_SYSTEM": "truecolor",
             "TERM_PROGRAM": "textual",
             "TERM_PROGRAM_VERSION": version("textual-serve"),
-            "COLUMNS": str(width),
-            "ROWS": str(height),
         }
     )
-    env.update(extra)
     return env
+
+
+async def spawn(argv: Sequence[str]) -> asyncio.subprocess.Process:
+    """Start a session process. It imports the app, then waits for its hello on stdin, so one
+    can be started ahead of need (a warm spare) and handed to the next browser tab."""
+    return await asyncio.create_subprocess_exec(
+        *argv,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env=child_environment(os.environ),
+        start_new_session=True,  # Ctrl+C in the server's terminal is the server's to handle
+    )
+
+
+def hello_line(cookie: str, width: int, height: int) -> bytes:
+    """The first line a session process reads: who it serves (the cookie, checked against the
+    store by the process) and the terminal size. Never in its argv or environment."""
+    line = json.dumps({"cookie": cookie, "width": width, "height": height}).encode() + b"\n"
+    assert len(line) <= MAX_HELLO
+    return line
+
+
+async def discard(process: asyncio.subprocess.Process | None) -> None:
+    """End a spare that was never used: its stdin closes (it exits), then it is killed."""
+    if process is None or process.returncode is not None:
+        return
+    if process.stdin is not None:
+        process.stdin.close()
+    try:
+        await asyncio.wait_for(process.wait(), 3)
+    except TimeoutError:
+        with contextlib.suppress(ProcessLookupError):
+            process.kill()
+        await process.wait()
 
 
 class SessionProcess(AppService):
@@ -66,9 +97,10 @@ class SessionProcess(AppService):
     def __init__(
         self,
         argv: Sequence[str],
-        extra_env: Mapping[str, str],
+        cookie: str,
         *,
         owner: object,
+        spare: asyncio.subprocess.Process | None = None,
         write_bytes: Callable[[bytes], Awaitable[None]],
         write_str: Callable[[str], Awaitable[None]],
         close: Callable[[], Awaitable[object]],
@@ -87,7 +119,9 @@ class SessionProcess(AppService):
             download_manager=download_manager,
         )
         self.argv = list(argv)
-        self.extra_env = dict(extra_env)
+        self.cookie = cookie
+        self.spare = spare
+        """A process started ahead of need, used instead of starting one (if still alive)."""
         self.owner = owner
         """Who this session belongs to (downloads are served to that reviewer only)."""
         self.stop_grace = stop_grace
@@ -111,17 +145,16 @@ class SessionProcess(AppService):
     async def _open_app_process(
         self, width: int = 80, height: int = 24
     ) -> asyncio.subprocess.Process:
-        env = child_environment(os.environ, self.extra_env, width, height)
-        self._process = process = await asyncio.create_subprocess_exec(
-            *self.argv,
-            stdin=asyncio.subprocess.PIPE,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-            env=env,
-            start_new_session=True,  # Ctrl+C in the server's terminal is the server's to handle
-        )
+        process = self.spare
+        self.spare = None
+        if process is None or process.returncode is not None:
+            process = await spawn(self.argv)
+        self._process = process
         assert process.stdin is not None
         self._stdin = process.stdin
+        process.stdin.write(hello_line(self.cookie, width, height))
+        with contextlib.suppress(ConnectionError):
+            await process.stdin.drain()
         return process
 
     async def start(self, width: int, height: int) -> None:

@@ -55,6 +55,8 @@ class Frame:
 
     at: float
     data: bytes
+    socket: str = ""
+    """The DevTools id of the WebSocket it came on."""
 
 
 @dataclass
@@ -65,6 +67,8 @@ class Page:
     requests: list[str] = field(default_factory=list)
     frames: list[Frame] = field(default_factory=list)
     sent: list[Frame] = field(default_factory=list)
+    sockets: dict[str, float] = field(default_factory=dict)
+    """When each WebSocket of the page was created, by DevTools request id."""
     console: list[str] = field(default_factory=list)
     socket_closed: asyncio.Event = field(default_factory=asyncio.Event)
     loaded: asyncio.Event = field(default_factory=asyncio.Event)
@@ -122,11 +126,12 @@ class Page:
             self.requests.append(str(params["request"]["url"]))
         elif method == "Network.webSocketCreated":
             self.requests.append(str(params["url"]))
+            self.sockets[str(params["requestId"])] = time.monotonic()
         elif method == "Network.webSocketFrameReceived":
             response = params["response"]
             payload = str(response.get("payloadData", ""))
             data = base64.b64decode(payload) if response.get("opcode") == 2 else payload.encode()
-            self.frames.append(Frame(time.monotonic(), data))
+            self.frames.append(Frame(time.monotonic(), data, str(params["requestId"])))
         elif method == "Network.webSocketFrameSent":
             payload = str(params["response"].get("payloadData", ""))
             self.sent.append(Frame(time.monotonic(), payload.encode()))
@@ -204,12 +209,17 @@ class Browser:
     process: subprocess.Popen[bytes]
 
     @contextlib.asynccontextmanager
-    async def page(self) -> AsyncIterator[Page]:
-        """A new tab with the Network, Page, Runtime and Log domains on."""
+    async def page(self, *, own_profile: bool = False) -> AsyncIterator[Page]:
+        """A new tab with the Network, Page, Runtime and Log domains on; ``own_profile``
+        gives it cookies of its own (another person's browser)."""
         async with self.http.ws_connect(self.endpoint, max_msg_size=0) as browser_ws:
             control = Page(browser_ws)
             control._reader = asyncio.create_task(control._read())
-            target = await control.call("Target.createTarget", url="about:blank")
+            options: dict[str, Any] = {}
+            if own_profile:
+                context = await control.call("Target.createBrowserContext")
+                options["browserContextId"] = context["browserContextId"]
+            target = await control.call("Target.createTarget", url="about:blank", **options)
             target_id = target["targetId"]
             base = self.endpoint.split("/devtools/")[0]
             async with self.http.ws_connect(

@@ -34,6 +34,7 @@ class Served:
 
     server: WebServer
     store: Store
+    runner: Any = None
     logs: list[str] = field(default_factory=list)
 
     @property
@@ -81,10 +82,11 @@ async def serve(make_store: Callable[..., Store]) -> AsyncIterator[StartServer]:
         served = Served(WebServer(config, server_store), target)
         served.server.log = served.logs.append
         runner = await served.server.start()
+        served.runner = runner
         running.append((runner, server_store))
         return served
 
     yield start
     for runner, server_store in running:
-        await runner.cleanup()
+        await runner.cleanup()  # a second cleanup (after a test's own) does nothing
         server_store.close()

@@ -5,6 +5,10 @@ Browser-free: aiohttp's client plays the browser. Each refusal is shown to start
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+from pathlib import Path
+
 import aiohttp
 import pytest
 from conftest import OPERATOR, StartServer
@@ -172,6 +176,36 @@ async def test_the_cookie_is_httponly_samesite_strict_and_secure_under_https(
         assert response.status == 303
         assert response.headers["Location"] == "/"
         assert response.cookies[behind_tls.server.cookie]["secure"]
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl is not installed")
+async def test_under_tls_the_cookie_is_secure_and_the_socket_is_wss(
+    serve: StartServer, tmp_path: Path
+) -> None:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    make = ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"]
+    subprocess.run(
+        [*make, "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    served = await serve(tls_cert=cert, tls_key=key)
+    assert served.url.startswith("https://127.0.0.1:")
+    async with client(verify_tls=False) as http:
+        response = await post_login(http, served, served.token("alice"))
+        assert response.status == 303
+        assert response.cookies[served.server.cookie]["secure"]
+        page = await (await http.get(f"{served.url}/")).text()
+        assert f"wss://127.0.0.1:{served.server.config.port}/ws" in page
+        screen = await open_screen(http, served)
+        try:
+            await screen.wait_for("case-001")
+        finally:
+            await close_quietly(screen)
+    async with client() as plain:  # the certificate is checked by default: refused
+        with pytest.raises(aiohttp.ClientConnectorError):
+            await plain.get(f"{served.url}/login")
 
 
 async def test_the_store_keeps_only_hashes(serve: StartServer) -> None:

@@ -26,7 +26,6 @@ from web_helpers import (
 from labeler.identity import os_account
 from labeler.web.config import HEARTBEAT_S, STOP_GRACE_S
 from labeler.web.server import CLOSE_FULL, CLOSE_REPLACED
-from labeler.web.session_process import COOKIE_ENV
 
 
 def _events(served_store: object, kind: str) -> list[tuple[str, str, dict[str, object]]]:
@@ -92,9 +91,10 @@ async def test_a_reviewer_name_never_reaches_a_shell(
         assert argv[1:3] == ["-m", "labeler.web.child"]
         assert not any("touch" in part or name in part for part in argv)
         added = {k: v for k, v in env.items() if os.environ.get(k) != v}  # by the server
-        assert set(added) >= {"TEXTUAL_DRIVER", COOKIE_ENV}
+        assert "TEXTUAL_DRIVER" in added
         assert not any(name in value for value in added.values())
-        assert "LABELER_REVIEWER" not in env and COOKIE_ENV in env
+        assert "LABELER_REVIEWER" not in env
+        assert not any(session.cookie in value for value in [*argv, *env.values()])
         await screen.press("22")
         await wait_until(lambda: served.labels(name) == 2, 15, "2 labels under the odd name")
     finally:
@@ -265,6 +265,32 @@ async def test_a_lead_token_opens_the_resolve_screen(serve: StartServer) -> None
         assert detail["via"] == "web"
     finally:
         await close_quietly(screen, http)
+
+
+async def test_a_warm_spare_serves_the_next_tab_and_is_stopped_with_the_server(
+    serve: StartServer,
+) -> None:
+    served = await serve(spare_delay=0.2)
+    server = served.server
+    await wait_until(lambda: server._spare is not None, 20, "the warm spare")
+    assert server._spare is not None
+    spare_pid = server._spare.pid
+    assert not any("case-" in part for part in cmdline(spare_pid))
+    http = await sign_in(served, "hana")
+    screen = await open_screen(http, served)
+    try:
+        await screen.wait_for("case-001")
+        session = server.sessions[("hana", "review")]
+        assert session.process is not None and session.process.pid == spare_pid
+        await wait_until(lambda: server._spare is not None, 20, "the next spare")
+        assert server._spare is not None
+        next_pid = server._spare.pid
+        await screen.press("6")
+        await wait_until(lambda: served.labels("hana") == 1, 15, "hana's label")
+    finally:
+        await close_quietly(screen, http)
+    await served.runner.cleanup()
+    assert not pid_alive(next_pid) and not pid_alive(spare_pid)
 
 
 def test_no_action_needs_a_key_the_browser_keeps() -> None:

@@ -13,9 +13,12 @@ import aiohttp
 from conftest import Served
 
 
-def client() -> aiohttp.ClientSession:
+def client(*, verify_tls: bool = True) -> aiohttp.ClientSession:
     """A client that keeps cookies for 127.0.0.1 (aiohttp's default jar ignores IP hosts)."""
-    return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+    return aiohttp.ClientSession(
+        cookie_jar=aiohttp.CookieJar(unsafe=True),
+        connector=aiohttp.TCPConnector(ssl=None if verify_tls else False),
+    )
 
 
 async def post_login(

@@ -1,0 +1,320 @@
+"""Hand-run benchmark of ``labeler serve`` in headless Chromium (not part of the test suite).
+
+    .venv/bin/python benchmarks/bench_serve.py                 # all parts, a fresh demo store
+    .venv/bin/python benchmarks/bench_serve.py --runs 10 --keys 100 --sessions 8
+
+The server is the real command (``labeler serve STORE --overlap 3``) in its own process, on a
+loopback port, over a fresh copy of the bundled sample session (180 cases). Chromium runs with
+every host but 127.0.0.1 unresolvable (``tests/web/cdp_client.py``).
+
+Parts:
+
+a. First frame: a signed-in tab opens ``/`` ``--runs`` times (each run replaces the previous
+   session). Clock: ``Page.navigate`` sent -> the first binary WebSocket frame over 10 bytes
+   (when textual.js shows the terminal), and -> the first frame holding the first case's id.
+   Both are CDP event arrival times in this process.
+b. Key -> frame: ``--keys`` bucket keys, one every ``--gap-ms``. Measured inside the page: a
+   script added before the page's own wraps ``WebSocket`` and stamps ``performance.now()`` at
+   each ``["stdin", ...]`` sent and each binary frame received; latency = first frame after
+   the key - the key's send. Rendering by xterm.js after the frame is not included.
+c. Memory: ``--sessions`` sessions open at once (one browser tab each, different reviewers);
+   per session process VmRSS, VmHWM and PSS (``/proc/PID/smaps_rollup``) after its first screen
+   and 10 keys; the server's too.
+d. Ends: the session process of a browser killed with SIGKILL: seconds until it has exited.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from benchlib import REPO, machine_info
+
+sys.path.insert(0, str(REPO / "tests" / "web"))
+
+from cdp_client import Page, chromium, find_chromium
+
+from labeler.identity import Actor
+from labeler.login_tokens import issue_token, parse_duration
+from labeler.sample import make_demo_store
+from labeler.store import Store
+
+OPERATOR = Actor("bench", "bench", on_trust=False)
+STAMPS = """
+(() => {
+  const Native = window.WebSocket;
+  window.__sent = []; window.__recv = [];
+  function Stamped(url, protocols) {
+    const s = protocols === undefined ? new Native(url) : new Native(url, protocols);
+    const send = s.send.bind(s);
+    s.send = (data) => {
+      if (typeof data === "string" && data.startsWith('["stdin"')) {
+        window.__sent.push(performance.now());
+      }
+      return send(data);
+    };
+    s.addEventListener("message", (e) => {
+      if (typeof e.data !== "string") window.__recv.push(performance.now());
+    });
+    return s;
+  }
+  Stamped.prototype = Native.prototype;
+  window.WebSocket = Stamped;
+})();
+"""
+
+
+def pct(values: list[float], q: float) -> float:
+    """The q-th percentile (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+def proc_memory(pid: int) -> dict[str, float]:
+    """VmRSS, VmHWM and PSS of a process, in MB."""
+    found: dict[str, float] = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key = line.split(":")[0]
+        if key in ("VmRSS", "VmHWM"):
+            found[key] = int(line.split()[1]) / 1024
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            found["Pss"] = int(line.split()[1]) / 1024
+    return found
+
+
+def children(server_pid: int) -> list[int]:
+    """The server's child processes: sessions and the warm spare."""
+    found = Path(f"/proc/{server_pid}/task/{server_pid}/children").read_text().split()
+    return [int(p) for p in found]
+
+
+def has_store_open(pid: int, store_path: Path) -> bool:
+    """True for a session process (it has the store open; a spare has not yet)."""
+    try:
+        fds = list(Path(f"/proc/{pid}/fd").iterdir())
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            if Path(os.readlink(fd)) == store_path.resolve():
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def session_pids(server_pid: int, store_path: Path) -> list[int]:
+    """The server's session processes (not the spare)."""
+    return [pid for pid in children(server_pid) if has_store_open(pid, store_path)]
+
+
+async def settle(server_pid: int, store_path: Path, *, spare: bool) -> None:
+    """Wait until no session runs and, with ``spare``, the warm spare has its imports done."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        pids = children(server_pid)
+        sessions = [p for p in pids if has_store_open(p, store_path)]
+        if not sessions and len(pids) == (1 if spare else 0):
+            if spare:
+                await asyncio.sleep(2.0)  # the spare's imports
+            return
+        await asyncio.sleep(0.1)
+    raise TimeoutError("the server did not settle")
+
+
+async def sign_in(page: Page, url: str, secret: str) -> None:
+    """Open the login link and press the button, as a reviewer does."""
+    page.loaded.clear()
+    await page.call("Page.navigate", url=f"{url}/login#token={secret}")
+    await asyncio.wait_for(page.loaded.wait(), 20)
+    page.loaded.clear()
+    await page.evaluate("document.getElementById('go').click()")
+    await asyncio.wait_for(page.loaded.wait(), 20)
+
+
+def first_case_id(store: Store) -> str:
+    """The id of the first case in a new reviewer's queue (overlap 3, import order)."""
+    rows = store.query(
+        "SELECT case_id FROM cases WHERE is_current = 1 AND label_count < 3 ORDER BY seq LIMIT 1"
+    )
+    return str(rows[0][0])
+
+
+async def part_a(
+    browser: Any, url: str, store: Store, runs: int, server_pid: int, spare: bool
+) -> dict[str, list[float]]:
+    """Each run a new reviewer in a new profile: sign in, then time the first open of /."""
+    first_frame: list[float] = []
+    usable: list[float] = []
+    tag = "warm" if spare else "cold"
+    for n in range(runs):
+        first_id = first_case_id(store)
+        secret = issue_token(store, OPERATOR, f"a-{tag}-{n}", expires=parse_duration("1h")).secret
+        async with browser.page(own_profile=True) as page:
+            await sign_in(page, url, secret)  # opens / once: the cookie is set
+            await page.wait_for_text(first_id, 30)
+            page.loaded.clear()
+            await page.call("Page.navigate", url="about:blank")
+            await settle(server_pid, store.path, spare=spare)
+            page.frames.clear()
+            start = time.monotonic()
+            await page.call("Page.navigate", url=f"{url}/")
+            await page.wait_for_text(first_id, 30)
+            new = [f for f in page.frames if page.sockets.get(f.socket, 0) >= start]
+            first_frame.append(next(f.at for f in new if len(f.data) > 10) - start)
+            text = b""
+            for frame in new:
+                text += frame.data
+                if first_id.encode() in text:
+                    usable.append(frame.at - start)
+                    break
+        await settle(server_pid, store.path, spare=spare)
+    return {"first_frame": first_frame, "first_case": usable}
+
+
+async def part_b(browser: Any, url: str, store: Store, keys: int, gap: float) -> list[float]:
+    secret = issue_token(store, OPERATOR, "bench-b", expires=parse_duration("1h")).secret
+    async with browser.page() as page:
+        await page.call("Page.addScriptToEvaluateOnNewDocument", source=STAMPS)
+        await sign_in(page, url, secret)
+        await page.wait_for_text(first_case_id(store), 30)
+        await asyncio.sleep(1.0)  # the queue count and prefetch settle, as a person reads
+        await page.evaluate("document.querySelector('.xterm-helper-textarea').focus()")
+        await page.evaluate("window.__sent = []; window.__recv = [];")
+        for i in range(keys):
+            key = str(1 + i % 9)
+            await page.key(key, code=f"Digit{key}", key_code=48 + int(key), text=key)
+            await asyncio.sleep(gap)
+        await asyncio.sleep(0.5)
+        stamps = await page.evaluate("JSON.stringify([window.__sent, window.__recv])")
+    sent, received = json.loads(stamps)
+    latencies = []
+    for t in sent:
+        after = [r for r in received if r >= t]
+        if after:
+            latencies.append(after[0] - t)
+    return latencies
+
+
+async def part_c(
+    browser: Any, url: str, store: Store, sessions: int, server_pid: int
+) -> dict[str, Any]:
+    pages = []
+    contexts = []
+    for n in range(sessions):
+        first_id = first_case_id(store)
+        secret = issue_token(store, OPERATOR, f"c-{n}", expires=parse_duration("1h")).secret
+        context = browser.page(own_profile=True)
+        page = await context.__aenter__()
+        contexts.append(context)
+        pages.append(page)
+        await sign_in(page, url, secret)
+        await page.wait_for_text(first_id, 30)
+    for page in pages:
+        await page.evaluate("document.querySelector('.xterm-helper-textarea').focus()")
+        for _ in range(10):
+            await page.key("1", code="Digit1", key_code=49, text="1")
+            await asyncio.sleep(0.15)
+    await asyncio.sleep(1.0)
+    per_session = [proc_memory(pid) for pid in session_pids(server_pid, store.path)]
+    server = proc_memory(server_pid)
+    for context in reversed(contexts):
+        await context.__aexit__(None, None, None)
+    return {"sessions": per_session, "server": server}
+
+
+async def part_d(url: str, store: Store, server_pid: int, executable: str) -> float:
+    secret = issue_token(store, OPERATOR, "d", expires=parse_duration("1h")).secret
+    await settle(server_pid, store.path, spare=True)
+    async with chromium(executable) as browser, browser.page() as page:
+        await sign_in(page, url, secret)
+        await page.wait_for_text(first_case_id(store), 30)
+        (pid,) = session_pids(server_pid, store.path)
+        os.killpg(browser.process.pid, signal.SIGKILL)
+        killed = time.monotonic()
+        while Path(f"/proc/{pid}").exists() and pid in children(server_pid):
+            await asyncio.sleep(0.05)
+            if time.monotonic() - killed > 60:
+                raise TimeoutError("the session did not end")
+        return time.monotonic() - killed
+
+
+def summary(name: str, values: list[float], unit: str = "ms", scale: float = 1.0) -> str:
+    v = [x * scale for x in values]
+    return (
+        f"{name}: n={len(v)} median {statistics.median(v):.0f} {unit}, p95 {pct(v, 95):.0f} "
+        f"{unit}, max {max(v):.0f} {unit}, min {min(v):.0f} {unit}"
+    )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--runs", type=int, default=8)
+    parser.add_argument("--keys", type=int, default=60)
+    parser.add_argument("--gap-ms", type=float, default=250)
+    parser.add_argument("--sessions", type=int, default=5)
+    parser.add_argument("--port", type=int, default=8791)
+    args = parser.parse_args()
+    executable = find_chromium()
+    if executable is None:
+        sys.exit("Chromium is not installed: apt-get install chromium")
+    folder = Path(tempfile.mkdtemp(prefix="bench-serve-"))
+    store = make_demo_store(OPERATOR, folder)
+    url = f"http://127.0.0.1:{args.port}"
+    print("machine:", json.dumps(machine_info()))
+    async with chromium(executable) as browser:
+        for spare in (True, False):
+            with serving(store.path, args.port, spare) as server_pid:
+                a = await part_a(browser, url, store, args.runs, server_pid, spare)
+                tag = "warm spare" if spare else "no spare"
+                print(summary(f"a. ({tag}) navigate -> first frame", a["first_frame"], scale=1000))
+                print(summary(f"a. ({tag}) navigate -> first case", a["first_case"], scale=1000))
+        with serving(store.path, args.port, True) as server_pid:
+            await settle(server_pid, store.path, spare=True)
+            b = await part_b(browser, url, store, args.keys, args.gap_ms / 1000)
+            print(summary("b. key -> first frame back (in page)", b))
+            await settle(server_pid, store.path, spare=True)
+            c = await part_c(browser, url, store, args.sessions, server_pid)
+            for key in ("VmRSS", "VmHWM", "Pss"):
+                values = [s[key] for s in c["sessions"]]
+                print(
+                    f"c. per session {key}: n={len(values)} mean {statistics.mean(values):.1f} MB,"
+                    f" max {max(values):.1f} MB; server {c['server'][key]:.1f} MB"
+                )
+    with serving(store.path, args.port, True) as server_pid:
+        d = await part_d(url, store, server_pid, executable)
+        print(f"d. browser killed -> session process exited: {d:.2f} s")
+    store.close()
+
+
+@contextlib.contextmanager
+def serving(store_path: Path, port: int, spare: bool) -> Iterator[int]:
+    """``labeler serve`` in its own process; yields its pid."""
+    labeler = Path(sys.executable).parent / "labeler"
+    argv = [str(labeler), "serve", str(store_path), "--port", str(port), "--overlap", "3"]
+    server = subprocess.Popen(
+        [*argv, "--warm-spare" if spare else "--no-warm-spare"], stderr=subprocess.DEVNULL
+    )
+    try:
+        time.sleep(1.5)
+        yield server.pid
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
