@@ -22,6 +22,8 @@ class HeaderState:
     own_label: str | None = None
     """The name of this reviewer's bucket on the case (never another reviewer's)."""
     note: str | None = None
+    note_saved: bool = True
+    """False for a note typed on a case not labeled yet (it is saved with the label)."""
     hints: list[str] = field(default_factory=list)
     mode: str = "review"
     progress_label: str | None = None
@@ -74,7 +76,7 @@ def header_text(state: HeaderState) -> Text:
     if d.truncated:
         text.append(" ✂ long text capped ", style="yellow")
     if state.note:
-        text.append(" note: ", style="dim")
+        text.append(" note: " if state.note_saved else " note (not saved yet): ", style="dim")
         text.append(state.note, style="italic")
     for hint in state.hints:
         text.append(" hint: ", style="dim")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import gc
+from collections.abc import Callable
 from dataclasses import replace
 from typing import ClassVar
 
@@ -11,7 +12,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.events import Key
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
@@ -24,7 +24,7 @@ from labeler.label_writer import UNSET, WriteOutcome
 from labeler.labels import Label, get_label
 from labeler.prefetch import Prefetcher
 from labeler.queue import queue_progress
-from labeler.review_session import ReviewSession
+from labeler.review_session import ReviewSession, case_id_of
 from labeler.store.connection import Store, open_store
 from labeler.tui.bucket_bar import BucketBar
 from labeler.tui.case_preparation import PaneWidths, PreparedCase, prepare_case
@@ -32,7 +32,13 @@ from labeler.tui.case_screen import CaseScreen, pane_bindings
 from labeler.tui.case_view import CaseView
 from labeler.tui.header import CaseHeader, HeaderState
 from labeler.tui.messages import ProgressCounted, WriteFinished, WriterStatus
-from labeler.tui.modals import HelpScreen, TextPrompt
+from labeler.tui.modals import (
+    DROP_NOTE,
+    HelpScreen,
+    NoteNotSaved,
+    TextPrompt,
+    bind_bucket_keys,
+)
 
 PREFETCH_DELAY_S = 0.03
 """How long after a case is shown the next one starts being prepared: long enough for the
@@ -46,13 +52,14 @@ SAVE_WAIT_S = 0.25
 
 HELP_KEYS = [
     ("1-9, letters", "put the case in that bucket and go to the next case"),
-    ("u", "undo your last label (restores what was there before)"),
-    ("n", "add or edit your note on this case"),
+    ("u", "undo your last label and show that case; the next label goes on from there"),
+    ("n", "add or edit your note on this case (not labeled yet: saved with the label)"),
+    ("a", "add or edit the note on the case you just labeled, staying where you are"),
     ("j / → / ↓", "next case"),
     ("k / ← / ↑", "previous case"),
     ("s", "skip this case for now (it comes back at the end)"),
-    ("g", "go to a case by id"),
-    ("/", "fuzzy search case ids, inputs and outputs"),
+    ("g", "go to a case by id; a label, j or k brings you back"),
+    ("/", "search case ids, inputs and outputs; a label, j or k brings you back"),
     ("tab", "choose the pane that page keys scroll"),
     ("pgup / pgdn", "scroll the chosen pane (also home / end)"),
     ("z", "zoom the chosen pane to full screen and back"),
@@ -77,10 +84,11 @@ class ReviewScreen(CaseScreen):
     """Shows the current case and takes one key per decision."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("q", "app.quit_safely", "Quit", id="review.quit"),
+        Binding("q", "quit", "Quit", id="review.quit"),
         Binding("question_mark", "help", "Help", id="review.help"),
         Binding("u", "undo", "Undo", id="review.undo"),
         Binding("n", "note", "Note", id="review.note"),
+        Binding("a", "note_last", "Note on last", id="review.note_last", show=False),
         Binding("j,right,down", "next", "Next", id="review.next"),
         Binding("k,left,up", "previous", "Prev", id="review.previous"),
         Binding("s", "skip", "Skip", id="review.skip"),
@@ -98,13 +106,14 @@ class ReviewScreen(CaseScreen):
         super().__init__()
         self.session = session
         self.buckets = buckets
-        self.by_shortcut = {b.shortcut: b for b in buckets}
         self.by_key = {b.key: b for b in buckets}
+        bind_bucket_keys(self, buckets, "label")
         self.case: Case | None = None
         self.display_data: CaseDisplay | None = None
         self.label: Label | None = None
         self.draft_note: str | None = None
         self.status_message = ""
+        self._status_style = ""
         self._latency_ms = latency_threshold(session.store)
         self._prefetcher: Prefetcher[int, PreparedCase | None] = Prefetcher(
             session.store.path, self._prepare_ahead
@@ -216,6 +225,7 @@ class ReviewScreen(CaseScreen):
             if self.label and self.label.bucket in self.by_key
             else None,
             note=safe_inline(self.label.note if self.label else self.draft_note, 300) or None,
+            note_saved=self.label is not None,
             hints=hints_for(case, self._latency_ms) if case and self.label else [],
             mode="revisit" if self.session.spec.revisit else "review",
         )
@@ -224,32 +234,38 @@ class ReviewScreen(CaseScreen):
     def set_status(self, message: str, style: str = "") -> None:
         """Show a one-line status (save state, errors) under the bucket bar."""
         self.status_message = message
+        self._status_style = style
         self.query_one("#status", Static).update(Text(message, style=style), layout=False)
 
     # -- keys -----------------------------------------------------------------------------
 
-    def on_key(self, event: Key) -> None:
-        """A bucket shortcut labels the case and moves on."""
-        if event.character is None or event.character not in self.by_shortcut:
-            return
-        event.stop()
-        event.prevent_default()
-        self.give_label(self.by_shortcut[event.character])
+    def action_label(self, key: str) -> None:
+        """A bucket's shortcut: label the case with that bucket and move on."""
+        bucket = self.by_key.get(key)
+        if bucket is not None:
+            self.give_label(bucket)
 
     def give_label(self, bucket: BucketInfo) -> None:
-        """Label the current case (commit first) and go to the next case."""
+        """Label the current case (commit first, with a note typed on it) and move on: to the
+        next case, or back to the case left for ``g`` or ``/``."""
         case = self.case
         if case is None:
             return
-        if self.label is not None and self.label.bucket == bucket.key and self.draft_note is None:
-            self.action_next()
-            return
+        saved = ""
+        if self.label is None or self.label.bucket != bucket.key or self.draft_note is not None:
+            self._save_label(case, bucket)
+            saved = self.status_message
+        self.draft_note = None
+        self._move(self.session.next, after=saved)
+
+    def _save_label(self, case: Case, bucket: BucketInfo) -> None:
         note = self.draft_note if self.draft_note is not None else UNSET
         future = self.session.writer.submit_label(case.seq, bucket.key, note)
-        self._wait_for(future, safe_inline(bucket.name, 60))
-        self.action_next()
+        self._wait_for(future, safe_inline(bucket.name, 60), hint=" · a: add a note to it")
 
-    def _wait_for(self, future: concurrent.futures.Future[WriteOutcome], what: str) -> None:
+    def _wait_for(
+        self, future: concurrent.futures.Future[WriteOutcome], what: str, hint: str = ""
+    ) -> None:
         try:
             outcome = future.result(timeout=SAVE_WAIT_S)
         except concurrent.futures.TimeoutError:
@@ -261,16 +277,16 @@ class ReviewScreen(CaseScreen):
             # finished in the meantime) or on the writer's.
             future.add_done_callback(lambda f: self.post_message(WriteFinished(f.result())))
             return
-        self._after_write(outcome, what)
+        self._after_write(outcome, what, hint)
 
-    def _after_write(self, outcome: WriteOutcome, what: str) -> None:
+    def _after_write(self, outcome: WriteOutcome, what: str, hint: str = "") -> None:
         if outcome.error:
             self.set_status(f"not saved: {safe_inline(outcome.error, 200)}", style="bold red")
             return
         self.session.record_outcome(outcome)
         pending = self.session.writer.pending
         extra = f" ({pending} still saving)" if pending else ""
-        self.set_status(f"saved: {what}{extra}", style="green")
+        self.set_status(f"saved: {what}{extra}{hint}", style="green")
 
     @on(WriteFinished)
     def _write_finished(self, message: WriteFinished) -> None:
@@ -288,24 +304,73 @@ class ReviewScreen(CaseScreen):
                 style="bold yellow",
             )
 
+    # -- moving through the queue ---------------------------------------------------------
+
+    def _move(self, move: Callable[[], int | None], after: str = "") -> None:
+        """Make a session move and show where it lands; the status says when the queue wrapped
+        around or a detour ended (``after``: a status to keep in front, e.g. "saved: ...")."""
+        wraps, detour = self.session.wraps, self.session.detour
+        style = self._status_style
+        self.show_case(move())
+        if self.case is None:
+            return
+        if self.session.wraps > wraps:
+            said = "end of the queue: back to the cases you skipped on the way"
+        elif detour is not None and self.session.detour is None:
+            said = f"back on {safe_inline(self.case.case_id, 80)}"
+        else:
+            return
+        self.set_status(f"{after} · {said}" if after else said, style=style if after else "")
+
+    def _leave(self, then: Callable[[], None]) -> None:
+        """Run ``then`` (which leaves this case); first ask when a note typed on the case would
+        be lost (the case has no label to keep it)."""
+        case, note = self.case, self.draft_note
+        if case is None or note is None or self.label is not None:
+            then()
+            return
+
+        def chosen(choice: str | None) -> None:
+            if self.case is not case:
+                return
+            if choice is None:
+                self.set_status("note kept: a bucket key saves it with your label")
+                return
+            if choice != DROP_NOTE and choice in self.by_key:
+                self._save_label(case, self.by_key[choice])
+            self.draft_note = None
+            then()
+
+        self.app.push_screen(NoteNotSaved(case.case_id, note, self.buckets), chosen)
+
     def action_next(self) -> None:
-        """Go to the next case in the queue."""
-        self.show_case(self.session.next())
+        """Go to the next case in the queue (back to the case left, after ``g`` or ``/``)."""
+        self._leave(lambda: self._move(self.session.next))
 
     def action_previous(self) -> None:
-        """Go back to the case before."""
-        seq = self.session.previous()
-        if seq is not None:
-            self.show_case(seq)
+        """Go back to the case before (back to the case left, after ``g`` or ``/``)."""
+        if self.session.can_go_back():
+            self._leave(lambda: self._move(self.session.previous))
 
     def action_skip(self) -> None:
         """Skip the case for now; it comes back when the queue wraps around."""
-        if self.case is not None:
-            self.set_status(f"skipped {safe_inline(self.case.case_id, 80)} for now")
-        self.show_case(self.session.next())
+
+        def skip() -> None:
+            if self.case is not None:
+                self.set_status(f"skipped {safe_inline(self.case.case_id, 80)} for now")
+            self._move(self.session.next, after=self.status_message)
+
+        self._leave(skip)
 
     def action_undo(self) -> None:
-        """Undo the last label of this session, whatever case it was on."""
+        """Undo the last label of this session, whatever case it was on, and show that case
+        in its place: the next label goes on to the case after it."""
+        if self.session.last_labeled() is None:
+            self.set_status("nothing to undo")
+            return
+        self._leave(self._undo)
+
+    def _undo(self) -> None:
         entry = self.session.pop_undo()
         if entry is None:
             self.set_status("nothing to undo")
@@ -313,8 +378,25 @@ class ReviewScreen(CaseScreen):
         seq, previous = entry
         future = self.session.writer.submit_restore(seq, previous)
         self._wait_for(future, "undo")
+        self.session.show_undone(seq)
+        self.show_case(seq)
+
+    def _detour(self, seq: int) -> None:
+        """Show ``seq`` (reached with ``g`` or ``/``); leaving it comes back here."""
         self.session.go_to(seq)
         self.show_case(seq)
+        left = self.session.left_for_detour()
+        if self.case is None or left is None:
+            return
+        back = safe_inline(case_id_of(self.session.store, left) or "", 80)
+        self.set_status(
+            f"on {safe_inline(self.case.case_id, 80)}: a label, j or k brings you back to {back}"
+        )
+
+    def action_quit(self) -> None:
+        """Quit (asking first if a note typed on this case would be lost)."""
+        quit_safely = getattr(self.app, "action_quit_safely", self.app.exit)
+        self._leave(quit_safely)
 
     def action_note(self) -> None:
         """Add or edit the note on this case."""
@@ -328,7 +410,8 @@ class ReviewScreen(CaseScreen):
             note = value or None
             if self.label is None:
                 self.draft_note = note
-                self.set_status("note kept; it is saved with your label")
+                if note is not None:
+                    self.set_status("note kept; it is saved with your label (a bucket key)")
             else:
                 future = self.session.writer.submit_label(self.case.seq, self.label.bucket, note)
                 self._wait_for(future, "note")
@@ -337,8 +420,35 @@ class ReviewScreen(CaseScreen):
 
         self.app.push_screen(TextPrompt("Note", current or "", "why this bucket?"), done)
 
+    def action_note_last(self) -> None:
+        """Add or edit the note on the case labeled last in this session, staying here."""
+        seq = self.session.last_labeled()
+        if seq is None:
+            self.set_status("nothing labeled in this session yet: n adds a note to this case")
+            return
+        if self.case is not None and self.case.seq == seq:
+            self.action_note()
+            return
+        store, me = self.session.store, self.session.actor.name
+        label = get_label(store, seq, me)
+        if label is None:
+            self.set_status("your last label is not in the store (yet): try again in a moment")
+            return
+        case_id = safe_inline(case_id_of(store, seq) or "", 80)
+        bucket = self.by_key.get(label.bucket)
+        name = safe_inline(bucket.name, 40) if bucket else safe_inline(label.bucket, 40)
+
+        def done(value: str | None) -> None:
+            if value is None:
+                return
+            future = self.session.writer.submit_label(seq, label.bucket, value or None)
+            self._wait_for(future, f"note on {case_id}")
+
+        title = f"Note on {case_id} (your label: {name})"
+        self.app.push_screen(TextPrompt(title, label.note or "", "why this bucket?"), done)
+
     def action_goto(self) -> None:
-        """Jump to a case by its id."""
+        """Jump to a case by its id (a label, j or k comes back)."""
 
         def done(value: str | None) -> None:
             if not value:
@@ -347,19 +457,17 @@ class ReviewScreen(CaseScreen):
             if seq is None:
                 self.set_status(f"no case with id {safe_inline(value, 80)}", style="bold red")
                 return
-            self.session.go_to(seq)
-            self.show_case(seq)
+            self._leave(lambda: self._detour(seq))
 
         self.app.push_screen(TextPrompt("Go to case id", "", "e.g. sup-0042"), done)
 
     def action_search(self) -> None:
-        """Fuzzy search over ids, inputs and outputs."""
+        """Fuzzy search over ids, inputs and outputs (a label, j or k comes back)."""
         from labeler.tui.search_screen import SearchScreen
 
         def done(seq: int | None) -> None:
             if seq is not None:
-                self.session.go_to(seq)
-                self.show_case(seq)
+                self._leave(lambda: self._detour(seq))
 
         self.app.push_screen(SearchScreen(self.session.store.path), done)
 

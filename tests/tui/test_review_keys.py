@@ -231,7 +231,7 @@ async def test_a_draft_note_does_not_follow_to_another_case(
         await settle(pilot)
         await pilot.press("n")
         await type_text(pilot, "first")
-        await pilot.press("enter", "j", "1")
+        await pilot.press("enter", "j", "d", "1")  # leaving asks first; d drops the note
     assert [(r["case_id"], r["note"]) for r in label_rows(store)] == [("case-002", None)]
 
 
@@ -267,8 +267,8 @@ async def test_g_goes_to_a_case_by_id(store: Store, make_app: MakeApp) -> None:
         await pilot.press("enter")
         assert current_id(app) == "case-007"
         assert "case-007" in header_text(app)
-        await pilot.press("4")  # labels case 7, then the queue carries on
-        assert current_id(app) == "case-002"
+        await pilot.press("4")  # labels case 7, then back to the case left
+        assert current_id(app) == "case-001"
     assert [(r["case_id"], r["bucket"]) for r in label_rows(store)] == [
         ("case-007", buckets(store)["4"].key)
     ]
