@@ -207,7 +207,8 @@ class WebServer:
         await discard(spare)
         sessions = list(self.sessions.values())
         for session in sessions:
-            session.end_reason = "the server stopped"
+            if session.end_reason is None and not session.websocket.closed:
+                session.end_reason = "the server stopped"
             await session.websocket.close(
                 code=WSCloseCode.GOING_AWAY, message=b"The server stopped. Your labels are saved."
             )

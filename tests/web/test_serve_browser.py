@@ -67,8 +67,18 @@ async def test_the_review_screen_in_chromium(serve: StartServer, tmp_path: Path)
         shot = await page.call("Page.captureScreenshot")
         (tmp_path / "review.png").write_bytes(base64.b64decode(shot["data"]))
 
-        requests = list(page.requests)
-        console = list(page.console)
+        # The same person opens the screen in a second tab: the first says why it closed.
+        async with browser.page() as second:
+            await second.call("Page.navigate", url=f"{served.url}/")
+            await second.wait_for_text("case-011", timeout=30)
+            await asyncio.wait_for(page.socket_closed.wait(), 20)
+            shown = await page.evaluate(
+                "document.body.classList.contains('-closed') &&"
+                " document.getElementById('closed-message').textContent"
+            )
+            assert "another tab or window" in shown and "labels are saved" in shown
+            requests = list(page.requests) + list(second.requests)
+            console = list(page.console) + list(second.console)
     assert served.labels("gina") == 10
     hosts = {urlsplit(url).hostname for url in requests if not url.startswith("data:")}
     assert hosts == {"127.0.0.1"}, requests  # nothing off the machine
