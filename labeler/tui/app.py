@@ -29,7 +29,7 @@ class ReviewApp(EndsOnStoreError):
     CSS_PATH = "labeler.tcss"
     HORIZONTAL_BREAKPOINTS = BREAKPOINTS
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+c", "quit_safely", "Quit", show=False, priority=True, id="app.ctrl_c"),
+        Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True, id="app.ctrl_c"),
     ]
 
     def __init__(
@@ -61,6 +61,13 @@ class ReviewApp(EndsOnStoreError):
         with contextlib.suppress(ScreenStackError):  # no screen (yet or any more)
             target = self.review_screen or self.screen
             target.post_message(WriterStatus(pending, error))
+
+    def action_interrupt(self) -> None:
+        """Ctrl+C: quit as q does on the review screen (it asks about a note not saved yet)."""
+        if self.review_screen is not None and self.screen is self.review_screen:
+            self.review_screen.action_quit()
+        else:
+            self.action_quit_safely()
 
     def action_quit_safely(self) -> None:
         """Quit once every label is stored; ask again if some are still waiting for the store."""

@@ -328,6 +328,20 @@ async def test_quitting_with_an_unsaved_note_asks_first(store: Store, make_app: 
     assert labeled(store) == {"case-001": ("9", "keep me")}
 
 
+async def test_ctrl_c_with_an_unsaved_note_asks_as_q_does(store: Store, make_app: MakeApp) -> None:
+    app = make_app(store, "bob")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await write_draft(pilot, "keep me too")
+        await pilot.press("ctrl+c")
+        await settle(pilot)
+        assert app.is_running and asking(app)
+        await pilot.press("9")
+        await pilot.pause()
+        assert not app.is_running
+    assert labeled(store) == {"case-001": ("9", "keep me too")}
+
+
 async def test_a_note_kept_through_a_label_key_is_saved_with_it(
     store: Store, make_app: MakeApp
 ) -> None:
