@@ -17,6 +17,11 @@ Every open case is checked in the store before it is shown (another resolver may
 it). Until the first count arrives, the next open case is found with SQL; after it, from the
 in-memory :class:`~labeler.resolve_counts.DisagreementTally`, which the session keeps current
 with its own decisions (counts and summary included) and which a new count replaces.
+
+Writes: :meth:`ResolveSession.decide` writes and waits. The screen takes the same steps apart
+(:meth:`~ResolveSession.begin_decision`, :meth:`~ResolveSession.submit` to one writer thread,
+writes landing in order, then :meth:`~ResolveSession.finish_decision`), so that a slow commit
+never holds its event loop. Undo and reasons are short writes made at once.
 """
 
 from __future__ import annotations
