@@ -90,7 +90,8 @@ def review(
     \b
     The queue holds the cases with fewer than --overlap labels and none of yours, in import
     order; when you come back you start at the first case of your queue you have not labeled
-    (cases you skipped come first). Each label is stored the moment you press its key. Press ? in the app for every key and each bucket's guideline.
+    (cases you skipped come first). Each label is stored the moment you press its key.
+    Press ? in the app for every key and each bucket's guideline.
     """
     actor = get_actor(reviewer)
     try:
