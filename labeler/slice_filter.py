@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 SliceFilter = tuple[str, str]
 
@@ -32,3 +32,17 @@ def slice_sql(filters: Sequence[SliceFilter], alias: str = "c") -> tuple[str, li
         )
         params.extend([name, value])
     return "".join(parts), params
+
+
+def check_slice_filters(
+    filters: Sequence[SliceFilter], known: Mapping[str, Collection[str]]
+) -> None:
+    """Raise :class:`labeler.suggest.UnknownName` for a slice name or value no case has.
+
+    ``known`` is slice name -> values (:func:`labeler.store.slice_queries.known_slices`).
+    """
+    from labeler.suggest import check_known
+
+    for name, value in filters:
+        check_known("slice", name, known)
+        check_known(f"value of slice {name!r}:", value, known[name])

@@ -11,6 +11,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("import_command:import_command", "Import failed cases from JSONL or CSV files."),
     "review": ("review_commands:review", "Label cases, one key each, blind to other reviewers."),
     "stats": ("stats_command:stats", "Agreement overall and per bucket; counts per slice."),
+    "progress": ("progress_command:progress", "Per reviewer: labels, queue left, pace."),
     "resolve": ("resolve_command:resolve", "Settle the cases reviewers disagreed on."),
     "export": ("export_command:export_command", "Write final buckets, labels or events to CSV."),
     "compare": ("compare_command:compare", "Compare two versions per bucket and slice."),

@@ -8,7 +8,7 @@ import json
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, ParamSpec, TextIO, TypeVar
 
@@ -16,7 +16,9 @@ import click
 
 from labeler.display_text import safe_inline
 from labeler.identity import Actor, resolve_actor
+from labeler.slice_filter import SliceFilter, check_slice_filters, parse_slice_filters
 from labeler.store import Store, StoreError, open_store
+from labeler.suggest import UnknownName, check_known
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -171,3 +173,30 @@ class ElapsedTicker:
             self._stream.write("\r" + line.ljust(self._width))
             self._stream.flush()
             self._width = max(self._width, len(line))
+
+
+def check_slices(store: Store, filters: Sequence[SliceFilter], hint: str = "--slice") -> None:
+    """A slice name or value no case has is a usage error (exit 2) naming the known ones."""
+    from labeler.store.slice_queries import known_slices
+
+    try:
+        check_slice_filters(filters, known_slices(store))
+    except UnknownName as exc:
+        raise click.BadParameter(safe_message(str(exc)), param_hint=hint) from None
+
+
+def check_names(what: str, names: Sequence[str], known: Collection[str], hint: str) -> None:
+    """Each of ``names`` must be in ``known``, else a usage error (exit 2) with "did you mean"."""
+    try:
+        for name in names:
+            check_known(what, name, known)
+    except UnknownName as exc:
+        raise click.BadParameter(safe_message(str(exc)), param_hint=hint) from None
+
+
+def parse_slices(items: Sequence[str]) -> tuple[SliceFilter, ...]:
+    """``--slice NAME=VALUE`` options, or a usage error (exit 2) with the fix."""
+    try:
+        return tuple(parse_slice_filters(items))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--slice") from None
