@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from labeler.blind_meta import hidden_meta_fields, visible_meta
 from labeler.store.connection import Store
 
 
@@ -53,9 +54,19 @@ _SELECT = (
 
 
 def load_case(store: Store, seq: int) -> Case | None:
-    """The case with this internal number, or None."""
+    """The case with this internal number as a reviewer may see it, or None.
+
+    Meta fields named by the store's ``hidden_meta`` setting are left out
+    (:mod:`labeler.blind_meta`): every screen that shows a case, and its hints, loads it here.
+    """
     rows = store.query(_SELECT + " WHERE c.seq = ?", (seq,))
-    return _from_row(rows[0]) if rows else None
+    if not rows:
+        return None
+    case = _from_row(rows[0])
+    hidden = hidden_meta_fields(store)
+    if hidden:
+        case = replace(case, meta=visible_meta(case.meta, hidden))
+    return case
 
 
 def find_case_seq(store: Store, case_id: str) -> int | None:

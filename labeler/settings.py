@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from labeler.blind_meta import HIDDEN_META_SETTING, normalize_hidden_meta
 from labeler.hints import DEFAULT_LATENCY_THRESHOLD_MS, LATENCY_SETTING
 from labeler.identity import Actor
 from labeler.store.connection import Store
@@ -11,6 +12,10 @@ KNOWN_SETTINGS: dict[str, tuple[str, str]] = {
     LATENCY_SETTING: (
         str(DEFAULT_LATENCY_THRESHOLD_MS),
         "latency (ms) over which the review screen hints 'too slow' after you labeled a case",
+    ),
+    HIDDEN_META_SETTING: (
+        "",
+        "meta fields reviewers do not see, e.g. model,prompt_version (blind to version)",
     ),
 }
 
@@ -28,6 +33,8 @@ def set_setting(store: Store, actor: Actor, key: str, value: str) -> None:
         raise ValueError(f"unknown setting {key!r}; known: {', '.join(sorted(KNOWN_SETTINGS))}")
     if key == LATENCY_SETTING and (not value.isdigit() or int(value) <= 0):
         raise ValueError(f"{key} must be a positive whole number of milliseconds")
+    if key == HIDDEN_META_SETTING:
+        value = normalize_hidden_meta(value)
     with store.write() as conn:
         row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
         conn.execute(

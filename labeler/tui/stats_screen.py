@@ -1,4 +1,5 @@
-"""The stats screen: the same report as `labeler stats`, computed by the same core function.
+"""The stats screen: the same report as `labeler stats`, computed by the same core function,
+then the same compare chart as `labeler compare` for the two latest versions.
 
 Blind mode: a reviewer who still has cases in their queue does not see agreement numbers.
 """
@@ -16,6 +17,7 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from labeler.compare.latest import compare_view
 from labeler.stats import StatsRequest, compute_stats, reviewer_has_open_overlap
 from labeler.stats_report import format_stats
 from labeler.store.connection import open_store
@@ -51,7 +53,7 @@ class StatsScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll() as box:
-            box.border_title = "Agreement and counts — t or q to close"
+            box.border_title = "Agreement, counts and versions — t or q to close"
             yield Static(Text("computing…"), id="stats-body")
 
     def on_mount(self) -> None:
@@ -63,7 +65,8 @@ class StatsScreen(ModalScreen[None]):
         """Run the core stats on a connection of this worker's own."""
         with open_store(self._store_path) as store:
             report = compute_stats(store, StatsRequest())
-        self.post_message(StatsReady(format_stats(report)))
+            compared = compare_view(store)
+        self.post_message(StatsReady([*format_stats(report), "", *compared]))
 
     @on(StatsReady)
     def _ready(self, message: StatsReady) -> None:
