@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
 from compare_fixtures import Group, build, one_bucket_regresses_in_one_slice
-from conftest import MakeStore
 
 from labeler.cli import main
 from labeler.compare import ANY_FAILURE, CompareRequest, compare_versions
@@ -20,6 +20,8 @@ from labeler.compare.markdown import markdown_compare
 from labeler.gates.metrics import read_case_facts
 from labeler.stats import StatsRequest, compute_stats
 from labeler.store import Store
+
+MakeStore = Callable[..., Store]
 
 CELL_KEYS = {
     "bucket",

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from compare_fixtures import Group, build, one_bucket_regresses_in_one_slice
-from conftest import MakeStore
 
 from labeler.cli import main
 from labeler.compare import CompareRequest, compare_versions
@@ -17,6 +17,8 @@ from labeler.gates.example import EXAMPLE_GATES, REGRESSION_EXAMPLE
 from labeler.gates.spec import RegressionRule
 from labeler.store import Store
 from labeler.taxonomy import default_taxonomy
+
+MakeStore = Callable[..., Store]
 
 
 def regression(**fields: object) -> str:
