@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -24,14 +25,13 @@ import numpy.typing as npt
 from labeler.counts import UNCLEAR, UNLABELED, UNRESOLVED
 from labeler.display_text import safe_inline
 from labeler.hints import output_is_json
-from labeler.latency import parse_latency_ms
+from labeler.latency import LATENCY_KEY, parse_latency_ms
 from labeler.stats import NONE_GROUP, case_finals
 from labeler.store.compare_queries import (
-    VersionCaseRow,
+    CaseRow,
+    bucket_keys,
     disputed_labels,
-    read_version_cases,
-    slice_names,
-    version_values,
+    read_current_cases,
 )
 from labeler.store.connection import Store
 
@@ -127,26 +127,31 @@ class CompareData:
         return out
 
 
-def _resolve_by(counts: dict[str, list[tuple[str, int]]], request: CompareRequest) -> str:
+def _resolve_by(rows: Sequence[CaseRow], keys: Sequence[str], request: CompareRequest) -> int:
+    """The index in ``keys`` of the first version field that has both versions."""
     wanted = (request.baseline, request.candidate)
-    for key, values in counts.items():
-        present = {value for value, _ in values}
-        if all(v in present for v in wanted):
-            return key
+    counts = [
+        Counter(row.versions[i] for row in rows if row.versions[i] is not None)
+        for i in range(len(keys))
+    ]
+    for index, found in enumerate(counts):
+        if all(found[v] for v in wanted):
+            return index
     lines = []
-    for key, values in counts.items():
+    for key, found in zip(keys, counts, strict=True):
+        values = sorted(found.items(), key=lambda item: (-item[1], item[0]))
         shown = ", ".join(f"{safe_inline(v, 40)} ({n:,})" for v, n in values[:12])
         more = f", and {len(values) - 12:,} more" if len(values) > 12 else ""
         lines.append(f"  {key}: {shown or 'no case has it'}{more}")
-    missing = [v for v in wanted if all(v not in {x for x, _ in vals} for vals in counts.values())]
+    missing = [v for v in wanted if not any(found[v] for found in counts)]
     what = " and ".join(repr(safe_inline(v, 40)) for v in (missing or wanted))
     hint = "" if request.by else " (or name the field with --by meta.KEY)"
     raise ValueError(
-        f"no version {what} in {' or '.join(counts)}{hint}; values:\n" + "\n".join(lines)
+        f"no version {what} in {' or '.join(keys)}{hint}; values:\n" + "\n".join(lines)
     )
 
 
-def _pairs(rows: Sequence[VersionCaseRow], is_candidate: BoolArray) -> tuple[IntArray, int, int]:
+def _pairs(rows: Sequence[CaseRow], is_candidate: BoolArray) -> tuple[IntArray, int, int]:
     """Pairs of indices (baseline, candidate) sharing a pair value, unique in each version."""
     by_version: list[dict[str, list[int]]] = [{}, {}]
     for index, row in enumerate(rows):
@@ -162,63 +167,81 @@ def _pairs(rows: Sequence[VersionCaseRow], is_candidate: BoolArray) -> tuple[Int
     return pairs, baseline_cases - len(matched), int(is_candidate.sum()) - len(matched)
 
 
+def _groups(
+    rows: Sequence[CaseRow], slice_by: Sequence[str] | None, meta_keys: Sequence[str]
+) -> tuple[list[str], dict[str, npt.NDArray[np.object_]], list[str]]:
+    """The slice keys, each case's value of each (``NONE_GROUP`` when it has none), and notes."""
+    notes: list[str] = []
+    if slice_by is None:
+        keys = sorted({key for row in rows for key in row.slices})
+    else:
+        keys = list(dict.fromkeys(slice_by))
+    groups: dict[str, npt.NDArray[np.object_]] = {}
+    for key in keys:
+        if key.startswith("meta."):
+            i = meta_keys.index(key)
+            values = [row.meta_groups[i] for row in rows]
+        else:
+            values = [row.slices.get(key) for row in rows]
+        groups[key] = np.array([NONE_GROUP if v is None else v for v in values], dtype=object)
+    if slice_by is None:
+        for key in list(keys):
+            distinct = len(set(groups[key].tolist()) - {NONE_GROUP})
+            if distinct > MAX_SLICE_VALUES:
+                notes.append(
+                    f"slice {safe_inline(key, 40)} has {distinct:,} values: left out "
+                    "(name it with --slice-by to compare it)"
+                )
+                keys.remove(key)
+                del groups[key]
+    return keys, groups, notes
+
+
+def _must_be_json(meta: dict[str, Any]) -> bool:
+    """The gate's and the hint's rule: ``meta.output_format`` is the text "json", in any case."""
+    fmt = meta.get("output_format")
+    return isinstance(fmt, str) and fmt.lower() == "json"
+
+
 def _read(store: Store, request: CompareRequest) -> CompareData:
     keys = (request.by,) if request.by else DEFAULT_VERSION_KEYS
-    wanted = [request.baseline, request.candidate]
-    notes: list[str] = []
+    wanted = (request.baseline, request.candidate)
+    pair_key = None if request.paired is False else request.pair_key
+    meta_keys = [k for k in dict.fromkeys(request.slice_by or ()) if k.startswith("meta.")]
     with store.snapshot() as conn:
-        counts = {key: version_values(conn, key) for key in keys}
-        by = _resolve_by(counts, request)
-        slice_keys = list(request.slice_by) if request.slice_by is not None else None
-        if slice_keys is None:
-            slice_keys = slice_names(conn, by, wanted)
-        pair_key = None if request.paired is False else request.pair_key
-        rows = read_version_cases(conn, by, wanted, pair_key, slice_keys)
+        every = read_current_cases(conn, keys, pair_key, meta_keys)
         disputed = disputed_labels(conn)
-        bucket_rows = conn.execute("SELECT key FROM buckets ORDER BY position").fetchall()
+        taxonomy = bucket_keys(conn)
+    by_index = _resolve_by(every, keys, request)
+    by = keys[by_index]
+    rows = [row for row in every if row.versions[by_index] in wanted]
     finals_by_seq = case_finals(store)
-    taxonomy = [str(r[0]) for r in bucket_rows]
     rows = [row for row in rows if row.seq in finals_by_seq]
     finals = [finals_by_seq[row.seq] for row in rows]
     used = {f.bucket for f in finals if f.status not in (UNRESOLVED, UNLABELED)}
-    used |= {b for f, row in zip(finals, rows, strict=True) for b in disputed.get(row.seq, ())}
+    used |= {b for row in rows for b in disputed.get(row.seq, ())}
     used -= {UNRESOLVED, UNLABELED, UNCLEAR}
     buckets = tuple(b for b in [*taxonomy, *sorted(used - set(taxonomy))] if b != NOT_A_FAILURE)
-    is_candidate = np.array([row.version == request.candidate for row in rows], dtype=np.bool_)
-    unresolved = [f.status == UNRESOLVED for f in finals]
+    is_candidate = np.array(
+        [row.versions[by_index] == request.candidate for row in rows], dtype=np.bool_
+    )
     named_sets = [
-        disputed.get(row.seq, frozenset()) if open_ else frozenset()
-        for row, open_ in zip(rows, unresolved, strict=True)
+        disputed.get(row.seq, frozenset()) if f.status == UNRESOLVED else frozenset()
+        for row, f in zip(rows, finals, strict=True)
     ]
     unresolved_named = {b: np.array([b in s for s in named_sets], dtype=np.bool_) for b in buckets}
     failure_set = set(buckets)
     unresolved_named[ANY_FAILURE] = np.array(
         [bool(s & failure_set) for s in named_sets], dtype=np.bool_
     )
-    groups = {
-        key: np.array([row.groups[i] for row in rows], dtype=object)
-        for i, key in enumerate(slice_keys)
-    }
-    if request.slice_by is None:
-        for key in list(slice_keys):
-            distinct = len(set(groups[key].tolist()) - {NONE_GROUP})
-            if distinct > MAX_SLICE_VALUES:
-                notes.append(
-                    f"slice {safe_inline(key, 40)} has {distinct:,} values: left out "
-                    f"(name it with --slice-by to compare it)"
-                )
-                slice_keys.remove(key)
-                del groups[key]
-    latency = [
-        parse_latency_ms(r.latency_value if r.latency_type in ("integer", "real", "text") else None)
-        for r in rows
-    ]
+    slice_keys, groups, notes = _groups(rows, request.slice_by, meta_keys)
+    must_be_json = [_must_be_json(row.meta) for row in rows]
+    latency = [parse_latency_ms(row.meta.get(LATENCY_KEY)) for row in rows]
     pairs, left_base, left_cand = _pairs(rows, is_candidate)
     paired = request.paired is not False and len(pairs) > 0
     if not paired:
         pairs = np.empty((0, 2), dtype=np.int64)
         left_base = left_cand = 0
-    tally = Counter(bool(x) for x in is_candidate)
     return CompareData(
         baseline=request.baseline,
         candidate=request.candidate,
@@ -232,14 +255,17 @@ def _read(store: Store, request: CompareRequest) -> CompareData:
         unresolved_named=unresolved_named,
         slice_keys=tuple(slice_keys),
         groups=groups,
-        must_be_json=np.array([r.must_be_json for r in rows], dtype=np.bool_),
-        parses=np.array([r.must_be_json and output_is_json(r.output) for r in rows], dtype=bool),
+        must_be_json=np.array(must_be_json, dtype=np.bool_),
+        parses=np.array(
+            [ok and output_is_json(row.output) for ok, row in zip(must_be_json, rows, strict=True)],
+            dtype=np.bool_,
+        ),
         latency_ms=np.array([np.nan if v is None else v for v in latency], dtype=np.float64),
         pairs=pairs,
         paired=paired,
         unpaired=(left_base, left_cand),
         notes=tuple(notes),
-        cases=(tally[False], tally[True]),
+        cases=(int((~is_candidate).sum()), int(is_candidate.sum())),
     )
 
 

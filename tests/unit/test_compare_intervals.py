@@ -9,6 +9,8 @@
   proportions based on paired data", Stat Med 17:2635-2650: e = 36 pairs positive on both,
   f = 12 on the first only, g = 2 on the second only, h = 0; theta = 0.2, 95% 0.0569 to 0.3404).
 * McNemar: the exact p-value must match statsmodels' ``mcnemar(..., exact=True)``.
+* Latency bootstrap: resampling by order statistics has the exact bootstrap distribution
+  (enumerated on three values) and agrees with resampling cases.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 
 from labeler.compare.intervals import (
     PairedTable,
+    _resampled_percentile,
     bootstrap_percentile_difference,
     mcnemar_exact_p,
     newcombe_difference,
@@ -120,3 +123,37 @@ def test_bootstrap_is_seeded_and_covers_a_clear_shift() -> None:
 def test_bootstrap_needs_two_values_per_version() -> None:
     assert bootstrap_percentile_difference([1.0], [1.0, 2.0], [50], 100, 0) == [None]
     assert bootstrap_percentile_difference([1.0, 2.0], [1.0, 2.0], [50, 95], 0, 0) == [None, None]
+
+
+@pytest.mark.parametrize("q", [50.0, 95.0, 12.5])
+def test_resampling_by_order_statistics_has_the_exact_bootstrap_distribution(q: float) -> None:
+    # Every resample of three values, enumerated: the exact bootstrap distribution.
+    values = np.array([1.0, 2.0, 4.0])
+    exact: dict[float, float] = {}
+    for pick in itertools.product(range(3), repeat=3):
+        got = float(np.percentile(values[list(pick)], q, method="linear"))
+        exact[round(got, 9)] = exact.get(round(got, 9), 0.0) + 1 / 27
+    draws = _resampled_percentile(values, q, 200_000, np.random.default_rng(11))
+    seen, counts = np.unique(np.round(draws, 9), return_counts=True)
+    assert set(seen.tolist()) <= set(exact)
+    for value, count in zip(seen.tolist(), counts.tolist(), strict=True):
+        assert count / 200_000 == pytest.approx(exact[value], abs=0.005)
+
+
+def test_the_fast_bootstrap_agrees_with_resampling_cases() -> None:
+    rng = np.random.default_rng(5)
+    base, cand = rng.lognormal(7, 0.6, 300), rng.lognormal(7.1, 0.6, 250)
+    fast = bootstrap_percentile_difference(base.tolist(), cand.tolist(), [50, 95], 20_000, 1)
+    replicates = 20_000
+    resampled_base = np.percentile(
+        base[rng.integers(0, 300, (replicates, 300))], [50, 95], axis=1, method="linear"
+    )
+    resampled_cand = np.percentile(
+        cand[rng.integers(0, 250, (replicates, 250))], [50, 95], axis=1, method="linear"
+    )
+    slow = np.percentile(resampled_cand - resampled_base, [2.5, 97.5], axis=1).T
+    for got, expected in zip(fast, slow, strict=True):
+        assert got is not None
+        width = expected[1] - expected[0]
+        assert abs(got[0] - expected[0]) < 0.05 * width
+        assert abs(got[1] - expected[1]) < 0.05 * width
