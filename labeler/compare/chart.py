@@ -249,7 +249,8 @@ def format_compare(report: CompareReport, width: int = WIDTH) -> list[str]:
     width = max(60, width)
     base, cand = safe_inline(report.baseline, 12), safe_inline(report.candidate, 12)
     design = (
-        f"paired on {safe_inline(report.pair_key, 30)}, {report.pairs:,} pairs"
+        f"paired on {safe_inline(report.pair_key, 30)}, {report.pairs:,} pair"
+        + ("" if report.pairs == 1 else "s")
         if report.paired
         else "unpaired"
     )
@@ -266,8 +267,8 @@ def format_compare(report: CompareReport, width: int = WIDTH) -> list[str]:
     lines += _rows(items, title + ": the difference with its 95% interval", (base, cand), width)
     hidden = len(report.cells) - len(items)
     if hidden:
-        lines.append(
-            fit(f"({hidden:,} cells where neither version has a case are not drawn)", width)
+        lines += textwrap.wrap(
+            f"({hidden:,} cells where neither version has a case are not drawn)", width
         )
     if any(c.unresolved.baseline or c.unresolved.candidate for c in report.cells):
         lines += textwrap.wrap(
