@@ -21,8 +21,8 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, Final, Literal
 
 from labeler.slice_filter import SliceFilter, slice_sql
@@ -31,6 +31,7 @@ __all__ = [
     "EVENT_COLUMNS",
     "FINAL_COLUMNS",
     "LABEL_COLUMNS",
+    "MISSING",
     "PSEUDO_BUCKETS",
     "Columns",
     "ExportRow",
@@ -105,14 +106,80 @@ class Columns:
     """How many rows the export has, when the first pass counted them."""
 
 
-@dataclass(frozen=True)
-class ExportRow:
-    """One exported row: its values by column, and the key ``--split-by-bucket`` groups by."""
+class _Missing:
+    """The value of a column a row does not have at all (see :attr:`ExportRow.optional`)."""
 
-    values: dict[str, Any]
-    split_key: str | None = None
-    optional: frozenset[str] = field(default_factory=frozenset)
-    """Columns this row does not have at all (a slice or metadata key the case lacks)."""
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Final = _Missing()
+
+
+class ExportRow:
+    """One exported row: its values by column, and the key ``--split-by-bucket`` groups by.
+
+    Made either from a dict of values (``ExportRow({"a": 1}, optional=...)``), or, on the
+    export's fast path, from the values in column order (``ordered``, with :data:`MISSING` for
+    a column the row does not have) and the column names; ``values`` and ``optional`` are then
+    built only if asked for (the CSV writer never asks).
+    """
+
+    __slots__ = ("_optional", "_values", "names", "ordered", "split_key")
+
+    def __init__(
+        self,
+        values: dict[str, Any] | None = None,
+        split_key: str | None = None,
+        optional: frozenset[str] = frozenset(),
+        *,
+        ordered: list[Any] | None = None,
+        names: tuple[str, ...] = (),
+    ) -> None:
+        self._values = values
+        self.split_key = split_key
+        self._optional: frozenset[str] | None = optional if ordered is None else None
+        self.ordered = ordered
+        """The values in the order of ``names`` (fast path only)."""
+        self.names = names
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The row's values by column name (absent: the columns in :attr:`optional`)."""
+        if self._values is None:
+            ordered = self.ordered or []
+            self._values = {
+                name: value
+                for name, value in zip(self.names, ordered, strict=True)
+                if value is not MISSING
+            }
+        return self._values
+
+    @property
+    def optional(self) -> frozenset[str]:
+        """Columns this row does not have at all (a slice or metadata key the case lacks)."""
+        if self._optional is None:
+            ordered = self.ordered or []
+            self._optional = frozenset(
+                name for name, value in zip(self.names, ordered, strict=True) if value is MISSING
+            )
+        return self._optional
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ExportRow):
+            return NotImplemented
+        return (self.values, self.split_key, self.optional) == (
+            other.values,
+            other.split_key,
+            other.optional,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"ExportRow({self.values!r}, split_key={self.split_key!r})"
 
 
 def _parse_constant(name: str) -> str:
@@ -129,15 +196,33 @@ def _parse_float(text: str) -> float | str:
 _DECODER: Final = json.JSONDecoder(parse_constant=_parse_constant, parse_float=_parse_float)
 
 
+_SCAN: Final[Callable[[str, int], tuple[Any, int]]] = getattr(_DECODER, "scan_once")  # noqa: B009
+"""The decoder's C scanner (typeshed does not list the attribute)."""
+
+
 def _load_object(text: str | None) -> dict[str, Any] | None:
     """Parse a stored JSON object; None if it is not one (a damaged or hand-edited store)."""
     if text is None:
         return None
     try:
+        if type(text) is str and text[:1] == "{" and text[-1:] == "}":
+            # The stored form (no blanks around it): the scanner alone, without decode()'s
+            # two whitespace matches; anything it does not read to the end goes to decode().
+            value, end = _SCAN(text, 0)
+            if end == len(text):
+                return value if isinstance(value, dict) else None
         value = _DECODER.decode(text)
-    except (ValueError, RecursionError):
+    except (ValueError, RecursionError, StopIteration):
         return None
     return value if isinstance(value, dict) else None
+
+
+def _is_flat(value: dict[str, Any]) -> bool:
+    """True when no value is a non-empty object (flattening then only adds the prefix)."""
+    for item in value.values():  # noqa: SIM110 (a loop is faster than all() here)
+        if type(item) is dict and item:
+            return False
+    return True
 
 
 def flatten_json_object(value: dict[str, Any], prefix: str, depth: int = 0) -> dict[str, Any]:
@@ -163,6 +248,28 @@ def _slice_values(text: str | None) -> dict[str, Any]:
     if slices is None:
         return {}
     return {SLICE_PREFIX + name: value for name, value in slices.items()}
+
+
+class _SliceCache:
+    """The parsed slices of each distinct ``slices`` text (a store has few combinations)."""
+
+    LIMIT: Final = 4_096
+
+    def __init__(self) -> None:
+        self._known: dict[str | None, dict[str, Any]] = {}
+
+    def values(self, text: str | None) -> dict[str, Any]:
+        """:func:`_slice_values` of ``text`` (the same dict each time: do not change it)."""
+        found = self._known.get(text)
+        if found is None:
+            if len(self._known) >= self.LIMIT:
+                self._known.clear()
+            found = self._known[text] = _slice_values(text)
+        return found
+
+
+_EMPTY_META: Final = frozenset({None, "", "{}"})
+"""Stored metadata texts that give no column (most cases of a store without metadata)."""
 
 
 def _meta_values(text: str | None, flattened: bool) -> dict[str, Any]:
@@ -197,22 +304,34 @@ def discover_columns(conn: sqlite3.Connection, spec: ExportSpec) -> Columns:
     if spec.buckets:
         # The final bucket needs the view; SQLite only computes the columns asked for.
         cond, params = _final_filter(spec, "s")
-        sql = f"SELECT s.slices, s.meta FROM case_status s WHERE 1 = 1{cond}"
+        table, where, alias = "case_status s", f"1 = 1{cond}", "s"
     else:
         cond, params = slice_sql(spec.slices, alias="c")
-        sql = f"SELECT c.slices, c.meta FROM cases c WHERE c.is_current = 1{cond}"
-    slice_names: set[str] = set()
-    meta_names: set[str] = set()
-    flattened = True
+        table, where, alias = "cases c", f"c.is_current = 1{cond}", "c"
     rows = 0
+    slice_names: set[str] = set()
+    slices_seen: set[str | None] = set()
+    meta_keys: set[str] = set()  # keys of flat metadata objects (the usual kind), unprefixed
+    meta_names: set[str] = set()  # names found by flattening the others
+    sql = f"SELECT {alias}.slices, {alias}.meta FROM {table} WHERE {where}"
     for slices_text, meta_text in conn.execute(sql, params):
         rows += 1
-        slice_names.update(_slice_values(slices_text))
-        if flattened:
+        if slices_text not in slices_seen:
+            if len(slices_seen) >= _SliceCache.LIMIT:
+                slices_seen.clear()
+            slices_seen.add(slices_text)
+            slice_names.update(_slice_values(slices_text))
+        if meta_text in _EMPTY_META:
+            continue
+        meta = _load_object(meta_text)
+        if meta is not None and _is_flat(meta):
+            meta_keys.update(meta)
+        else:
             meta_names.update(_meta_values(meta_text, True))
-            if len(meta_names) > MAX_META_COLUMNS:
-                flattened = False
-                meta_names = {"meta"}
+    meta_names.update(META_PREFIX + key for key in meta_keys)
+    flattened = len(meta_names) <= MAX_META_COLUMNS
+    if not flattened:
+        meta_names = {"meta"}
     names = FINAL_COLUMNS + tuple(sorted(slice_names)) + tuple(sorted(meta_names))
     return Columns(names, meta_flattened=flattened, rows=rows)
 
@@ -232,12 +351,47 @@ def _final_rows(
         FROM case_status s LEFT JOIN resolutions r ON r.case_seq = s.case_seq
         WHERE 1 = 1{cond}
         ORDER BY s.case_seq"""
-    extra = frozenset(columns.names[len(FINAL_COLUMNS) :])
+    names = columns.names
+    base = len(FINAL_COLUMNS)
+    position = {name: index for index, name in enumerate(names)}
+    blank = [MISSING] * (len(names) - base)
+    slice_cache = _SliceCache()
+    slice_places: dict[str | None, list[tuple[int, Any]]] = {}
+    flattened = columns.meta_flattened
+    meta_places: dict[str, int] = {}
     for row in conn.execute(sql, params):
-        values: dict[str, Any] = {name: row[i] for i, name in enumerate(FINAL_COLUMNS)}
-        values.update(_slice_values(row[8]))
-        values.update(_meta_values(row[9], columns.meta_flattened))
-        yield ExportRow(values, split_key=row[1], optional=extra - values.keys())
+        ordered = list(row[:base])
+        ordered += blank
+        slices_text = row[8]
+        places = slice_places.get(slices_text)
+        if places is None:
+            if len(slice_places) >= _SliceCache.LIMIT:
+                slice_places.clear()
+            places = slice_places[slices_text] = [
+                (position[name], value)
+                for name, value in slice_cache.values(slices_text).items()
+                if name in position
+            ]
+        for index, value in places:
+            ordered[index] = value
+        meta_text = row[9]
+        if not flattened:
+            ordered[position["meta"]] = meta_text
+        elif meta_text not in _EMPTY_META:
+            meta = _load_object(meta_text)
+            if meta is not None and _is_flat(meta):
+                for key, value in meta.items():
+                    place = meta_places.get(key)
+                    if place is None:
+                        place = meta_places[key] = position.get(META_PREFIX + key, -1)
+                    if place >= 0:
+                        ordered[place] = value
+            else:
+                for name, value in _meta_values(meta_text, True).items():
+                    place = position.get(name, -1)
+                    if place >= 0:
+                        ordered[place] = value
+        yield ExportRow(split_key=row[1], ordered=ordered, names=names)
 
 
 def _label_rows(conn: sqlite3.Connection, spec: ExportSpec) -> Iterator[ExportRow]:
@@ -249,7 +403,7 @@ def _label_rows(conn: sqlite3.Connection, spec: ExportSpec) -> Iterator[ExportRo
         WHERE c.is_current = 1{slice_cond}{bucket_cond}
         ORDER BY c.seq, l.reviewer"""
     for row in conn.execute(sql, slice_params + bucket_params):
-        yield ExportRow(dict(zip(LABEL_COLUMNS, row, strict=True)), split_key=row[2])
+        yield ExportRow(split_key=row[2], ordered=list(row), names=LABEL_COLUMNS)
 
 
 def _event_filter(spec: ExportSpec) -> tuple[str, list[str]]:
@@ -266,7 +420,7 @@ def _event_rows(conn: sqlite3.Connection, spec: ExportSpec) -> Iterator[ExportRo
         f" FROM events e{where} ORDER BY e.id"
     )
     for row in conn.execute(sql, params):
-        yield ExportRow(dict(zip(EVENT_COLUMNS, row, strict=True)))
+        yield ExportRow(ordered=list(row), names=EVENT_COLUMNS)
 
 
 def count_rows(conn: sqlite3.Connection, spec: ExportSpec, columns: Columns) -> int:

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from typing import IO, Any, Final, Protocol
 
 from labeler.csv_safety import neutralise
-from labeler.export.rows import ExportRow
+from labeler.export.rows import MISSING, ExportRow
 
 __all__ = [
     "CsvSink",
@@ -67,17 +67,33 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+_PLAIN_START: Final = frozenset(chr(c) for c in range(0x21, 0x7F)) - frozenset("=+-@'")
+"""First characters after which `neutralise` changes nothing: printable ASCII that is not a
+blank, a formula sign or an apostrophe (most cells; the rest go through `neutralise`)."""
+
+
 def csv_cell(value: Any) -> str:
     """The spreadsheet-safe text of one value (see the module docstring)."""
-    value = _jsonable(value)
-    if value is None:
-        text = ""
-    elif isinstance(value, str):
+    kind = type(value)
+    text: str
+    if kind is str:
         text = value
-    elif isinstance(value, bool):
-        text = "true" if value else "false"
+    elif value is None or value is MISSING:
+        return ""
+    elif kind is int:
+        text = int.__repr__(value)  # what json.dumps writes for an int
     else:
-        text = json.dumps(value, ensure_ascii=False)
+        value = _jsonable(value)
+        if value is None:
+            return ""
+        if isinstance(value, str):
+            text = value
+        elif isinstance(value, bool):
+            text = "true" if value else "false"
+        else:
+            text = json.dumps(value, ensure_ascii=False)
+    if text[:1] in _PLAIN_START:
+        return text
     return neutralise(text)
 
 
@@ -102,6 +118,15 @@ class CsvSink:
 
     def write(self, row: ExportRow) -> None:
         """Write one row."""
+        if row.ordered is not None and row.names == self._columns:
+            plain = _PLAIN_START
+            self._writer.writerow(
+                [
+                    value if type(value) is str and value[:1] in plain else csv_cell(value)
+                    for value in row.ordered
+                ]
+            )
+            return
         values = row.values
         self._writer.writerow([csv_cell(values.get(name)) for name in self._columns])
 
