@@ -11,7 +11,8 @@ Parts:
 
 a. First frame: a signed-in tab opens ``/`` ``--runs`` times (each run replaces the previous
    session). Clock: ``Page.navigate`` sent -> the first binary WebSocket frame over 10 bytes
-   (when textual.js shows the terminal), and -> the first frame holding the first case's id.
+   (when textual.js shows the terminal; text frames such as ``pong`` are not counted), and ->
+   the first frame holding the first case's id.
    Both are CDP event arrival times in this process.
 b. Key -> frame: ``--keys`` bucket keys, one every ``--gap-ms``. Measured inside the page: a
    script added before the page's own wraps ``WebSocket`` and stamps ``performance.now()`` at
@@ -21,6 +22,8 @@ c. Memory: ``--sessions`` sessions open at once (one browser tab each, different
    per session process VmRSS, VmHWM and PSS (``/proc/PID/smaps_rollup``) after its first screen
    and 10 keys; the server's too.
 d. Ends: the session process of a browser killed with SIGKILL: seconds until it has exited.
+e. Ends: a client that goes silent (no traffic, no answer to pings, as behind a dropped
+   network): seconds until its session process has exited (default heartbeat).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -174,7 +178,7 @@ async def part_a(
             await page.call("Page.navigate", url=f"{url}/")
             await page.wait_for_text(first_id, 30)
             new = [f for f in page.frames if page.sockets.get(f.socket, 0) >= start]
-            first_frame.append(next(f.at for f in new if len(f.data) > 10) - start)
+            first_frame.append(next(f.at for f in new if f.binary and len(f.data) > 10) - start)
             text = b""
             for frame in new:
                 text += frame.data
@@ -252,6 +256,34 @@ async def part_d(url: str, store: Store, server_pid: int, executable: str) -> fl
         return time.monotonic() - killed
 
 
+async def part_e(url: str, store: Store, server_pid: int) -> float:
+    """A browser that stops answering (a dropped network): no traffic, no pong."""
+    import aiohttp
+
+    secret = issue_token(store, OPERATOR, "e", expires=parse_duration("1h")).secret
+    await settle(server_pid, store.path, spare=True)
+    first_id = first_case_id(store).encode()
+    jar = aiohttp.CookieJar(unsafe=True)
+    async with aiohttp.ClientSession(cookie_jar=jar) as http:
+        await http.post(f"{url}/login", data={"token": secret}, headers={"Origin": url})
+        ws = await http.ws_connect(f"{url}/ws?width=120&height=40", origin=url, autoping=False)
+        seen = b""
+        while first_id not in seen:
+            await ws.send_str('["ping", "x"]')
+            message = await ws.receive(timeout=30)
+            if message.type == aiohttp.WSMsgType.BINARY:
+                seen += message.data
+        (pid,) = session_pids(server_pid, store.path)
+        silent = time.monotonic()  # from now on: nothing sent, nothing read
+        while pid in children(server_pid):
+            await asyncio.sleep(0.1)
+            if time.monotonic() - silent > 90:
+                raise TimeoutError("the session did not end")
+        elapsed = time.monotonic() - silent
+        await ws.close()
+        return elapsed
+
+
 def summary(name: str, values: list[float], unit: str = "ms", scale: float = 1.0) -> str:
     v = [x * scale for x in values]
     return (
@@ -297,6 +329,8 @@ async def main() -> None:
     with serving(store.path, args.port, True) as server_pid:
         d = await part_d(url, store, server_pid, executable)
         print(f"d. browser killed -> session process exited: {d:.2f} s")
+        e = await part_e(url, store, server_pid)
+        print(f"e. browser silent (no pong) -> session process exited: {e:.1f} s")
     store.close()
 
 
@@ -309,7 +343,15 @@ def serving(store_path: Path, port: int, spare: bool) -> Iterator[int]:
         [*argv, "--warm-spare" if spare else "--no-warm-spare"], stderr=subprocess.DEVNULL
     )
     try:
-        time.sleep(1.5)
+        deadline = time.monotonic() + 60
+        while True:  # until it listens (its imports take a while on a busy machine)
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.1)
         yield server.pid
     finally:
         server.send_signal(signal.SIGINT)

@@ -57,6 +57,8 @@ class Frame:
     data: bytes
     socket: str = ""
     """The DevTools id of the WebSocket it came on."""
+    binary: bool = True
+    """False for a text frame (textual-serve's JSON messages, e.g. ``pong``)."""
 
 
 @dataclass
@@ -131,7 +133,8 @@ class Page:
             response = params["response"]
             payload = str(response.get("payloadData", ""))
             data = base64.b64decode(payload) if response.get("opcode") == 2 else payload.encode()
-            self.frames.append(Frame(time.monotonic(), data, str(params["requestId"])))
+            binary = response.get("opcode") == 2
+            self.frames.append(Frame(time.monotonic(), data, str(params["requestId"]), binary))
         elif method == "Network.webSocketFrameSent":
             payload = str(params["response"].get("payloadData", ""))
             self.sent.append(Frame(time.monotonic(), payload.encode()))
