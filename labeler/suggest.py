@@ -56,6 +56,10 @@ def unknown_message(what: str, given: str, known: list[str], suggestion: str | N
 
 
 def check_known(what: str, given: str, known: Collection[str]) -> None:
-    """Raise :class:`UnknownName` unless ``given`` is one of ``known``."""
-    if given not in known:
+    """Raise :class:`UnknownName` unless ``given`` is one of ``known``.
+
+    When nothing is known (a store without cases or labels yet) there is nothing to check
+    against: no name is refused, and the command says its result is empty in its own words.
+    """
+    if known and given not in known:
         raise UnknownName(what, given, known)

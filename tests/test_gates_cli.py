@@ -182,7 +182,23 @@ def test_example_prints_a_valid_gates_file_without_a_store(tmp_path: Path) -> No
 
 def test_example_file_runs_on_a_store(store_path: Path, tmp_path: Path) -> None:
     example = run("--example").stdout
-    result = run(store_path, "--gates", gates(tmp_path, example))
+    # The example's rules name the slices policy_edge and channel: a store without them is told
+    # so (a usage error, each rule with its line); one whose cases have them is judged.
+    refused = run(store_path, "--gates", gates(tmp_path, example))
+    assert refused.exit_code == 2, refused.output
+    assert "unknown slice 'policy_edge'" in refused.stderr
+    assert "unknown slice 'channel'" in refused.stderr
+    records = [
+        case(
+            n, slices={"length": "long" if n % 2 else "short", "policy_edge": "no", "channel": "a"}
+        )
+        for n in range(1, 101)
+    ]
+    labels = agreed(ids(range(1, 101)), "not_a_failure")
+    labels.update(agreed(ids([1, 3, 5]), "wrong_intent"))
+    with build_store(tmp_path, records, labels, name="sliced.db") as store:
+        sliced = store.path
+    result = run(sliced, "--gates", gates(tmp_path, example))
     # 100 cases, too few for the example's must_pass rules (min_reviewed 200): they block.
     assert result.exit_code == 1, result.output
     assert "Decision: BLOCK   (1 pass, 5 flag, 2 block (6 without enough evidence))" in (

@@ -200,3 +200,24 @@ def parse_slices(items: Sequence[str]) -> tuple[SliceFilter, ...]:
         return tuple(parse_slice_filters(items))
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--slice") from None
+
+
+def bucket_keys(store: Store) -> list[str]:
+    """The keys of the store's buckets (to check a bucket named on the command line)."""
+    return [str(r[0]) for r in store.query("SELECT key FROM buckets ORDER BY position")]
+
+
+def check_by(store: Store, keys: Sequence[str], hint: str = "--by") -> None:
+    """Each ``--by`` key must be a slice name or ``meta.<field>`` the cases have (exit 2)."""
+    from labeler.store.slice_queries import known_meta_fields, known_slices
+
+    slices = known_slices(store)
+    meta = [f"meta.{field}" for field in sorted(known_meta_fields(store))]
+    check_names("slice or meta field", keys, [*slices, *meta], hint)
+
+
+def check_reviewers(store: Store, names: Sequence[str], hint: str = "--reviewers") -> None:
+    """Each name must be a reviewer with a label in the store (exit 2, "did you mean")."""
+    from labeler.store.slice_queries import known_reviewers
+
+    check_names("reviewer", names, known_reviewers(store), hint)

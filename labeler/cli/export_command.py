@@ -10,12 +10,13 @@ import click
 from labeler.cli.common import (
     STORE_ARGUMENT,
     ProgressBar,
+    check_slices,
     fail,
     friendly_errors,
     open_existing,
+    parse_slices,
 )
 from labeler.export import ExportSpec, Format, export_store, format_for
-from labeler.slice_filter import parse_slice_filters
 from labeler.store.opening import shown
 
 
@@ -107,10 +108,7 @@ def export_command(
       labeler export failures.db by_bucket --split-by-bucket --excel
       labeler export failures.db labels.jsonl --what labels
     """
-    try:
-        slice_filters = parse_slice_filters(slices)
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--slice") from None
+    slice_filters = parse_slices(slices)
     spec = ExportSpec(
         what="final" if what == "final" else "labels" if what == "labels" else "events",
         buckets=tuple(dict.fromkeys(buckets)),
@@ -118,6 +116,7 @@ def export_command(
     )
     chosen: Format = fmt if fmt is not None else "csv" if split_by_bucket else format_for(out)
     with open_existing(store_path, write=False) as store, ProgressBar("exporting") as bar:
+        check_slices(store, slice_filters)
         try:
             result = export_store(
                 store,

@@ -15,7 +15,8 @@ from labeler.display_text import safe_inline
 from labeler.gates import EXAMPLE_GATES, GatesFileError, load_gates_file, run_gate
 from labeler.gates.example import REGRESSION_EXAMPLE
 from labeler.gates.report import dumps_json, format_table, gate_json, markdown_report
-from labeler.store import StoreError
+from labeler.gates.spec import GatesSpec
+from labeler.store import Store, StoreError
 from labeler.store.opening import shown
 
 USAGE_ERROR = 2
@@ -26,6 +27,16 @@ def _error(message: str) -> NoReturn:
     lines = message.splitlines() or [""]
     click.echo("Error: " + "\n".join(safe_inline(line, 1000) for line in lines), err=True)
     sys.exit(USAGE_ERROR)
+
+
+def _check_scopes(store: Store, spec: GatesSpec) -> None:
+    """Every unknown slice of the gates file, each with its line (a usage error, exit 2)."""
+    from labeler.gate_slices import unknown_gate_slices
+    from labeler.store.slice_queries import known_meta_fields, known_slices
+
+    problems = unknown_gate_slices(spec, known_slices(store), known_meta_fields(store))
+    if problems:
+        raise GatesFileError("\n".join(problems))
 
 
 @click.command("gate")
@@ -100,6 +111,7 @@ def gate(
     try:
         spec = load_gates_file(str(gates_path))
         with open_existing(store_path, write=False) as store:
+            _check_scopes(store, spec)
             outcome, inputs = run_gate(store, spec, baseline, candidate)
     except GatesFileError as exc:
         _error(str(exc))

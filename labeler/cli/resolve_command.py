@@ -7,11 +7,19 @@ from pathlib import Path
 
 import click
 
-from labeler.cli.common import REVIEWER_OPTION, STORE_ARGUMENT, friendly_errors, get_actor
+from labeler.cli.common import (
+    REVIEWER_OPTION,
+    STORE_ARGUMENT,
+    bucket_keys,
+    check_names,
+    check_slices,
+    friendly_errors,
+    get_actor,
+    parse_slices,
+)
 from labeler.cli.review_commands import SLICE_OPTION, finish_app
 from labeler.disagreements import ResolveSpec, check_spec, parse_pair
 from labeler.resolve_session import ResolveStart, look_up_resolve_start
-from labeler.slice_filter import parse_slice_filters
 from labeler.store import open_store
 
 
@@ -36,15 +44,17 @@ def resolve(
     A resolution never changes a reviewer's label: agreement always uses the originals.
     """
     actor = get_actor(reviewer)
+    filters = parse_slices(slices)
     try:
-        spec = ResolveSpec(
-            slices=tuple(parse_slice_filters(slices)),
-            pair=parse_pair(pair) if pair else None,
-        )
+        spec = ResolveSpec(slices=filters, pair=parse_pair(pair) if pair else None)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     with open_store(store_path) as store:
-        check_spec(store, spec)  # a bad --pair is named before the terminal is checked
+        # A typo in --slice or --pair is named before the terminal is checked.
+        check_slices(store, filters)
+        if spec.pair is not None:
+            check_names("bucket", spec.pair, bucket_keys(store), "--pair")
+        check_spec(store, spec)
         if not sys.stdout.isatty():
             raise click.ClickException("resolve needs a terminal (stdout is not a tty)")
         # The first open disagreement can take a scan past every resolved one: look it up on

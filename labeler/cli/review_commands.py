@@ -10,15 +10,17 @@ import click
 from labeler.cli.common import (
     REVIEWER_OPTION,
     STORE_ARGUMENT,
+    check_slices,
     friendly_errors,
     get_actor,
+    parse_slices,
     safe_message,
 )
 from labeler.display_text import safe_inline
+from labeler.empty_queue import empty_queue_reason
 from labeler.identity import Actor
 from labeler.queue import QueueSpec
 from labeler.review_session import QueueStart, look_up_queue_start
-from labeler.slice_filter import parse_slice_filters
 from labeler.store import Store, open_store
 
 SLICE_OPTION = click.option(
@@ -94,13 +96,15 @@ def review(
     Press ? in the app for every key and each bucket's guideline.
     """
     actor = get_actor(reviewer)
-    try:
-        filters = tuple(parse_slice_filters(slices))
-    except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="--slice") from None
-    if not sys.stdout.isatty():
-        raise click.ClickException("review needs a terminal (stdout is not a tty)")
+    filters = parse_slices(slices)
     with open_store(store_path) as store:
+        check_slices(store, filters)
+        reason = empty_queue_reason(store, QueueSpec(actor.name, overlap, filters, revisit))
+        if reason is not None:
+            click.echo(safe_message(f"Nothing to review: {reason}."), err=True)
+            return
+        if not sys.stdout.isatty():
+            raise click.ClickException("review needs a terminal (stdout is not a tty)")
         run_review(store, actor, QueueSpec(actor.name, overlap, filters, revisit))
 
 

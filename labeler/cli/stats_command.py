@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from labeler.cli.common import STORE_ARGUMENT, echo_json, friendly_errors, open_existing
+from labeler.cli.common import (
+    STORE_ARGUMENT,
+    check_by,
+    check_reviewers,
+    echo_json,
+    friendly_errors,
+    open_existing,
+)
 from labeler.stats import StatsRequest, compute_stats
 from labeler.stats_report import format_stats
 
@@ -55,6 +62,8 @@ def stats(
     names = tuple(n.strip() for n in reviewers.split(",") if n.strip()) if reviewers else None
     request = StatsRequest(by=by, reviewers=names, bootstrap=bootstrap, seed=seed)
     with open_existing(store_path, write=False) as store:
+        check_by(store, by)  # a typo is a usage error naming the known ones, never 0 cases
+        check_reviewers(store, names or ())
         report = compute_stats(store, request)
     if as_json:
         echo_json(report.to_json())

@@ -19,3 +19,11 @@ def known_slices(store: Store) -> dict[str, set[str]]:
 def known_reviewers(store: Store) -> set[str]:
     """Every reviewer with a label in the store."""
     return {str(r[0]) for r in store.query("SELECT DISTINCT reviewer FROM labels")}
+
+
+def known_meta_fields(store: Store) -> set[str]:
+    """Every top-level meta field of the current cases."""
+    rows = store.query(
+        "SELECT DISTINCT m.key FROM cases c, json_each(c.meta) m WHERE c.is_current = 1"
+    )
+    return {str(r[0]) for r in rows}

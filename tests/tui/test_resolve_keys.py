@@ -726,8 +726,9 @@ async def test_a_second_resolver_changing_a_resolved_case_is_detected(scen: Stor
 @pytest.mark.parametrize(
     ("pair", "code", "words"),
     [
-        ("wrong_intent,nope", 1, "no bucket 'nope'"),
-        ("nope,wrong_intent", 1, "no bucket 'nope'"),
+        ("wrong_intent,nope", 2, "unknown bucket 'nope'"),
+        ("nope,wrong_intent", 2, "unknown bucket 'nope'"),
+        ("wrong_intnet,too_slow", 2, "did you mean 'wrong_intent'?"),
         ("wrong_intent", 2, "two bucket keys"),
         ("wrong_intent,wrong_intent", 2, "two different buckets"),
         ("a,b,c", 2, "two bucket keys"),
