@@ -10,6 +10,7 @@ pass over the store in a worker, kept current by the session afterwards.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from concurrent.futures import Future
 from typing import ClassVar
@@ -31,6 +32,7 @@ from labeler.display_text import safe_inline
 from labeler.prefetch import Prefetcher
 from labeler.resolve_counts import Counted, CountRequest, count_disagreements
 from labeler.resolve_session import (
+    WRITE_WAIT_MS,
     Decision,
     DecisionResult,
     ResolveSession,
@@ -129,11 +131,9 @@ class ResolveScreen(CaseAndLabelsScreen):
     class WriteDone(Message):
         """A decision's write that the screen did not wait for has an outcome."""
 
-        def __init__(self, decision: Decision, outcome: WriteOutcome, case_id: str) -> None:
+        def __init__(self, future: Future[WriteOutcome]) -> None:
             super().__init__()
-            self.decision = decision
-            self.outcome = outcome
-            self.case_id = case_id
+            self.future = future
 
     def __init__(self, session: ResolveSession, buckets: list[BucketInfo]) -> None:
         super().__init__()
@@ -150,6 +150,8 @@ class ResolveScreen(CaseAndLabelsScreen):
         self._counting = False
         self._count_again = False
         self._retry_timer: Timer | None = None
+        self._unfinished: dict[Future[WriteOutcome], tuple[Decision, str]] = {}
+        """Writes the screen moved on from, with their decision and case id."""
         self._ids: dict[int, str] = {}
         """Case ids of decided cases, for the status of a write that lands later."""
         self.save_wait_s = SAVE_WAIT_S
@@ -181,7 +183,9 @@ class ResolveScreen(CaseAndLabelsScreen):
         self._prefetcher.close()
 
     def action_quit_safely(self) -> None:
-        """Quit, unless a resolution is still waiting for the store (then ask once more)."""
+        """Quit once the writes in flight have landed, unless a resolution is still waiting
+        for a busy store (then ask once more)."""
+        self._finish_writes(timeout=2 * WRITE_WAIT_MS / 1000)
         if self.session.pending is not None and not self._quit_asked:
             self._quit_asked = True
             self.set_status(
@@ -383,17 +387,30 @@ class ResolveScreen(CaseAndLabelsScreen):
         self._decided(self.session.finish_decision(begun, outcome), case.case_id)
 
     def _finish_later(self, decision: Decision, future: Future[WriteOutcome], case_id: str) -> None:
+        """Take the write's outcome when it comes (WriteDone), or when quitting."""
+        self._unfinished[future] = (decision, case_id)
         # post_message is thread-safe; the callback runs on the writer thread (or here).
-        future.add_done_callback(
-            lambda done: self.post_message(self.WriteDone(decision, done.result(), case_id))
-        )
+        future.add_done_callback(lambda done: self.post_message(self.WriteDone(done)))
 
     @on(WriteDone)
     def _write_done(self, message: ResolveScreen.WriteDone) -> None:
-        result = self.session.finish_decision(message.decision, message.outcome)
-        self._decided(result, message.case_id)
-        if message.decision.seq == self.session.current():
-            self.show_case(message.decision.seq)  # what the store has now
+        self._take_outcome(message.future)
+
+    def _take_outcome(self, future: Future[WriteOutcome]) -> None:
+        taken = self._unfinished.pop(future, None)
+        if taken is None:
+            return  # taken already (when quitting)
+        decision, case_id = taken
+        self._decided(self.session.finish_decision(decision, future.result()), case_id)
+        if decision.seq == self.session.current():
+            self.show_case(decision.seq)  # what the store has now
+
+    def _finish_writes(self, timeout: float) -> None:
+        """Wait for the writes in flight (quitting) and take their outcomes."""
+        for future in list(self._unfinished):
+            with contextlib.suppress(TimeoutError):
+                future.result(timeout=timeout)
+                self._take_outcome(future)
 
     def _said(self, decision: Decision) -> str:
         """``case → bucket`` for the status line (made safe)."""

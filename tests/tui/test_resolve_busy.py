@@ -130,3 +130,29 @@ async def test_a_slow_commit_does_not_hold_the_screen(
         assert status(app) == "undone"
         assert current_seq(app) == first
     assert resolution_rows(store) == {}
+
+
+async def test_quitting_waits_for_a_write_in_flight(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = demo_store(tmp_path)
+    first = expected_queue(store)[0]
+    app = resolve_app(store, save_wait_s=SAVE_WAIT_S)
+    release = threading.Event()
+    real = app.session.store_decision
+
+    def slow(decision: Decision) -> WriteOutcome:
+        assert release.wait(10)
+        return real(decision)
+
+    monkeypatch.setattr(app.session, "store_decision", slow)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await settle(pilot)
+        await pilot.press("x")
+        assert status(app).startswith("saving: ")
+        threading.Timer(0.2, release.set).start()  # lands while q waits for it
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+    assert app.return_code == 0
+    assert resolution_rows(store)[first]["method"] == "unclear"
