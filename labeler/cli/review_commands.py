@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import click
@@ -62,6 +64,11 @@ def run_review(store: Store, actor: Actor, spec: QueueSpec) -> None:
     finish_app(failure, app.return_code)
 
 
+def remove_demo_folder(folder: Path) -> None:
+    """Remove the demo's temporary folder (the store, its -wal and -shm), whatever is left."""
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 def finish_app(store_failure: str | None, return_code: int | None) -> None:
     """After a screen ends: a failure (the store failed, labels unsaved or refused) is an
     error message and exit 1; any other non-zero return code is passed on."""
@@ -111,19 +118,25 @@ def review(
 @click.command()
 @REVIEWER_OPTION
 @click.option("--info", "info_only", is_flag=True, help="Make the demo store, print where, exit.")
+@click.option("--keep", is_flag=True, help="Keep the demo store when the demo ends.")
 @friendly_errors
-def demo(reviewer: str | None, info_only: bool) -> None:
+def demo(reviewer: str | None, info_only: bool, keep: bool) -> None:
     """Open the review screen on a fresh copy of the bundled sample session.
 
     The sample (a customer-support assistant, 180 cases, labeled by alice and bob) is copied
     into a new store in a temporary folder; the packaged files are never modified. You review
-    with overlap 3, so every case is in your queue.
+    with overlap 3, so every case is in your queue. The store is removed when the demo ends,
+    however it ends; --keep keeps it (to try stats, resolve or export on it).
     """
     from labeler.sample import make_demo_store
 
     actor = get_actor(reviewer)
-    store = make_demo_store(actor)
-    click.echo(f"demo store: {store.path}", err=True)
+    folder = Path(tempfile.mkdtemp(prefix="labeler-demo-"))
+    if not keep:
+        click.get_current_context().call_on_close(lambda: remove_demo_folder(folder))
+    store = make_demo_store(actor, folder)
+    kept = "kept (--keep)" if keep else "removed when the demo ends; --keep keeps it"
+    click.echo(f"demo store: {store.path} ({kept})", err=True)
     with store:
         if info_only or not sys.stdout.isatty():
             from labeler.info import store_info
@@ -131,6 +144,7 @@ def demo(reviewer: str | None, info_only: bool) -> None:
             data = store_info(store)
             reviewers = ", ".join(safe_inline(r, 60) for r in data.reviewers)
             click.echo(f"{data.cases} cases, {data.labels} labels by {reviewers}")
-            click.echo(f"try: labeler review {store.path}  /  labeler stats {store.path}")
+            if keep:
+                click.echo(f"try: labeler review {store.path}  /  labeler stats {store.path}")
             return
         run_review(store, actor, QueueSpec(actor.name, 3, (), False))
