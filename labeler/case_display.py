@@ -14,7 +14,13 @@ from typing import Any, Literal
 from labeler.cases import Case
 from labeler.display_text import make_safe, safe_inline
 
-LineKind = Literal["text", "role", "title", "note", "empty"]
+LINE_CAP = 200_000
+"""The longest single line shown: the same as the whole text's cap (make_safe's default)."""
+
+LineKind = Literal["text", "role", "title", "note", "empty", "expected-title", "expected"]
+
+EXPECTED_TITLE = "━━ Expected answer (the reference, not part of the output) ━━"
+"""The heading of the expected answer's own section, below the output."""
 
 
 @dataclass(frozen=True)
@@ -32,10 +38,13 @@ class PaneContent:
     lines: list[PaneLine] = field(default_factory=list)
     hidden: set[str] = field(default_factory=set)
     truncated: bool = False
+    start_line: int = 0
+    """The line the pane opens at (a chat: its last user message; earlier turns above)."""
 
     def add_text(self, raw: str | None, kind: LineKind = "text") -> None:
-        """Append a raw text, made safe and split into lines."""
-        safe = make_safe(raw)
+        """Append a raw text, made safe and split into lines. A single line is capped only
+        with the whole text (it is wrapped, so it can be read to its end)."""
+        safe = make_safe(raw, max_line_chars=LINE_CAP)
         self.hidden.update(safe.hidden)
         self.truncated = self.truncated or safe.truncated
         self.lines.extend(PaneLine(line, kind) for line in safe.text.split("\n"))
@@ -65,11 +74,15 @@ def _inline(raw: str | None, max_chars: int, hidden: set[str]) -> str:
 def _input_pane(case: Case) -> PaneContent:
     pane = PaneContent()
     if case.turns:
+        last_user = -1
         for i, turn in enumerate(case.turns):
             if i:
                 pane.lines.append(PaneLine("", "empty"))
+            if i == 0 or turn.role == "user":
+                last_user = len(pane.lines)
             pane.lines.append(PaneLine(f"▌{_inline(turn.role, 40, pane.hidden)}", "role"))
             pane.add_text(turn.content)
+        pane.start_line = max(last_user, 0)
     else:
         pane.add_text(case.input_text)
     return pane
@@ -100,8 +113,8 @@ def _output_pane(case: Case) -> PaneContent:
         pane.add_text(case.output)
     if case.expected is not None:
         pane.lines.append(PaneLine("", "empty"))
-        pane.lines.append(PaneLine("expected", "title"))
-        pane.add_text(case.expected)
+        pane.lines.append(PaneLine(EXPECTED_TITLE, "expected-title"))
+        pane.add_text(case.expected, "expected")
     return pane
 
 

@@ -14,6 +14,9 @@ from textual.widget import Widget
 from labeler.buckets import BucketInfo
 from labeler.display_text import safe_inline
 
+CHOSEN = "✓"
+"""Marks the chosen bucket's key."""
+
 
 def bar_text(buckets: list[BucketInfo], current: str | None, width: int = 0) -> Text:
     """The bar as styled text, wrapped at ``width`` cells (0: one line); current highlighted."""
@@ -21,7 +24,9 @@ def bar_text(buckets: list[BucketInfo], current: str | None, width: int = 0) -> 
     used = 0
     for b in buckets:
         chosen = b.key == current
-        key = f" {safe_inline(b.shortcut, 1)} "
+        # The chosen bucket is marked by a glyph in the key's first cell, not only by colour
+        # (NO_COLOR), and in the same cells as the unmarked key (the layout never changes).
+        key = f"{CHOSEN if chosen else ' '}{safe_inline(b.shortcut, 1)} "
         name = " " + safe_inline(b.name, 40)
         size = cell_len(key) + cell_len(name)
         if used:

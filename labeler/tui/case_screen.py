@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from rich.text import Text
+from textual import events
 from textual.binding import Binding
+from textual.css.query import NoMatches
 from textual.screen import Screen
+from textual.widgets import Static
 
 from labeler.tui.case_view import CaseView
+
+MIN_COLUMNS = 60
+"""Narrower than this, the bucket keys and the panes no longer fit: the screen says so."""
+MIN_ROWS = 20
+"""Shorter than this, the panes would show no text: the screen says so."""
 
 
 def pane_bindings(prefix: str) -> list[Binding]:
@@ -21,7 +32,32 @@ def pane_bindings(prefix: str) -> list[Binding]:
 
 
 class CaseScreen(Screen[None]):
-    """A screen with a :class:`CaseView`; the panes are not focusable, the screen scrolls them."""
+    """A screen with a :class:`CaseView`; the panes are not focusable, the screen scrolls them.
+
+    Below :attr:`MIN_SIZE` it shows what size it needs instead of drawing empty panes (the
+    class ``-too-small`` hides everything else; the keys still work, q quits)."""
+
+    MIN_SIZE: ClassVar[tuple[int, int]] = (MIN_COLUMNS, MIN_ROWS)
+
+    def on_resize(self, event: events.Resize) -> None:
+        """Say so when the terminal is too small to show a case."""
+        width, height = event.size
+        min_width, min_height = self.MIN_SIZE
+        small = width < min_width or height < min_height
+        if small:
+            try:
+                note = self.query_one("#too-small", Static)
+            except NoMatches:
+                note = Static(id="too-small")
+                self.mount(note)
+            note.update(
+                Text(
+                    f"This terminal is {width}x{height}: labeler needs at least "
+                    f"{min_width}x{min_height} to show the case, its output and every bucket "
+                    "key. Make the window larger (or the font smaller). q quits."
+                )
+            )
+        self.set_class(small, "-too-small")
 
     def action_next_pane(self) -> None:
         """Choose the next pane for page keys and zoom."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -141,8 +142,10 @@ def help_text(keys: list[tuple[str, str]], buckets: list[BucketInfo]) -> Text:
     """Every key and every bucket's guideline, as plain text."""
     text = Text()
     text.append("Keys\n", style="bold underline")
+    # The key column is as wide as its longest key plus two spaces: columns never run together.
+    column = max((cell_len(key) for key, _ in keys), default=0) + 2
     for key, what in keys:
-        text.append(f"  {key:<14}", style="bold")
+        text.append(f"  {key}{' ' * (column - cell_len(key))}", style="bold")
         text.append(f"{what}\n")
     text.append("\nBuckets\n", style="bold underline")
     for b in buckets:

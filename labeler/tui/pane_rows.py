@@ -74,3 +74,14 @@ def wrap_rows(lines: list[PaneLine], width: int) -> list[Row]:
         for part in wrap_line(text, width):
             append(Row(part, kind, len(part) if part.isascii() else cell_len(part)))
     return rows
+
+
+def row_of_line(lines: list[PaneLine], index: int, width: int) -> int:
+    """The first row of line ``index`` once ``lines`` are wrapped at ``width`` cells."""
+    if index <= 0:
+        return 0
+    count = 0
+    for line in lines[:index]:
+        text = line.text.expandtabs(TAB_SIZE) if "\t" in line.text else line.text
+        count += len(wrap_line(text, width))
+    return count

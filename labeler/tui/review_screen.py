@@ -27,6 +27,7 @@ from labeler.queue import queue_progress
 from labeler.review_session import ReviewSession, case_id_of
 from labeler.store.connection import Store, open_store
 from labeler.tui.bucket_bar import BucketBar
+from labeler.tui.bucket_guide import BucketGuide
 from labeler.tui.case_preparation import PaneWidths, PreparedCase, prepare_case
 from labeler.tui.case_screen import CaseScreen, pane_bindings
 from labeler.tui.case_view import CaseView
@@ -64,6 +65,7 @@ HELP_KEYS = [
     ("pgup / pgdn", "scroll the chosen pane (also home / end)"),
     ("z", "zoom the chosen pane to full screen and back"),
     ("t", "agreement and counts (only once your overlap cases are done)"),
+    ("d", "show or hide the bucket guidelines beside the case"),
     ("?", "this help"),
     ("q / ctrl+c", "quit (every label shown as saved is in the store)"),
 ]
@@ -95,6 +97,7 @@ class ReviewScreen(CaseScreen):
         Binding("g", "goto", "Go to", id="review.goto"),
         Binding("slash", "search", "Search", id="review.search"),
         Binding("t", "stats", "Stats", id="review.stats", show=False),
+        Binding("d", "guide", "Guide", id="review.guide"),
         *pane_bindings("review"),
     ]
 
@@ -124,6 +127,7 @@ class ReviewScreen(CaseScreen):
 
     def compose(self) -> ComposeResult:
         yield CaseHeader(id="header")
+        yield BucketGuide(self.buckets, id="bucket-guide")
         yield CaseView(id="case-view")
         yield BucketBar(self.buckets, id="bucket-bar")
         yield Static(id="status")
@@ -476,6 +480,10 @@ class ReviewScreen(CaseScreen):
         opener = getattr(self.app, "open_stats", None)
         if opener is not None:
             opener()
+
+    def action_guide(self) -> None:
+        """Show or hide the bucket guidelines beside the case (the case stays visible)."""
+        self.query_one(BucketGuide).toggle()
 
     def action_help(self) -> None:
         """Keys and bucket guidelines."""

@@ -24,7 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from labeler.case_display import LineKind, PaneContent, PaneLine
-from labeler.tui.pane_rows import Row, wrap_rows
+from labeler.tui.pane_rows import Row, row_of_line, wrap_rows
 
 FRAME_LEFT = 2
 """Cells left of the text: the border and a space."""
@@ -37,6 +37,8 @@ KIND_COMPONENTS: dict[LineKind, str] = {
     "title": "text-pane--heading",
     "note": "text-pane--note",
     "empty": "text-pane--text",
+    "expected-title": "text-pane--expected-title",
+    "expected": "text-pane--expected",
 }
 
 
@@ -48,6 +50,7 @@ class PaneStyles(NamedTuple):
     title: Style
     track: Style
     thumb: Style
+    more: Style
     kinds: dict[LineKind, Style]
 
 
@@ -60,6 +63,7 @@ class TextPane(ScrollView, can_focus=False):
         "text-pane--title",
         "text-pane--scrollbar",
         "text-pane--scrollbar-thumb",
+        "text-pane--more",
         *KIND_COMPONENTS.values(),
     }
 
@@ -80,12 +84,16 @@ class TextPane(ScrollView, can_focus=False):
     TextPane > .text-pane--role { color: $text-secondary; text-style: bold; }
     TextPane > .text-pane--heading { color: $text-warning; text-style: bold; }
     TextPane > .text-pane--note { text-style: italic dim; }
+    TextPane > .text-pane--expected-title { color: $text-success; text-style: bold; }
+    TextPane > .text-pane--expected { color: $text-success; }
+    TextPane > .text-pane--more { color: $text-warning; text-style: bold; }
     """
 
     def __init__(self, title: str, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.border_title = title
         self._lines: list[PaneLine] = []
+        self._start_line = 0
         self._rows: list[Row] = []
         self._wrapped_width = -1
         self._styles: PaneStyles | None = None
@@ -106,13 +114,20 @@ class TextPane(ScrollView, can_focus=False):
         """Show new content from its top. ``rows`` may hold the lines already wrapped at
         :attr:`text_width` (prepared on a worker); otherwise they are wrapped here."""
         self._lines = content.lines
+        self._start_line = content.start_line
         if rows is not None:
             self._set_rows(rows, self.text_width)
         else:
             self._wrapped_width = -1
             self._rewrap(self.text_width)
-        self.scroll_to(0, 0, animate=False, immediate=True, force=True)
+        self.scroll_to(0, self.start_row(), animate=False, immediate=True, force=True)
         self.refresh()
+
+    def start_row(self) -> int:
+        """The row the content opens at (a chat's last user message), 0 for most texts."""
+        if self._start_line <= 0:
+            return 0
+        return row_of_line(self._lines, self._start_line, self._wrapped_width)
 
     def plain_text(self) -> str:
         """All rows joined (used by tests and benchmarks)."""
@@ -166,24 +181,35 @@ class TextPane(ScrollView, can_focus=False):
                 title=component("text-pane--title"),
                 track=component("text-pane--scrollbar"),
                 thumb=component("text-pane--scrollbar-thumb"),
+                more=component("text-pane--more"),
                 kinds={kind: component(name) for kind, name in KIND_COMPONENTS.items()},
             )
         return self._styles
 
-    def _edge(self, top: bool, width: int, styles: PaneStyles) -> Strip:
-        """The top border (with the title) or the bottom border."""
+    def _edge(self, top: bool, width: int, styles: PaneStyles, more: int) -> Strip:
+        """The top border (the title, and how many rows are above) or the bottom border (how
+        many rows are below): words, so they show without colour too."""
         if width < 2:
             return Strip.blank(width, styles.border)
         inner = width - 2
-        if not top:
-            return Strip([Segment("╰" + "─" * inner + "╯", styles.border)], width)
-        title = f" {self.border_title or ''} " if inner >= 5 else ""
+        left, right = ("╭", "╮") if top else ("╰", "╯")
+        title = f" {self.border_title or ''} " if top and inner >= 5 else ""
         title = title[: max(inner - 1, 0)]
-        rest = inner - 1 - len(title) if title else inner
-        segments = [Segment("╭─" if title else "╭", styles.border)]
+        word = "line" if more == 1 else "lines"
+        note = (
+            (f" ▲ {more:,} {word} above " if top else f" ▼ {more:,} more {word} ") if more else ""
+        )
+        if len(title) + len(note) + 2 > inner:
+            note = ""
+        rest = inner - (1 + len(title) if title else 0) - (len(note) + 1 if note else 0)
+        segments = [Segment(left + "─" if title else left, styles.border)]
         if title:
             segments.append(Segment(title, styles.title))
-        segments.append(Segment("─" * rest + "╮", styles.border))
+        segments.append(Segment("─" * rest, styles.border))
+        if note:
+            segments.append(Segment(note, styles.more))
+            segments.append(Segment("─", styles.border))
+        segments.append(Segment(right, styles.border))
         return Strip(segments, width)
 
     def _thumb(self, track_height: int) -> range:
@@ -219,8 +245,11 @@ class TextPane(ScrollView, can_focus=False):
         whole = crop.x == 0 and crop.width == width
         strips: list[Strip] = []
         for y in crop.line_range:
-            if y == 0 or y == height - 1:
-                strip = self._edge(y == 0, width, styles)
+            if y == 0:
+                strip = self._edge(True, width, styles, first)
+            elif y == height - 1:
+                below = max(len(rows) - first - (height - 2), 0)
+                strip = self._edge(False, width, styles, below)
             else:
                 index = first + y - 1
                 bar = thumb_cell if (y - 1) in thumb else track

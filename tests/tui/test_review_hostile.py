@@ -324,7 +324,8 @@ async def test_very_long_texts_are_capped_and_the_screen_stays_responsive(
         output = app.screen.query_one("#pane-output", TextPane)
         # the notes may be wrapped at any space: compare with the rows joined by one space
         shown = " ".join(output.plain_text().split())
-        assert "[line truncated: showing 10,000 of" in shown
+        # one line is capped only with the whole text: it can be read to the whole cap's end
+        assert "[line truncated" not in shown
         assert "[truncated: showing 200,000 of 1,000,000 characters]" in shown
         await pilot.press("tab", "tab", "end")
         assert "truncated: showing 200,000 of 1,000,000 characters" in screen_text(app)

@@ -91,3 +91,25 @@ def test_note_modal(snap_compare: SnapCompare, snapshot_app: ReviewApp) -> None:
         await pilot.pause()
 
     assert snap_compare(snapshot_app, terminal_size=(120, 30), run_before=open_note)
+
+
+def test_plain_case_80x24(snap_compare: SnapCompare, snapshot_app: ReviewApp) -> None:
+    """The second case: a one-line input (no chat) and a JSON output, every key visible."""
+    assert snap_compare(snapshot_app, terminal_size=(80, 24), run_before=ready, press=["j"])
+
+
+def test_chosen_bucket_and_guide_200x50(snap_compare: SnapCompare, snapshot_app: ReviewApp) -> None:
+    """The bucket guide beside the case, and the chosen bucket marked with its glyph."""
+
+    async def label_back_and_guide(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("3")
+        await settle(pilot)
+        await pilot.press("k", "d")
+        await settle(pilot)
+
+    assert snap_compare(snapshot_app, terminal_size=(200, 50), run_before=label_back_and_guide)
+
+
+def test_too_small(snap_compare: SnapCompare, snapshot_app: ReviewApp) -> None:
+    assert snap_compare(snapshot_app, terminal_size=(50, 14), run_before=ready)
