@@ -44,3 +44,14 @@ def unknown_gate_slices(
             name = f" ({safe_inline(rule.name, 40)})" if rule.name else ""
             problems.append(f"{where}: rule #{index + 1}{name}: {exc}")
     return problems
+
+
+def in_file_order(problems: list[str], source: str) -> list[str]:
+    """Problems ``source:line: ...`` sorted by line (those without a line last, kept in order)."""
+
+    def line_of(problem: str) -> int:
+        rest = problem[len(source) + 1 :] if problem.startswith(source + ":") else ""
+        number = rest.partition(":")[0]
+        return int(number) if number.isdigit() else 1 << 30
+
+    return sorted(problems, key=line_of)

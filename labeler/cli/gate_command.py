@@ -30,13 +30,20 @@ def _error(message: str) -> NoReturn:
 
 
 def _check_scopes(store: Store, spec: GatesSpec) -> None:
-    """Every unknown slice of the gates file, each with its line (a usage error, exit 2)."""
-    from labeler.gate_slices import unknown_gate_slices
+    """Every unknown bucket and slice of the gates file in one message, in file order, each
+    with its line (a usage error, exit 2)."""
+    from labeler.gate_slices import in_file_order, unknown_gate_slices
+    from labeler.gates import check_buckets
     from labeler.store.slice_queries import known_meta_fields, known_slices
+    from labeler.taxonomy import read_taxonomy
 
     problems = unknown_gate_slices(spec, known_slices(store), known_meta_fields(store))
+    try:
+        check_buckets(spec, read_taxonomy(store))
+    except GatesFileError as exc:
+        problems += str(exc).splitlines()
     if problems:
-        raise GatesFileError("\n".join(problems))
+        raise GatesFileError("\n".join(in_file_order(problems, spec.source)))
 
 
 @click.command("gate")

@@ -122,3 +122,45 @@ def test_empty_queue_says_why_slice(make_store: Any, make_cases: Any) -> None:
     assert "Nothing to review: no case in length=long, channel=email" in out
     reason = empty_queue_reason(store, QueueSpec("carol", revisit=True))
     assert reason is not None and "--revisit" in reason
+
+
+def test_gates_file_mistakes_all_reported_in_file_order(labeled: Store, tmp_path: Path) -> None:
+    gates = tmp_path / "gates.toml"
+    gates.write_text(
+        "[[rule]]\n"
+        'kind = "must_pass"\n'
+        'bucket = "wrong_intnet"\n'
+        'on_fail = "block"\n'
+        "\n"
+        "[[rule]]\n"
+        'kind = "must_pass"\n'
+        'bucket = "too_slow"\n'
+        'on_fail = "flag"\n'
+        'slice = "chanel=chat"\n',
+        encoding="utf-8",
+    )
+    code, out = run("gate", str(labeled.path), "--gates", str(gates))
+    assert code == 2, out
+    bucket = out.index(f"{gates}:3: rule #1: unknown bucket 'wrong_intnet'")
+    sliced = out.index(f"{gates}:10: rule #2: unknown slice 'chanel'; did you mean 'channel'?")
+    assert bucket < sliced
+
+
+def test_gates_file_validation_mistakes_all_reported(labeled: Store, tmp_path: Path) -> None:
+    gates = tmp_path / "gates.toml"
+    gates.write_text(
+        "[[rule]]\n"
+        'kind = "bucket_rate"\n'
+        'bucket = "wrong_intent"\n'
+        'max_per_1000 = "ten"\n'
+        'on_fail = "block"\n'
+        "\n"
+        "[[rule]]\n"
+        'kind = "must_pas"\n'
+        'on_fail = "block"\n',
+        encoding="utf-8",
+    )
+    code, out = run("gate", str(labeled.path), "--gates", str(gates))
+    assert code == 2, out
+    assert f"{gates}:4: rule #1: max_per_1000" in out
+    assert f"{gates}:8: rule #2: unknown kind 'must_pas'" in out
