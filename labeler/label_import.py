@@ -20,9 +20,10 @@ from __future__ import annotations
 import csv
 import io
 import sqlite3
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from labeler.bucket_names import key_for_name
 from labeler.clock import utc_now
 from labeler.display_text import safe_inline
 from labeler.identity import Actor
@@ -86,6 +87,8 @@ class LabelImportResult:
     changed: int = 0
     unchanged: int = 0
     new_buckets: list[str] = field(default_factory=list)
+    bucket_names: dict[str, str] = field(default_factory=dict)
+    """Key -> the name the file gave, for each new bucket (the key when it was one)."""
     changes: list[LabelChange] = field(default_factory=list)
     """Every label the file changes (written only with ``replace``)."""
     dry_run: bool = False
@@ -237,6 +240,7 @@ def _plan(
                 unknown_cases.append(r.case_id)
         else:
             seqs[r.case_id] = found[0]
+    rows, names = _match_bucket_names(conn, rows, create_buckets)
     buckets = {row[0] for row in conn.execute("SELECT key FROM buckets")}
     unknown_buckets = sorted({r.bucket for r in rows if r.bucket not in buckets})
     problems = []
@@ -265,7 +269,10 @@ def _plan(
             )
     if problems:
         raise StoreError(f"{name}: " + "; ".join(problems))
-    result = LabelImportResult(new_buckets=unknown_buckets)
+    result = LabelImportResult(
+        new_buckets=unknown_buckets,
+        bucket_names={key: names.get(key, key) for key in unknown_buckets},
+    )
     writes: list[tuple[LabelRow, int, tuple[str, str | None] | None]] = []
     for r in rows:
         seq = seqs[r.case_id]
@@ -287,6 +294,32 @@ def _plan(
         )
         writes.append((r, seq, (old[0], old[1])))
     return _Plan(writes, unknown_buckets, result)
+
+
+def _match_bucket_names(
+    conn: sqlite3.Connection, rows: list[LabelRow], create_buckets: bool
+) -> tuple[list[LabelRow], dict[str, str]]:
+    """Rows whose bucket is a stored bucket's key or name (exact, else ignoring case) get its
+    key; with ``create_buckets``, an unknown name gets a new valid key (:func:`key_for_name`).
+    Returns the rows and new key -> name as the file wrote it."""
+    stored = conn.execute("SELECT key, name FROM buckets").fetchall()
+    keys = {str(k) for k, _ in stored}
+    by_name = {str(n): str(k) for k, n in stored}
+    by_folded = {str(n).casefold(): str(k) for k, n in reversed(stored)}
+    new: dict[str, str] = {}
+    key_of: dict[str, str] = {}
+    for written in dict.fromkeys(r.bucket for r in rows):
+        if written in keys:
+            continue
+        found = by_name.get(written) or by_folded.get(written.casefold())
+        if found is None and create_buckets and written.strip() and written.isprintable():
+            # A name with control or invisible characters is refused below, not renamed.
+            found = key_for_name(written, keys | set(new))
+            new[found] = written
+        if found is not None:
+            key_of[written] = found
+    mapped = [replace(r, bucket=key_of.get(r.bucket, r.bucket)) for r in rows]
+    return mapped, new
 
 
 def _spaces_hint(conn: sqlite3.Connection, unknown: list[str]) -> str:
@@ -362,7 +395,7 @@ def import_labels(
                 _conflict_message(name, plan.result.changes), plan.result.changes
             )
         if plan.new_buckets:
-            _create_buckets(conn, plan.new_buckets, actor)
+            _create_buckets(conn, plan.new_buckets, actor, plan.result.bucket_names)
         now = utc_now()
         for r, seq, old in plan.writes:
             detail: dict[str, object] = {"file": path.name, "line": r.line}
@@ -402,7 +435,9 @@ def _free_shortcuts(conn: sqlite3.Connection) -> list[str]:
     return [c for c in SPARE_SHORTCUTS if c not in used and c not in RESERVED_SHORTCUTS]
 
 
-def _create_buckets(conn: sqlite3.Connection, keys: list[str], actor: Actor) -> None:
+def _create_buckets(
+    conn: sqlite3.Connection, keys: list[str], actor: Actor, names: dict[str, str]
+) -> None:
     position = conn.execute("SELECT coalesce(max(position), -1) FROM buckets").fetchone()[0]
     free = _free_shortcuts(conn)
     if len(free) < len(keys):
@@ -412,12 +447,12 @@ def _create_buckets(conn: sqlite3.Connection, keys: list[str], actor: Actor) -> 
         conn.execute(
             "INSERT INTO buckets (key, name, shortcut, description, must_pass, position)"
             " VALUES (?, ?, ?, '', 0, ?)",
-            (key, key, shortcut, position),
+            (key, names.get(key, key), shortcut, position),
         )
         record_event(
             conn,
             actor,
             "taxonomy.add",
-            after={"key": key, "shortcut": shortcut},
+            after={"key": key, "name": names.get(key, key), "shortcut": shortcut},
             detail={"reason": "import-labels --create-buckets"},
         )

@@ -38,9 +38,7 @@ def _report_dry_run(result: LabelImportResult, labels_file: Path) -> None:
         f"{result.unchanged} same as in the store"
     )
     if result.new_buckets:
-        click.echo(
-            f"would create buckets: {', '.join(safe_inline(b, 64) for b in result.new_buckets)}"
-        )
+        click.echo(f"would create buckets: {_bucket_mapping(result)}")
     if result.changes:
         file = safe_inline(labels_file.name, 100)
         click.echo("changed labels (file line: case by reviewer: store -> file):")
@@ -105,7 +103,15 @@ def import_labels_command(
         f"labels: {result.created} new, {result.changed} changed, {result.unchanged} unchanged"
     )
     if result.new_buckets:
-        click.echo(
-            f"new buckets: {', '.join(safe_inline(b, 64) for b in result.new_buckets)} "
-            "(edit names with `taxonomy --set`)"
-        )
+        click.echo(f"new buckets: {_bucket_mapping(result)} (edit names with `taxonomy --set`)")
+
+
+def _bucket_mapping(result: LabelImportResult) -> str:
+    """``wrong_answer ("wrong answer"), too_slow``: each new key, with the name the file gave
+    when it differs (the key is what later imports and the screens use; either matches)."""
+    parts = []
+    for key in result.new_buckets:
+        name = result.bucket_names.get(key, key)
+        shown = safe_inline(key, 64)
+        parts.append(shown if name == key else f"{shown} ({safe_inline(repr(name), 80)})")
+    return ", ".join(parts)
