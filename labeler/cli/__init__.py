@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
+from pathlib import Path
 
 import click
 
@@ -34,8 +36,47 @@ exporters and the gates, and ``labeler --help`` lists the commands without impor
 """
 
 
+FIXED_TEXT: dict[tuple[str, ...], tuple[str, tuple[str, ...]]] = {
+    ("gate", "--example"): ("gates/example.py", ("EXAMPLE_GATES", "REGRESSION_EXAMPLE")),
+}
+"""Command lines whose whole output is fixed text: (file under ``labeler/``, the names of the
+strings it defines, printed one after the other). They are answered from that file alone, as
+the command itself would answer (``tests/test_cli_startup.py`` compares the two): ``labeler
+gate --example`` would otherwise import the gates package, numpy and the statistics (0.3-0.9 s
+to print a text)."""
+
+
+def _fixed_text(file: str, names: tuple[str, ...]) -> str:
+    """The strings ``names`` of ``labeler/<file>``, run as a module of its own (not through its
+    package, whose ``__init__`` may import much more)."""
+    path = Path(__file__).resolve().parent.parent / file
+    spec = importlib.util.spec_from_file_location(f"labeler._fixed_text_{path.stem}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return "".join(str(getattr(module, name, "")) for name in names)
+
+
+def _fixed_text_command(name: str, args: tuple[str, ...]) -> click.Command:
+    file, names = FIXED_TEXT[(name, *args)]
+
+    def show() -> None:
+        click.echo(_fixed_text(file, names), nl=False)
+
+    flags = [click.Option([arg], is_flag=True) for arg in args]
+    return click.Command(name, params=list(flags), callback=lambda **_: show())
+
+
 class LazyGroup(click.Group):
     """Lists commands in workflow order and imports each one only when it is needed."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """A command line of :data:`FIXED_TEXT` is answered without importing its command."""
+        if tuple(args) in FIXED_TEXT:
+            return args[0], _fixed_text_command(args[0], tuple(args[1:])), args[1:]
+        return super().resolve_command(ctx, args)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)

@@ -1,0 +1,108 @@
+"""Commands that only read a little start without the heavy libraries, and say the same thing.
+
+``benchmarks/bench_startup.py`` times them against ``labeler --help``; these tests pin what
+makes them fast (what they do not import) and that the fast path prints what the command does.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from labeler.cli import FIXED_TEXT, main
+from labeler.identity import Actor
+from labeler.info import store_info
+from labeler.store import create_store
+
+HEAVY = ("numpy", "pandas", "sqlite_utils", "pydantic", "textual", "labeler.gates")
+
+PROBE = """
+import contextlib, io, json, sys
+from labeler.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        main(sys.argv[1:], standalone_mode=False)
+    except SystemExit:
+        pass
+heavy = json.loads(sys.stdin.read())
+print(json.dumps(sorted(m for m in heavy if m in sys.modules)))
+"""
+
+
+def loaded_after(*args: str) -> list[str]:
+    """The heavy modules a command line imports (run in a fresh interpreter)."""
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        input=json.dumps(HEAVY),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return list(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_gate_example_is_the_commands_text() -> None:
+    from labeler.cli.gate_command import gate
+
+    fast = CliRunner().invoke(main, ["gate", "--example"])
+    slow = CliRunner().invoke(gate, ["--example"])
+    assert fast.exit_code == slow.exit_code == 0
+    assert fast.output == slow.output
+    assert "[[rule]]" in fast.output
+
+
+def test_every_fixed_text_line_names_a_real_option() -> None:
+    for name, *args in FIXED_TEXT:
+        command = main.get_command(None, name)  # type: ignore[arg-type]
+        assert command is not None
+        options = {o for p in command.params for o in getattr(p, "opts", ())}
+        assert set(args) <= options
+
+
+def test_gate_example_imports_nothing_heavy() -> None:
+    assert loaded_after("gate", "--example") == []
+
+
+def test_info_imports_nothing_heavy(tmp_path: Path) -> None:
+    store = tmp_path / "s.db"
+    create_store(store, Actor(name="t", account="t", on_trust=False)).close()
+    assert loaded_after("info", str(store)) == []
+    assert loaded_after("info", str(store), "--json") == []
+
+
+def test_info_counts_match_sqlite_utils(tmp_path: Path) -> None:
+    """The counts are the ones sqlite-utils gave before (the queries it runs)."""
+    import sqlite_utils
+
+    from labeler.labels import set_label
+
+    actor = Actor(name="t", account="t", on_trust=False)
+    store = create_store(tmp_path / "s.db", actor)
+    with store.write() as conn:
+        for seq, (case_id, current) in enumerate([("a", 1), ("a", 0), ("b", 1)], start=1):
+            conn.execute(
+                "INSERT INTO cases (seq, case_id, version, is_current, content_hash, "
+                "imported_at) VALUES (?, ?, ?, ?, 'h', 'now')",
+                (seq, case_id, 2 if current and case_id == "a" else 1, current),
+            )
+    for reviewer in ("zed", "amy", "amy2"):
+        set_label(
+            store,
+            1,
+            Actor(name=reviewer, account=reviewer, on_trust=True),
+            "other",
+            expected_version=None,
+        )
+    info = store_info(store)
+    db = sqlite_utils.Database(store.conn)
+    assert info.reviewers == ("amy", "amy2", "zed")
+    assert info.cases == db["cases"].count_where("is_current = 1") == 2
+    assert info.old_case_versions == db["cases"].count_where("is_current = 0") == 1
+    assert info.labels == db["labels"].count == 3
+    assert info.tables == tuple(sorted(db.table_names()))
+    assert info.views == tuple(sorted(db.view_names()))
