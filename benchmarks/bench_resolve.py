@@ -400,7 +400,8 @@ def part_b(store_path: Path, keys: int, tail_n: int, settle_s: float, tag: str) 
         f"      the header after {run.count_s if run.count_s is None else round(run.count_s, 2)} s"
     )
     print(f"      during start-up: {stalls.report('start')}")
-    print(f"    {len(run.decisions)} decisions, key -> next case drawn: {summary_ms(run.decisions)}")
+    keys_done = len(run.decisions)
+    print(f"    {keys_done} decisions, key -> next case drawn: {summary_ms(run.decisions)}")
     print(f"      loop-thread CPU per key: {summary_ms(CPU[: len(run.decisions)])}")
     for name, values in TIMED.items():
         print(f"      {name:<32} {summary_ms(values)}")
