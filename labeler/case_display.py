@@ -17,6 +17,9 @@ from labeler.display_text import make_safe, safe_inline
 LINE_CAP = 200_000
 """The longest single line shown: the same as the whole text's cap (make_safe's default)."""
 
+NO_CAP = 1 << 62
+"""A limit no text reaches (make_safe's limits must be given)."""
+
 LineKind = Literal["text", "role", "title", "note", "empty", "expected-title", "expected"]
 
 EXPECTED_TITLE = "━━ Expected answer (the reference, not part of the output) ━━"
@@ -40,11 +43,16 @@ class PaneContent:
     truncated: bool = False
     start_line: int = 0
     """The line the pane opens at (a chat: its last user message; earlier turns above)."""
+    full_text: bool = False
+    """No cap at all (a zoomed pane: the reviewer asked for the whole text)."""
 
     def add_text(self, raw: str | None, kind: LineKind = "text") -> None:
         """Append a raw text, made safe and split into lines. A single line is capped only
         with the whole text (it is wrapped, so it can be read to its end)."""
-        safe = make_safe(raw, max_line_chars=LINE_CAP)
+        if self.full_text:
+            safe = make_safe(raw, max_chars=NO_CAP, max_lines=NO_CAP, max_line_chars=NO_CAP)
+        else:
+            safe = make_safe(raw, max_line_chars=LINE_CAP)
         self.hidden.update(safe.hidden)
         self.truncated = self.truncated or safe.truncated
         self.lines.extend(PaneLine(line, kind) for line in safe.text.split("\n"))
@@ -71,8 +79,8 @@ def _inline(raw: str | None, max_chars: int, hidden: set[str]) -> str:
     return safe_inline(raw, max_chars)
 
 
-def _input_pane(case: Case) -> PaneContent:
-    pane = PaneContent()
+def _input_pane(case: Case, full_text: bool = False) -> PaneContent:
+    pane = PaneContent(full_text=full_text)
     if case.turns:
         last_user = -1
         for i, turn in enumerate(case.turns):
@@ -88,8 +96,8 @@ def _input_pane(case: Case) -> PaneContent:
     return pane
 
 
-def _context_pane(case: Case) -> PaneContent:
-    pane = PaneContent()
+def _context_pane(case: Case, full_text: bool = False) -> PaneContent:
+    pane = PaneContent(full_text=full_text)
     if not case.context:
         pane.lines.append(PaneLine("(no retrieved context)", "note"))
         return pane
@@ -103,8 +111,8 @@ def _context_pane(case: Case) -> PaneContent:
     return pane
 
 
-def _output_pane(case: Case) -> PaneContent:
-    pane = PaneContent()
+def _output_pane(case: Case, full_text: bool = False) -> PaneContent:
+    pane = PaneContent(full_text=full_text)
     if case.output is None:
         pane.lines.append(PaneLine("(no output: the model produced nothing)", "note"))
     elif case.output == "":
@@ -127,9 +135,14 @@ def _meta_value(value: Any) -> str:
 META_FIRST = ("prompt_version", "model", "latency_ms", "output_format")
 
 
-def case_display(case: Case) -> CaseDisplay:
-    """Build everything the review screen shows about a case (no labels)."""
-    panes = [_input_pane(case), _context_pane(case), _output_pane(case)]
+def case_display(case: Case, *, full_text: bool = False) -> CaseDisplay:
+    """Build everything the review screen shows about a case (no labels); ``full_text``:
+    nothing capped (for a zoomed pane: no text is unreachable)."""
+    panes = [
+        _input_pane(case, full_text),
+        _context_pane(case, full_text),
+        _output_pane(case, full_text),
+    ]
     hidden: set[str] = set()
     for pane in panes:
         hidden |= pane.hidden

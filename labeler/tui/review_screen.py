@@ -63,7 +63,7 @@ HELP_KEYS = [
     ("/", "search case ids, inputs and outputs; a label, j or k brings you back"),
     ("tab", "choose the pane that page keys scroll"),
     ("pgup / pgdn", "scroll the chosen pane (also home / end)"),
-    ("z", "zoom the chosen pane to full screen and back"),
+    ("z", "zoom the chosen pane to full screen and back (a capped text: all of it)"),
     ("t", "agreement and counts (only once your overlap cases are done)"),
     ("d", "show or hide the bucket guidelines beside the case"),
     ("?", "this help"),
@@ -480,6 +480,17 @@ class ReviewScreen(CaseScreen):
         opener = getattr(self.app, "open_stats", None)
         if opener is not None:
             opener()
+
+    def action_zoom(self) -> None:
+        """Zoom the chosen pane, or back; a zoomed pane whose text was capped shows it whole."""
+        super().action_zoom()
+        case, shown = self.case, self.display_data
+        if self.maximized is None or case is None or shown is None or not shown.truncated:
+            return
+        view = self.query_one(CaseView)
+        full = case_display(case, full_text=True)
+        view.active_pane().set_content((full.input, full.context, full.output)[view.active])
+        self.set_status("zoomed: the whole text, nothing capped (z goes back)")
 
     def action_guide(self) -> None:
         """Show or hide the bucket guidelines beside the case (the case stays visible)."""

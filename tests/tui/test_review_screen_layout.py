@@ -145,3 +145,18 @@ def test_help_columns_never_run_together() -> None:
     text = help_text([("z", "zoom"), ("a-very-long-key-name", "choose")], []).plain
     assert "a-very-long-key-name  choose" in text
     assert "z" + " " * 21 + "zoom" in text
+
+
+async def test_zoom_shows_a_capped_text_whole(make_store: MakeStore, make_app: MakeApp) -> None:
+    line = "word " * 50_000 + "THE-END"  # over the 200,000-character cap
+    store = make_store([{"id": "huge", "input": "q", "output": line}])
+    app = make_app(store, "bob")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "capped" in header_text(app)
+        await pilot.press("tab", "tab", "end")
+        assert "THE-END" not in screen_text(app)
+        await pilot.press("z")
+        await settle(pilot)
+        await pilot.press("end")
+        assert "THE-END" in screen_text(app)
