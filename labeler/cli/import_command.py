@@ -94,8 +94,17 @@ def import_command(
         if created:
             _remove_store(store_path)
         raise
-    for line in result.describe_problems():
+    from labeler.import_hint import summarise_missing
+
+    kept, grouped = summarise_missing(result.problems)
+    for line in grouped:
         click.echo(line, err=True)
+    for problem in kept:
+        click.echo(problem.describe(), err=True)
+    if result.problem_count > len(result.problems):
+        click.echo(
+            f"... and {result.problem_count - len(result.problems):,} more problems", err=True
+        )
     for f in result.files:
         click.echo(f.describe(), err=True)
     if not result.committed and created:
