@@ -11,14 +11,18 @@ Ranking, best first:
 Within exact and words, cases come in store order; typos by score. Every hit says where it
 matched (``field``) and carries the text around the match (``snippet``, ``start``/``end``).
 
-Where the candidates come from: the FTS5 trigram index (:mod:`labeler.store.search_index`)
-for the cases it holds, checked against the real text; cases not indexed yet (a fresh import,
-or an old store while its index is being built) are scanned in chunks, as before the index
-existed. Queries shorter than three characters cannot use trigrams and are scanned for exact
-matches. Typo candidates are the cases that hold all the query's trigrams but those one
-mistyped character would spoil (one FTS5 query per position, each capped), then ranked by
-rapidfuzz. Everything runs on the caller's thread (a worker), which ``should_stop`` can stop
-between steps; ``on_progress`` reports hits as they are found.
+Where the candidates come from: the FTS5 indexes (:mod:`labeler.store.search_index`) for the
+cases they hold, each candidate checked against the real text. One word: the cases holding all
+its trigrams. Several words: the cases with those words side by side (the words index; the
+last word may be unfinished), then up to ``PHRASE_TRIGRAM_CANDIDATES`` trigram candidates (a
+phrase starting inside a word), then the cases holding every word's trigrams. Typos: the
+phrase with one word cut to its first three characters, the trigrams that one mistyped
+character leaves intact (one FTS5 query per position, each capped), one such variant per
+word, and the cases holding most of the query's rare trigrams; rapidfuzz ranks them. Cases
+not indexed yet (a fresh import, or an old store while its index is being built) are scanned
+in chunks, as before the index existed; so are queries shorter than three characters (no
+trigram), for exact matches only. Everything runs on the caller's thread (a worker), which
+``should_stop`` can stop between steps; ``on_progress`` reports hits as they are found.
 
 The index is filled by :class:`IndexBuilder`, on a thread with its own connection, in short
 write transactions that leave gaps for label writes (see :func:`build_index`).
@@ -59,9 +63,13 @@ MIN_INDEXED_QUERY = 3
 MAX_QUERY_CHARS = 200
 """A longer query is cut to this many characters."""
 CHUNK = 20_000
-"""Cases per step of the scan of cases the index does not hold."""
+"""Cases per step of the scan of cases the index does not hold (the first steps are smaller,
+so that the first hits show soon)."""
+FIRST_CHUNK = 2_000
 EXACT_PAGE = 1_000
 """At most this many index candidates are checked per step."""
+PHRASE_TRIGRAM_CANDIDATES = 2_000
+"""Several words: trigram candidates checked for a phrase that starts inside a word."""
 TYPO_PER_VARIANT = 200
 """Typo candidates per one-typo variant of the query (the first in store order)."""
 TYPO_PER_QUERY = 1_000
@@ -74,6 +82,7 @@ CONTEXT_BEFORE = 40
 SNIPPET_LENGTH = 160
 
 _TIER: dict[Kind, int] = {"id": 0, "exact": 1, "words": 2, "typo": 3}
+_BEST_SCORE: dict[Kind, float] = {"id": 200.0, "exact": 100.0, "words": 90.0, "typo": 99.0}
 _FIELDS: tuple[Field, ...] = ("id", "input", "output")
 
 
@@ -191,6 +200,20 @@ class Matcher:
                     variants.append(part)
         return sorted(variants, key=len, reverse=True)
 
+    def typo_phrases(self) -> list[list[tuple[str, bool]]]:
+        """Several words: the words side by side with one of them cut to its first three
+        characters (a typo further in), as (word, is a prefix) parts of a phrase."""
+        if len(self.words) < 2:
+            return []
+        phrases = []
+        last = len(self.words) - 1
+        for k, word in enumerate(self.words):
+            if len(word) >= 4:
+                phrases.append(
+                    [(word[:3] if i == k else w, i in (k, last)) for i, w in enumerate(self.words)]
+                )
+        return phrases
+
     def word_typo_groups(self) -> list[list[list[str]]]:
         """For each word of four or more characters, its one-typo variants (several words
         with a typo each): a case must hold one variant of every such word."""
@@ -243,6 +266,11 @@ class Matcher:
             end -= 1
         # A perfect score here differs from an exact match (case, spacing, punctuation).
         return _hit(min(score, 99.0), seq, case_id, "typo", name, text, start, end)
+
+
+def _best_after(kind: Kind, after: int) -> tuple[int, float, int]:
+    """The best rank a hit of this kind on a case numbered above ``after`` can have."""
+    return (_TIER[kind], -_BEST_SCORE[kind], after + 1)
 
 
 def _trigrams(text: str) -> list[str]:
@@ -328,26 +356,45 @@ def _from_index(
     should_stop: Callable[[], bool],
     report: Callable[[str], None],
 ) -> None:
-    """Exact, all-words and typo hits among the cases the index holds (numbers <= through)."""
-    steps: list[tuple[Kind, list[str]]] = [("exact", matcher.exact_terms())]
-    if len(matcher.words) > 1 and matcher.words_terms():
-        steps.append(("words", matcher.words_terms()))
-    for kind, terms in steps:
-        query = idx.fts_all_of(terms)
+    """Exact, all-words and typo hits among the cases the index holds (numbers <= through).
+
+    Several words: the words index gives the cases with those words side by side (the last may
+    be unfinished); the trigrams then give up to ``PHRASE_TRIGRAM_CANDIDATES`` more (a phrase
+    that starts inside a word). One word: the trigrams give every candidate.
+    """
+    several = len(matcher.words) > 1
+    steps: list[tuple[Kind, str, str, int | None]] = []
+    if several and idx.has_words(store):
+        phrase = idx.fts_phrase(matcher.words, last_is_prefix=True)
+        steps.append(("exact", idx.WORDS, phrase, None))
+        steps.append(
+            ("exact", idx.TABLE, idx.fts_all_of(matcher.exact_terms()), PHRASE_TRIGRAM_CANDIDATES)
+        )
+    else:
+        steps.append(("exact", idx.TABLE, idx.fts_all_of(matcher.exact_terms()), None))
+    if several and matcher.words_terms():
+        steps.append(("words", idx.TABLE, idx.fts_all_of(matcher.words_terms()), None))
+    for kind, table, query, cap in steps:
         after = 0
+        checked = 0
         page = 2 * top.limit
-        while not should_stop() and not top.settled_before((_TIER[kind], -100.0, after)):
-            seqs = idx.matching_seqs(store, query, after=after, through=through, limit=page)
+        while not should_stop() and not top.settled_before(_best_after(kind, after)):
+            if cap is not None and checked >= cap:
+                break
+            seqs = idx.matching_seqs(
+                store, query, after=after, through=through, limit=page, table=table
+            )
             if not seqs:
                 break
             after = seqs[-1]
+            checked += len(seqs)
             page = min(EXACT_PAGE, 2 * page)
             for seq, case_id, input_text, output in idx.case_texts(store, seqs):
                 hit = matcher.match(seq, case_id, input_text, output)
                 if hit is not None:
                     top.add(hit)
-        report("all words" if kind == "exact" and len(steps) > 1 else "typos")
-    if should_stop() or top.settled_before((_TIER["typo"], -100.0, 0)):
+        report("all words" if kind == "exact" and several else "typos")
+    if should_stop() or top.settled_before(_best_after("typo", 0)):
         return
     candidates: dict[int, None] = {}
 
@@ -356,6 +403,16 @@ def _from_index(
             if seq not in top:
                 candidates[seq] = None
 
+    if idx.has_words(store):
+        for parts in matcher.typo_phrases():
+            if should_stop() or len(candidates) >= TYPO_MAX_CANDIDATES:
+                break
+            query = idx.fts_phrase_parts(parts)
+            collect(
+                idx.matching_seqs(
+                    store, query, after=0, through=through, limit=TYPO_PER_VARIANT, table=idx.WORDS
+                )
+            )
     for terms in matcher.typo_variants():
         if should_stop() or len(candidates) >= TYPO_MAX_CANDIDATES:
             break
@@ -403,8 +460,10 @@ def _scan(
     scanned = 0
     fuzzy = matcher.indexable
     report("scanning", 0, to_scan)
-    while not should_stop() and not top.settled_before((_TIER["exact"], -100.0, after + 1)):
-        rows = idx.scan_texts(store, after=after, through=None, limit=CHUNK)
+    chunk = min(CHUNK, FIRST_CHUNK)
+    while not should_stop() and not top.settled_before(_best_after("exact", after)):
+        rows = idx.scan_texts(store, after=after, through=None, limit=chunk)
+        chunk = min(CHUNK, 2 * chunk)
         if not rows:
             break
         after = int(rows[-1][0])

@@ -102,6 +102,46 @@ def test_exact_matches_come_in_store_order_before_any_typo(make_store: MakeStore
     assert [h.kind for h in more] == ["exact"] * 15 + ["typo"] * 5
 
 
+def test_a_phrase_of_common_words_is_found_among_many_near_misses(
+    make_store: MakeStore,
+) -> None:
+    near = "please {a} verify {b} your {c} identity"
+    records = [
+        {"id": f"near-{i:02d}", "input": near.format(a=i, b=i, c=i), "output": "ok"}
+        for i in range(60)
+    ]
+    records[45] = {"id": "the-one", "input": "x", "output": "Please verify  your\nidentity."}
+    store = indexed(make_store(records))
+    hits = search_cases(store, "please verify your identity", limit=5)
+    assert (hits[0].case_id, hits[0].kind, hits[0].field) == ("the-one", "exact", "output")
+    assert matched(hits[0]) == "Please verify  your\nidentity"
+    assert [h.kind for h in hits[1:]] == ["words"] * 4
+    inside = search_cases(store, "ease verify", limit=5)  # starts inside a word
+    assert (inside[0].case_id, inside[0].kind) == ("the-one", "exact")
+    # A store whose index has trigrams only (made by a development version) still answers.
+    with store.write() as conn:
+        conn.execute("DROP TABLE case_words")
+    assert not idx.has_words(store)
+    assert search_cases(store, "ease verify", limit=5)[0].case_id == "the-one"
+    assert [h.kind for h in search_cases(store, "please verify your identity")][:2] == [
+        "words",
+        "words",
+    ]
+    assert build_index(store) == 0
+
+
+def test_typos_in_a_phrase(make_store: MakeStore) -> None:
+    records = [
+        {"id": "far", "input": "chargeback then a dispute", "output": "ok"},
+        {"id": "near", "input": "open a chargeback dispute now", "output": "ok"},
+        {"id": "none", "input": "nothing", "output": "at all"},
+    ]
+    store = indexed(make_store(records))
+    hits = search_cases(store, "chargeback dispuet")
+    assert hits[0].case_id == "near" and hits[0].kind == "typo" and hits[0].score >= 90
+    assert matched(hits[0]) == "chargeback dispute"
+
+
 def test_a_typo_is_found(make_store: MakeStore) -> None:
     store = indexed(make_store(n=12))
     for query in ("zebrafsh", "zebrafiish", "zerbafish", "Zebarfish"):
@@ -236,6 +276,7 @@ def test_it_stops_when_asked_and_reports_scan_progress_by_chunk(
     make_store: MakeStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(search_module, "CHUNK", 4)
+    monkeypatch.setattr(search_module, "FIRST_CHUNK", 4)
     store = make_store(n=10)  # not indexed: every case is scanned
     progress: list[SearchProgress] = []
     search_cases(store, "xylophone", on_progress=progress.append)
@@ -375,6 +416,7 @@ def test_a_store_from_before_the_index_migrates_and_is_indexed(
     ]
     assert migrated == [{"from": old, "to": SCHEMA_VERSION}]
     assert idx.index_state(store) == idx.IndexState(0, 3, 3)  # empty: filled later
+    assert idx.has_words(store)
     walrus = search_cases(store, "walrus")  # scanned
     assert [(h.case_id, h.kind, h.field) for h in walrus] == [("old-2", "exact", "input")]
     assert walrus[0].snippet == "where is my walrus"  # a chat's text, not its JSON

@@ -187,16 +187,22 @@ _V2 = [
     "CREATE INDEX web_tokens_reviewer ON web_tokens(reviewer)",
 ]
 
-# `/` search: a trigram index over each case's id, input and output (labeler.store.search_index).
-# Contentless (the texts stay in case_texts) and without positions, about 1 KB per 9 KB case;
-# rowid = cases.seq. The migration only creates the empty table, so a big old store migrates
-# at once: the index is filled afterwards in short transactions, from the lowest case number
-# not yet indexed, by the search screen on a thread of its own (with a progress line), and
-# cases not yet indexed are scanned meanwhile. Needs SQLite 3.34+ with FTS5.
+# `/` search (labeler.store.search_index): two full-text indexes over each case's id, input and
+# output, rowid = cases.seq, both contentless (the texts stay in case_texts). `case_search`
+# holds trigrams without positions (any substring, typo candidates; about 1 KB per 9 KB case);
+# `case_words` holds words with positions (phrases of several words; about 1.5 KB per case).
+# The migration only creates the empty tables, so a big old store migrates at once: they are
+# filled afterwards in short transactions, from the lowest case number not yet indexed, by the
+# search screen on a thread of its own (with a progress line), and cases not yet indexed are
+# scanned meanwhile. Needs SQLite 3.34+ with FTS5.
 _V3 = [
     """CREATE VIRTUAL TABLE case_search USING fts5(
         case_id, input, output,
         tokenize = 'trigram', detail = 'none', content = ''
+    )""",
+    """CREATE VIRTUAL TABLE case_words USING fts5(
+        case_id, input, output,
+        tokenize = 'unicode61 remove_diacritics 2', detail = 'full', content = ''
     )""",
 ]
 

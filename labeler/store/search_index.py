@@ -1,20 +1,25 @@
-"""The search index: an FTS5 trigram table over each case's id, input and output (SQL only).
+"""The search indexes: FTS5 tables over each case's id, input and output (SQL only).
 
-``case_search`` (migration 3 in :mod:`labeler.store.schema`) has one row per case row, its
-``rowid`` the case's ``seq``. It is *contentless* (``content=''``: the texts stay in
-``case_texts`` only) and stores no positions (``detail=none``), so on the synthetic 9 KB cases
-it takes about 1 KB per case: a tenth of the store. Without positions FTS5 cannot match a
-phrase, so a query asks for every trigram of the text (``"ref" AND "efu" AND ...``) and the
-caller checks each candidate against the real text (:mod:`labeler.search`).
+Two tables (migration 3 in :mod:`labeler.store.schema`), one row per case row each, ``rowid``
+the case's ``seq``, both *contentless* (``content=''``: the texts stay in ``case_texts``):
+
+* ``case_search``: trigrams, without positions (``detail=none``): about 1 KB per 9 KB case.
+  A query asks for every trigram of a text (``"ref" AND "efu" AND ...``): the cases that hold
+  any substring, or a word with a typo, are among the answers; the caller checks each against
+  the real text (:mod:`labeler.search`).
+* ``case_words``: words, with positions (``unicode61``, case and accents folded): about
+  1.5 KB per case. Trigrams without positions cannot tell "refund policy" from a text with
+  "refund" and "policy" far apart: with common words nearly every case would be a candidate.
+  A phrase query on words answers exactly that (``"refund polic" *``).
 
 What is indexed, per case: the id, the input (for a chat, the ``content`` of every turn, one per
 line) and the output, each cut to its first ``INDEX_CHARS`` characters. The same SQL
 expression gives the text to check candidates against, so both always agree.
 
-The index is filled after the cases are written, never inside an import: case numbers only
-grow (an import gives ``max(seq) + 1`` onwards), so everything above the highest indexed
-``rowid`` is what remains to index, and :func:`index_next` indexes the next few hundred
-cases in one short write transaction. Older versions of updated cases stay in the index; a
+The indexes are filled after the cases are written, never inside an import: case numbers
+only grow (an import gives ``max(seq) + 1`` onwards), so everything above the highest indexed
+``rowid`` is what remains to index, and :func:`index_next` indexes the next cases into both
+tables in one short write transaction. Older versions of updated cases stay in the index; a
 search keeps only current cases (``cases.is_current``).
 """
 
@@ -27,6 +32,7 @@ from dataclasses import dataclass
 from labeler.store.connection import Store
 
 TABLE = "case_search"
+WORDS = "case_words"
 INDEX_CHARS = 10_000
 """How much of each input and output is indexed (and checked): the first 10,000 characters.
 Most inputs and outputs are shorter; a 100 KB output is found by its beginning."""
@@ -96,12 +102,21 @@ def index_state(store: Store) -> IndexState:
     return IndexState(through, last, pending)
 
 
+def has_words(store: Store) -> bool:
+    """True when the store has the words index (a store migrated by a development version of
+    migration 3 may not)."""
+    return bool(
+        store.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (WORDS,))
+    )
+
+
 def index_next(store: Store, max_cases: int) -> tuple[int, int]:
     """Index the next ``max_cases`` case rows (at least one) in one write transaction.
 
     Returns (case rows indexed, highest case number now indexed); (0, ...) when none was left.
     Each row costs at most ``2 * INDEX_CHARS`` characters of text, so a batch stays short.
     """
+    words = has_words(store)
     with store.write() as conn:
         after = indexed_through(conn)
         cursor = conn.execute(
@@ -111,19 +126,46 @@ def index_next(store: Store, max_cases: int) -> tuple[int, int]:
             (after, max(1, max_cases)),
         )
         count = max(cursor.rowcount, 0)
-        return count, indexed_through(conn) if count else after
+        if not count:
+            return 0, after
+        upto = indexed_through(conn)
+        if words:
+            conn.execute(
+                f"INSERT INTO {WORDS} (rowid, case_id, input, output)"
+                f" SELECT {_TEXT_COLUMNS} FROM cases c JOIN case_texts t ON t.case_seq = c.seq"
+                " WHERE c.seq > ? AND c.seq <= ?",
+                (after, upto),
+            )
+        return count, upto
 
 
 def clear_index(store: Store) -> None:
     """Empty the index (it is filled again from the cases by :func:`index_next`)."""
+    words = has_words(store)
     with store.write() as conn:
         conn.execute(f"INSERT INTO {TABLE} ({TABLE}) VALUES ('delete-all')")
+        if words:
+            conn.execute(f"INSERT INTO {WORDS} ({WORDS}) VALUES ('delete-all')")
 
 
 def fts_all_of(terms: Sequence[str]) -> str:
     """An FTS5 query for rows holding every term (each a quoted string, so nothing a user
     typed is read as FTS5 syntax)."""
     return " AND ".join('"' + term.replace('"', '""') + '"' for term in terms)
+
+
+def fts_phrase(words: Sequence[str], *, last_is_prefix: bool) -> str:
+    """An FTS5 query for ``case_words``: these words side by side (the last one may be the
+    beginning of a word)."""
+    phrase = '"' + " ".join(words).replace('"', '""') + '"'
+    return phrase + " *" if last_is_prefix else phrase
+
+
+def fts_phrase_parts(parts: Sequence[tuple[str, bool]]) -> str:
+    """An FTS5 query for ``case_words``: these words side by side, each (word, is a prefix)."""
+    return " + ".join(
+        '"' + word.replace('"', '""') + '"' + (" *" if prefix else "") for word, prefix in parts
+    )
 
 
 def fts_any_of(groups: Sequence[Sequence[str]]) -> str:
@@ -164,12 +206,20 @@ def most_terms(store: Store, terms: Sequence[str], *, through: int, limit: int) 
 
 
 def matching_seqs(
-    store: Store, fts_query: str, *, after: int, through: int, limit: int
+    store: Store,
+    fts_query: str,
+    *,
+    after: int,
+    through: int,
+    limit: int,
+    table: str = TABLE,
 ) -> list[int]:
-    """Current cases in ``(after, through]`` whose indexed text holds every term, in order."""
+    """Current cases in ``(after, through]`` that ``table`` finds for the query, in order."""
+    if table not in (TABLE, WORDS):
+        raise ValueError(f"not a search table: {table!r}")
     rows = store.query(
-        f"SELECT s.rowid FROM {TABLE} s JOIN cases c ON c.seq = s.rowid"
-        f" WHERE {TABLE} MATCH ? AND s.rowid > ? AND s.rowid <= ? AND +c.is_current = 1"
+        f"SELECT s.rowid FROM {table} s JOIN cases c ON c.seq = s.rowid"
+        f" WHERE {table} MATCH ? AND s.rowid > ? AND s.rowid <= ? AND +c.is_current = 1"
         " ORDER BY s.rowid LIMIT ?",
         (fts_query, after, through, limit),
     )
