@@ -8,6 +8,7 @@ every side of a chunk's edge), and compares everything the import reports and wr
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +19,7 @@ import pytest
 from labeler.identity import Actor
 from labeler.importing import import_files, parse_mapping, workers
 from labeler.importing import jsonl as jsonl_module
-from labeler.store import create_store
+from labeler.store import create_store, open_store
 
 ACTOR = Actor(name="tester", account="tester", on_trust=False)
 
@@ -224,3 +225,65 @@ def test_the_worker_starts_without_pydantic() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.strip()
     assert out == ""
+
+
+KILLED_CHILD = """
+import os, sys
+from labeler.identity import Actor
+from labeler.importing import import_files
+from labeler.store import open_store
+
+store_path, cases, marker = sys.argv[1:4]
+def progress(done, total):
+    if done > total // 8 and not os.path.exists(marker):
+        open(marker, "w").close()
+store = open_store(store_path)
+import_files(store, [cases], Actor(name="t", account="t", on_trust=False), progress=progress)
+"""
+
+
+def test_a_killed_import_leaves_no_worker_behind(tmp_path: Path) -> None:
+    """SIGKILL the importing process while workers parse: they exit, and nothing is stored."""
+    import signal
+    import time
+
+    store = create_store(tmp_path / "s.db", ACTOR)
+    store.close()
+    source = tmp_path / "c.jsonl"
+    source.write_bytes(b"".join(case(i, context="d" * 400) for i in range(40_000)))
+    assert source.stat().st_size > workers.MIN_BYTES
+    marker = tmp_path / "marker"
+    env = {**os.environ, workers.WORKERS_ENV: "2"}
+    child = subprocess.Popen(
+        [sys.executable, "-c", KILLED_CHILD, str(tmp_path / "s.db"), str(source), str(marker)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 60
+    while not marker.exists() and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert marker.exists(), "the import never got going"
+    kids = subprocess.run(
+        ["pgrep", "-P", str(child.pid)], capture_output=True, text=True, check=False
+    ).stdout.split()
+    assert len(kids) == 2, kids  # the two workers
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    deadline = time.monotonic() + 20
+    while kids and time.monotonic() < deadline:
+        kids = [k for k in kids if Path(f"/proc/{k}").exists() and not _zombie(k)]
+        time.sleep(0.05)
+    assert kids == [], "a parse worker outlived the import"
+    assert child.stderr is not None
+    assert b"Traceback" not in child.stderr.read()
+    child.stderr.close()
+    with open_store(tmp_path / "s.db") as again:
+        assert again.query("SELECT count(*) FROM cases")[0][0] == 0
+
+
+def _zombie(pid: str) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
+    except OSError:
+        return True

@@ -12,9 +12,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from labeler.display_text import safe_inline
 from labeler.importing.csv_reader import read_csv
@@ -23,7 +21,6 @@ from labeler.importing.jsonl import read_jsonl
 from labeler.importing.mapping import MapMiss, Mapping
 from labeler.importing.report import Problem
 from labeler.importing.sources import FormatUnknown, OnBytes, detect_format, open_source
-from labeler.importing.stored import StoredCase, stored_case
 from labeler.importing.wording import (
     find_surrogate,
     path_text,
@@ -32,7 +29,12 @@ from labeler.importing.wording import (
     validation_reason,
 )
 from labeler.importing.workers import ChunkRow, ParsePool
-from labeler.models import CaseRecord
+
+if TYPE_CHECKING:  # (pydantic is imported only when a record needs the model: see _by_model)
+    from pydantic import ValidationError
+
+    from labeler.importing.stored import StoredCase
+    from labeler.models import CaseRecord
 
 GIVE_UP_AFTER = 1_000
 """Stop reading a file whose first this-many records are all bad: it is not a case file."""
@@ -256,17 +258,9 @@ def _validate(
     try:
         if is_jsonl and mapping:  # (CSV columns are renamed once, at the header)
             data = mapping.apply(data)
-        record = CaseRecord.model_validate(data)
-        stored = stored_case(record)
     except MapMiss as exc:
         return Problem(file, line, str(exc))
-    except ValidationError as exc:
-        return Problem(file, line, _invalid_reason(exc, data, is_jsonl))
-    except UnicodeEncodeError:
-        return Problem(file, line, surrogate_reason(data) if is_jsonl else _bad_bytes(data))
-    except RecursionError:
-        return Problem(file, line, _TOO_DEEP)
-    return Parsed(line, record, stored)
+    return _by_model(file, line, data, is_jsonl)
 
 
 def check_record(
@@ -281,18 +275,39 @@ def check_record(
         if is_jsonl and mapping:  # (CSV columns are renamed once, at the header)
             data = mapping.apply(data)
         row = stored_row(data)
-        if row is None:  # not one of the usual shapes: the model decides, and words errors
-            record = CaseRecord.model_validate(data)
-            row = _row_of(stored_case(record), record.id is not None)
     except MapMiss as exc:
         return Problem(file, line, str(exc))
+    except UnicodeEncodeError:
+        return Problem(file, line, surrogate_reason(data) if is_jsonl else _bad_bytes(data))
+    except RecursionError:
+        return Problem(file, line, _TOO_DEEP)
+    if row is not None:
+        return line, row
+    # Not one of the usual shapes: the model decides, and words what is wrong.
+    parsed = _by_model(file, line, data, is_jsonl)
+    if isinstance(parsed, Problem):
+        return parsed
+    return line, _row_of(parsed.stored, parsed.record.id is not None)
+
+
+def _by_model(file: str, line: int, data: dict[str, Any], is_jsonl: bool) -> Parsed | Problem:
+    """Validate with :class:`labeler.models.CaseRecord` (pydantic, imported on first use: the
+    usual records never need it, and importing it costs about 0.1 s)."""
+    from pydantic import ValidationError
+
+    from labeler.importing.stored import stored_case
+    from labeler.models import CaseRecord
+
+    try:
+        record = CaseRecord.model_validate(data)
+        stored = stored_case(record)
     except ValidationError as exc:
         return Problem(file, line, _invalid_reason(exc, data, is_jsonl))
     except UnicodeEncodeError:
         return Problem(file, line, surrogate_reason(data) if is_jsonl else _bad_bytes(data))
     except RecursionError:
         return Problem(file, line, _TOO_DEEP)
-    return line, row
+    return Parsed(line, record, stored)
 
 
 _TOO_DEEP = "nested too deeply to store (about 1,000 levels or more)"
