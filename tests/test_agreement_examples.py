@@ -343,14 +343,14 @@ def assert_reasons_complete(data: dict[str, object]) -> None:
     json.dumps(data, allow_nan=False)
     undefined = data["undefined"]
     assert isinstance(undefined, dict)
-    for key in (*ALL_METRICS, "krippendorff_alpha_ci95"):
+    for key in (*ALL_METRICS, "krippendorff_alpha_ci95", "gwet_ac1"):
         assert (data[key] is None) == (key in undefined), key
         if key in undefined:
             assert isinstance(undefined[key], str) and undefined[key]
     per_bucket = data["per_bucket"]
     assert isinstance(per_bucket, dict)
     for entry in per_bucket.values():
-        for key in ALL_METRICS:
+        for key in (*ALL_METRICS, "gwet_ac1"):
             assert (entry[key] is None) == (key in entry["undefined"]), key
     pairwise = data["pairwise"]
     assert isinstance(pairwise, dict)
@@ -574,6 +574,7 @@ def test_json_shape() -> None:
         "fleiss_kappa",
         "krippendorff_alpha",
         "krippendorff_alpha_ci95",
+        "gwet_ac1",
         "undefined",
         "per_bucket",
         "pairwise",
@@ -581,7 +582,13 @@ def test_json_shape() -> None:
         "items_with_labels",
         "pairable_items",
     }
-    assert set(data["per_bucket"]["a"]) == {*ALL_METRICS, "labels", "undefined"}
+    assert set(data["per_bucket"]["a"]) == {
+        *ALL_METRICS,
+        "gwet_ac1",
+        "labels",
+        "pairable_in_bucket",
+        "undefined",
+    }
     assert set(data["pairwise"]["A|B"]) == {"cohen_kappa", "cases", "undefined"}
     assert set(data["confusion"]) == {"reviewers", "buckets", "matrix"}
     assert_reasons_complete(data)

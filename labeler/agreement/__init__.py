@@ -12,7 +12,7 @@ Build a :class:`LabelMatrix` from ``(item, reviewer, bucket)`` rows, then call
 'bootstrap not requested (bootstrap=0)'
 """
 
-from labeler.agreement.bands import band
+from labeler.agreement.bands import band, band_for
 from labeler.agreement.matrix import LabelMatrix
 from labeler.agreement.metrics import compute_agreement
 from labeler.agreement.report import (
@@ -29,5 +29,6 @@ __all__ = [
     "LabelMatrix",
     "PairAgreement",
     "band",
+    "band_for",
     "compute_agreement",
 ]

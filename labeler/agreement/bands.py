@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["BANDS", "band"]
+__all__ = ["BANDS", "MIN_IN_BUCKET", "MIN_PAIRABLE", "TOO_FEW", "band", "band_for"]
+
+MIN_PAIRABLE = 30
+"""Fewer pairable cases (two or more labels) than this: no band, "too few cases"."""
+MIN_IN_BUCKET = 5
+"""Per bucket: fewer pairable cases where some reviewer gave the bucket than this: the same."""
+TOO_FEW = "too few cases"
 
 # (inclusive upper bound, word). Landis & Koch print the bands as 0.00-0.20, 0.21-0.40, ...
 # which leaves gaps for values such as 0.205; here every band includes its upper bound and
@@ -41,3 +47,13 @@ def band(value: float) -> str:
         if value <= upper:
             return word
     return BANDS[-1][1]
+
+
+def band_for(value: float, pairable: int, in_bucket: int | None = None) -> str:
+    """:func:`band`, or "too few cases" when the value rests on fewer than
+    :data:`MIN_PAIRABLE` pairable cases or (per bucket, ``in_bucket``) fewer than
+    :data:`MIN_IN_BUCKET` pairable cases in the bucket: a word like "almost perfect" needs more
+    than a handful of cases behind it."""
+    if pairable < MIN_PAIRABLE or (in_bucket is not None and in_bucket < MIN_IN_BUCKET):
+        return TOO_FEW
+    return band(value)

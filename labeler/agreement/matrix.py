@@ -190,6 +190,20 @@ class LabelMatrix:
             bucket_codes=_readonly(np.ascontiguousarray(bucket_codes[order], dtype=np.int64)),
         )
 
+    def select(self, keep: npt.NDArray[np.bool_]) -> LabelMatrix:
+        """Keep only the labels where ``keep`` (one flag per label) is True, e.g. the labels of
+        the items in one slice. Items, reviewers and buckets all stay listed."""
+        if len(keep) != self.labels:
+            raise ValueError("give one flag per label")
+        return LabelMatrix(
+            items=self.items,
+            reviewers=self.reviewers,
+            buckets=self.buckets,
+            item_codes=_readonly(self.item_codes[keep]),
+            reviewer_codes=_readonly(self.reviewer_codes[keep]),
+            bucket_codes=_readonly(self.bucket_codes[keep]),
+        )
+
     def restrict(self, reviewers: Iterable[str]) -> LabelMatrix:
         """Keep only the labels of ``reviewers``; they become the reviewers in play.
 

@@ -10,7 +10,10 @@ is "pairable" if two or more did):
 * Krippendorff's alpha (nominal): any number of reviewers, missing labels allowed; single-label
   items are not pairable and left out. From the coincidence matrix ``o``:
   ``alpha = 1 - (n - 1) * sum_{c != k} o_ck / sum_{c != k} n_c n_k``.
-* Per bucket: the same four on the binary question "is it this bucket or not".
+* Gwet's AC1 (:mod:`labeler.agreement.gwet`): chance-corrected like kappa, but it stays high
+  when the reviewers agree on a skewed distribution (where kappa and alpha collapse: the kappa
+  paradox).
+* Per bucket: the same on the binary question "is it this bucket or not".
 
 A value that the data cannot define (no labels, one reviewer, no overlap, every label in one
 bucket so that chance agreement is 1 / expected disagreement is 0) is ``None`` with a reason —
@@ -21,12 +24,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
 from labeler.agreement.bootstrap import BootstrapResult, bootstrap_alpha
+from labeler.agreement.gwet import AC1, gwet_ac1_from_tally
 from labeler.agreement.matrix import IntArray, LabelMatrix
 from labeler.agreement.report import (
+    AC1_KEY,
     METRICS,
     AgreementReport,
     BucketAgreement,
@@ -282,6 +288,10 @@ def compute_agreement(
     data = tally(matrix, with_patterns=bootstrap > 0)
     overall = _overall(data)
     undefined = {key: str(overall[key][1]) for key in METRICS if overall[key][0] is None}
+    ac1 = gwet_ac1_from_tally(data)
+    if ac1.overall.value is None:
+        undefined[AC1_KEY] = str(ac1.overall.reason)
+    in_bucket = _pairable_in_bucket(matrix, len(data.buckets))
 
     alpha = overall["krippendorff_alpha"][0]
     if bootstrap == 0:
@@ -312,11 +322,35 @@ def compute_agreement(
         krippendorff_alpha=alpha,
         krippendorff_alpha_ci95=boot.ci95,
         undefined=undefined,
-        per_bucket={name: _per_bucket(data, i) for i, name in enumerate(data.buckets)},
+        per_bucket={
+            name: _with_ac1(_per_bucket(data, i), ac1.per_bucket[name], int(in_bucket[i]))
+            for i, name in enumerate(data.buckets)
+        },
         pairwise=_pairwise(data),
         confusion=confusion,
         items_with_labels=data.items_with_labels,
         pairable_items=data.pairable_items,
         bootstrap_replicates=boot.replicates,
         bootstrap_defined=boot.defined,
+        gwet_ac1=ac1.overall.value,
     )
+
+
+def _with_ac1(entry: BucketAgreement, ac1: AC1, pairable_in_bucket: int) -> BucketAgreement:
+    undefined = dict(entry.undefined)
+    if ac1.value is None:
+        undefined[AC1_KEY] = str(ac1.reason)
+    return replace(
+        entry, gwet_ac1=ac1.value, pairable_in_bucket=pairable_in_bucket, undefined=undefined
+    )
+
+
+def _pairable_in_bucket(matrix: LabelMatrix, n_buckets: int) -> IntArray:
+    """Per bucket: pairable items (two or more labels) on which some reviewer gave it."""
+    items = np.asarray(matrix.item_codes)
+    if not len(items):
+        return np.zeros(n_buckets, dtype=np.int64)
+    per_item = np.bincount(items)
+    pairable = per_item[items] >= 2
+    pairs = np.unique(items[pairable] * n_buckets + np.asarray(matrix.bucket_codes)[pairable])
+    return np.bincount(pairs % n_buckets, minlength=n_buckets).astype(np.int64)

@@ -11,9 +11,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from labeler.agreement.bands import MIN_IN_BUCKET, MIN_PAIRABLE
+
 __all__ = ["METRICS", "AgreementReport", "BucketAgreement", "Confusion", "PairAgreement"]
 
 METRICS = ("percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha")
+AC1_KEY = "gwet_ac1"
+PARADOX_MARGIN = 0.3
+"""AC1 this far above alpha (or more) is reported as the kappa paradox."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +32,9 @@ class BucketAgreement:
     krippendorff_alpha: float | None
     labels: int  # labels with this bucket (reviewers in play, all items)
     undefined: Mapping[str, str]
+    gwet_ac1: float | None = None
+    pairable_in_bucket: int = 0
+    """Pairable items on which at least one reviewer in play gave this bucket."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -34,7 +42,9 @@ class BucketAgreement:
             "cohen_kappa": self.cohen_kappa,
             "fleiss_kappa": self.fleiss_kappa,
             "krippendorff_alpha": self.krippendorff_alpha,
+            "gwet_ac1": self.gwet_ac1,
             "labels": self.labels,
+            "pairable_in_bucket": self.pairable_in_bucket,
             "undefined": dict(self.undefined),
         }
 
@@ -93,6 +103,29 @@ class AgreementReport:
     pairable_items: int
     bootstrap_replicates: int  # requested
     bootstrap_defined: int  # replicates with a defined alpha, used for the interval
+    gwet_ac1: float | None = None
+
+    def paradox_notes(self, margin: float = PARADOX_MARGIN) -> list[str]:
+        """Where AC1 is above alpha by ``margin`` or more: the kappa paradox, in words (not for
+        values on too few cases, see :func:`labeler.agreement.bands.band_for`)."""
+        notes: list[str] = []
+        if self.pairable_items < MIN_PAIRABLE:  # "too few cases": no words on it at all
+            return notes
+        checks = [("overall", self.gwet_ac1, self.krippendorff_alpha)]
+        checks += [
+            (name, b.gwet_ac1, b.krippendorff_alpha)
+            for name, b in self.per_bucket.items()
+            if b.pairable_in_bucket >= MIN_IN_BUCKET
+        ]
+        for where, ac1, alpha in checks:
+            if ac1 is None or alpha is None or ac1 - alpha < margin:
+                continue
+            notes.append(
+                f"{where}: AC1 {ac1:.2f} but alpha {alpha:.2f}: the reviewers agree on most "
+                "cases, yet one answer is so common that kappa and alpha correct the agreement "
+                "away (the kappa paradox); read AC1 and the counts too"
+            )
+        return notes
 
     def summary_json(self) -> dict[str, Any]:
         """The overall numbers only (``labeler stats`` puts the rest beside them)."""
@@ -103,6 +136,7 @@ class AgreementReport:
             "fleiss_kappa": self.fleiss_kappa,
             "krippendorff_alpha": self.krippendorff_alpha,
             "krippendorff_alpha_ci95": None if ci is None else [ci[0], ci[1]],
+            "gwet_ac1": self.gwet_ac1,
             "undefined": dict(self.undefined),
             "items_with_labels": self.items_with_labels,
             "pairable_items": self.pairable_items,
