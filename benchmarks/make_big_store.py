@@ -44,6 +44,7 @@ from typing import Any
 
 from labeler.identity import Actor
 from labeler.store import create_store
+from labeler.store.order import place_new_cases
 from labeler.taxonomy import Bucket, Taxonomy, default_taxonomy, replace_taxonomy
 
 DEFAULT_PATH = "/work/bench-data/big-1m.db"
@@ -385,6 +386,7 @@ def build_store(
     if pool is not None:
         pool.close()
         pool.join()
+    place_new_cases(conn)  # the random review order, as `labeler import` gives it
     cases_done = time.perf_counter()
     rows = label_rows(labeled_cases, list(reviewers), bucket_keys, agreement, seed)
     conn.executemany(

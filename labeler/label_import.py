@@ -31,6 +31,7 @@ from labeler.importing.csv_reader import CSV_FIELD_LIMIT
 from labeler.store.connection import Store
 from labeler.store.errors import StoreError
 from labeler.store.events import record_event
+from labeler.store.order import REACHED_FROM_FILE
 from labeler.taxonomy import KEY_PATTERN, RESERVED_SHORTCUTS
 
 REQUIRED = ("case_id", "reviewer", "bucket")
@@ -403,8 +404,9 @@ def import_labels(
                 note = r.note
                 conn.execute(
                     "INSERT INTO labels (case_seq, reviewer, account, bucket, note, version,"
-                    " labeled_at) VALUES (?, ?, ?, ?, ?, 1, ?)",
-                    (seq, r.reviewer, actor.account, r.bucket, note, now),
+                    " labeled_at, reached_by, case_order) VALUES (?, ?, ?, ?, ?, 1, ?, ?,"
+                    " (SELECT review_order FROM cases WHERE seq = ?))",
+                    (seq, r.reviewer, actor.account, r.bucket, note, now, REACHED_FROM_FILE, seq),
                 )
                 before = None
             else:

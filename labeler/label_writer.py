@@ -50,6 +50,7 @@ class _Op:
     note: object
     kind: str | None
     future: Future[WriteOutcome]
+    reached_by: str | None = None
 
 
 Listener = Callable[[int, str | None], None]
@@ -81,6 +82,10 @@ class LabelWriter:
         self.refused: list[str] = []
         """Why each write refused for good was refused (nothing was written for it)."""
         self._store: Store | None = None
+        self.reached_by: Callable[[int], str | None] | None = None
+        """How the reviewer came to a case (``labels.reached_by`` of a new label), asked when a
+        label is submitted, so that it describes the screen at that moment; the review session
+        sets it."""
         self._thread = threading.Thread(target=self._run, name="label-writer", daemon=True)
         self._thread.start()
 
@@ -94,7 +99,8 @@ class LabelWriter:
         self, case_seq: int, bucket: str, note: object = UNSET, kind: str | None = None
     ) -> Future[WriteOutcome]:
         """Queue: give ``bucket`` (and ``note`` if given) to the case."""
-        return self._submit(_Op(case_seq, bucket, note, kind, Future()))
+        reached_by = None if self.reached_by is None else self.reached_by(case_seq)
+        return self._submit(_Op(case_seq, bucket, note, kind, Future(), reached_by))
 
     def submit_restore(self, case_seq: int, previous: Label | None) -> Future[WriteOutcome]:
         """Queue an undo: restore ``previous`` (or delete the label when None)."""
@@ -182,7 +188,13 @@ class LabelWriter:
             stored: Label | None = None
         elif op.note is UNSET:
             stored = set_label(
-                store, op.case_seq, self.actor, op.bucket, expected_version=expected, kind=op.kind
+                store,
+                op.case_seq,
+                self.actor,
+                op.bucket,
+                expected_version=expected,
+                kind=op.kind,
+                reached_by=op.reached_by,
             )
         else:
             stored = set_label(
@@ -193,6 +205,7 @@ class LabelWriter:
                 expected_version=expected,
                 note=op.note,
                 kind=op.kind,
+                reached_by=op.reached_by,
             )
         self._versions[op.case_seq] = stored
         return WriteOutcome(op.case_seq, stored, previous)

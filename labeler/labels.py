@@ -78,11 +78,14 @@ def set_label(
     expected_version: int | None,
     note: str | object | None = _KEEP,
     kind: str | None = None,
+    reached_by: str | None = None,
 ) -> Label:
     """Create or change the actor's label on a case; returns the stored label.
 
     ``note`` left out keeps the current note. Writing the same bucket and note again is a no-op
-    that returns the stored label unchanged (no event).
+    that returns the stored label unchanged (no event). ``reached_by`` says how the reviewer
+    came to the case (:data:`labeler.store.order.REACHED_BY`); it is kept with a new label and
+    never changed by a later change of it.
     """
     with store.write() as conn:
         case_id = _case_id(conn, case_seq)
@@ -99,8 +102,9 @@ def set_label(
         if current is None:
             conn.execute(
                 "INSERT INTO labels (case_seq, reviewer, account, bucket, note, version,"
-                " labeled_at) VALUES (?, ?, ?, ?, ?, 1, ?)",
-                (case_seq, actor.name, actor.account, bucket, new_note, now),
+                " labeled_at, reached_by, case_order) VALUES (?, ?, ?, ?, ?, 1, ?, ?,"
+                " (SELECT review_order FROM cases WHERE seq = ?))",
+                (case_seq, actor.name, actor.account, bucket, new_note, now, reached_by, case_seq),
             )
             stored = Label(bucket, new_note, 1)
         else:

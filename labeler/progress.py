@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from labeler.sampling import Sampling
 from labeler.slice_filter import SliceFilter
+from labeler.stats import slice_sampling
 from labeler.store.connection import Store
 from labeler.store.progress_queries import (
     label_times,
@@ -61,6 +63,8 @@ class ProgressReport:
     reviewers: tuple[ReviewerProgress, ...]
     overlap: int
     slices: tuple[SliceFilter, ...]
+    sampling: Sampling | None = None
+    """Whether the labeled cases (in the slices) are a prefix of the store's random order."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -68,6 +72,7 @@ class ProgressReport:
             "overlap": self.overlap,
             "slices": {name: value for name, value in self.slices},
             "session_gap_minutes": int(SESSION_GAP.total_seconds() // 60),
+            "sampling": None if self.sampling is None else self.sampling.to_json(),
         }
 
 
@@ -113,7 +118,7 @@ def compute_progress(
                 labels_per_hour=session_pace(label_times(store, reviewer)),
             )
         )
-    return ProgressReport(tuple(rows), overlap, tuple(slices))
+    return ProgressReport(tuple(rows), overlap, tuple(slices), slice_sampling(store, slices))
 
 
 def format_progress(report: ProgressReport) -> list[str]:
@@ -142,6 +147,9 @@ def format_progress(report: ProgressReport) -> list[str]:
             c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
         ]
         lines.append("  ".join(cells).rstrip())
+    if report.sampling is not None:
+        lines += ["", report.sampling.summary()]
+        lines += [f"  ! {line}" for line in report.sampling.details()]
     return lines
 
 

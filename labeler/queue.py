@@ -18,9 +18,14 @@ about 0.05 ms. ``revisit`` walks the reviewer's own labeled cases instead.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from labeler.slice_filter import SliceFilter, slice_sql
 from labeler.store.connection import Store
+from labeler.store.order import open_page
+from labeler.store.order import position as order_position
+
+Order = Literal["random", "import"]
 
 PAGE_SIZE = 64
 
@@ -33,6 +38,9 @@ class QueueSpec:
     overlap: int = 2
     slices: tuple[SliceFilter, ...] = ()
     revisit: bool = False
+    order: Order = "import"
+    """"random": the store's random order (what ``labeler review`` walks unless told
+    ``--order import``); "import": import order (``seq``)."""
 
 
 def next_page(store: Store, spec: QueueSpec, after_seq: int, limit: int = PAGE_SIZE) -> list[int]:
@@ -47,6 +55,9 @@ def next_page(store: Store, spec: QueueSpec, after_seq: int, limit: int = PAGE_S
         )
         args: list[object] = [spec.reviewer, after_seq, *params, limit]
         return [int(r[0]) for r in store.query(sql, args)]
+    if spec.order == "random":
+        with store.snapshot() as conn:
+            return open_page(conn, spec.reviewer, spec.overlap, after_seq, limit, cond, params)
     low = _first_open_seq(store, spec.overlap, after_seq)
     if low is None:
         return []
@@ -104,10 +115,19 @@ def resume_point(store: Store, spec: QueueSpec) -> int:
 
     Not "after the last case they labeled": cases left behind before it come first.
     """
-    if spec.revisit:
-        return 0
+    if spec.revisit or spec.order == "random":
+        return 0  # the random order has no case number "just before"; 0 is its start
     page = first_page(store, spec, 1)
     return page[0] - 1 if page else 0
+
+
+def position(store: Store, spec: QueueSpec, seq: int) -> tuple[int, int]:
+    """Where case ``seq`` is in the order the queue walks (compare two with ``<``); the cursor
+    0 comes before every case."""
+    if spec.order == "random" and not spec.revisit:
+        with store.snapshot() as conn:
+            return order_position(conn, seq)
+    return 0, seq
 
 
 @dataclass(frozen=True)

@@ -27,8 +27,9 @@ from typing import NamedTuple
 from labeler.identity import Actor
 from labeler.label_writer import LabelWriter, WriteOutcome
 from labeler.labels import Label
-from labeler.queue import PAGE_SIZE, QueueSpec, first_page, next_page, still_in_queue
+from labeler.queue import PAGE_SIZE, QueueSpec, first_page, next_page, position, still_in_queue
 from labeler.store.connection import Store, open_store
+from labeler.store.order import REACHED_IMPORT_ORDER, REACHED_JUMP, REACHED_RANDOM_ORDER
 
 HISTORY_LIMIT = 10_000
 
@@ -107,6 +108,7 @@ class ReviewSession:
         self.done_at_start = 0
         self.labeled_here = 0
         self.total: int | None = None
+        writer.reached_by = self.reached_by
         self._advance()
 
     # -- position -------------------------------------------------------------------------
@@ -146,7 +148,7 @@ class ReviewSession:
             self.wraps += 1
 
     def _take_page(self, page: list[int]) -> None:
-        self._cursor = max(page)
+        self._cursor = page[-1]  # pages come in queue order (random or import)
         self._upcoming.extend(page)
         self._found_in_pass = True
 
@@ -225,14 +227,28 @@ class ReviewSession:
     def _reopen(self, seq: int) -> None:
         # Ahead of the walk but behind the cursor, the case would be missed until the wrap
         # (the page that holds its place was fetched while it was labeled).
-        if self.spec.revisit or not self._frontier < seq <= self._cursor:
+        if self.spec.revisit:
             return
-        if seq in self._upcoming:
+
+        def place(case: int) -> tuple[int, int]:
+            return position(self.store, self.spec, case)
+
+        where = place(seq)
+        if not place(self._frontier) < where <= place(self._cursor) or seq in self._upcoming:
             return
-        at = next((i for i, s in enumerate(self._upcoming) if s > seq), len(self._upcoming))
+        at = next(
+            (i for i, s in enumerate(self._upcoming) if place(s) > where), len(self._upcoming)
+        )
         self._upcoming.insert(at, seq)
 
     # -- labels and undo ------------------------------------------------------------------
+
+    def reached_by(self, seq: int) -> str:
+        """How the reviewer came to case ``seq`` (kept with a new label, for ``stats``' sampling
+        line): a detour (``g``, ``/``) or the queue in its order."""
+        if self.detour == seq:
+            return REACHED_JUMP
+        return REACHED_RANDOM_ORDER if self.spec.order == "random" else REACHED_IMPORT_ORDER
 
     def record_outcome(self, outcome: WriteOutcome) -> None:
         """Note a stored write (for undo and the position counter)."""

@@ -9,10 +9,13 @@ from pathlib import Path
 
 from labeler.identity import Actor
 from labeler.store.connection import Store, create_store
+from labeler.store.order import set_seed
 
 SAMPLE_ENV = "LABELER_SAMPLE_DIR"
 SAMPLE_NAME = "support_assistant"
 SAMPLE_PACKAGE_DIR = "sample_data"
+DEMO_ORDER_SEED = 13
+"""The demo store's random review order is drawn from this seed (any store's is kept in it)."""
 
 
 def sample_dir() -> Path:
@@ -46,6 +49,8 @@ def make_demo_store(actor: Actor, folder: Path | None = None) -> Store:
         raise FileNotFoundError(f"the sample session is missing: {cases} not found")
     where = folder or Path(tempfile.mkdtemp(prefix="labeler-demo-"))
     store = create_store(where / "demo.db", actor)
+    with store.write() as conn:  # the same random order on every machine
+        set_seed(conn, DEMO_ORDER_SEED)
     taxonomy_file = source / "taxonomy.toml"
     if taxonomy_file.is_file():
         replace_taxonomy(store, load_taxonomy_file(taxonomy_file), actor)

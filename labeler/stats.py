@@ -8,8 +8,8 @@ everything after that is numpy.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -25,7 +25,15 @@ from labeler.counts import (
     final_codes,
     final_names,
 )
+from labeler.sampling import Sampling, attribute_strays, measure, measure_groups
+from labeler.slice_filter import SliceFilter, slice_sql
 from labeler.store.connection import Store
+from labeler.store.order import (
+    read_key_texts,
+    read_labeled_when_drawn,
+    read_reached_by,
+    read_scope_texts,
+)
 
 NONE_GROUP = "(none)"
 UNCLEAR_LISTED = 1000
@@ -42,6 +50,8 @@ class StatsRequest:
     """Reviewers in play for agreement (default: all)."""
     bootstrap: int = 0
     seed: int | None = None
+    split_agreement: bool = True
+    """Compute agreement within each value of the ``by`` keys too (the gate does not need it)."""
 
 
 def group_sql(key: str) -> tuple[str, list[str]]:
@@ -151,6 +161,13 @@ class StatsReport:
     bootstrap_seed: int | None
     unclear_cases: tuple[UnclearEntry, ...]
     """The first :data:`UNCLEAR_LISTED` unclear cases (``status.unclear`` counts them all)."""
+    sampling: Sampling
+    """Whether the reviewed cases are a prefix of the store's random order."""
+    sampling_by: Mapping[str, Mapping[str, Sampling]]
+    """The same within each value of each ``by`` key."""
+    agreement_by: Mapping[str, Mapping[str, AgreementReport]]
+    """Agreement within each value of each ``by`` key (the first
+    :data:`AGREEMENT_GROUPS_LIMIT` values, sorted)."""
 
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` object: plain dicts, lists, strings and finite numbers."""
@@ -169,6 +186,23 @@ class StatsReport:
             "counts": self.counts.to_json(),
             "bootstrap": {"replicates": self.bootstrap_replicates, "seed": self.bootstrap_seed},
             "unclear_cases": [entry.to_json() for entry in self.unclear_cases],
+            "agreement_by": {
+                key: {
+                    value: {
+                        "agreement": entry.summary_json(),
+                        "per_bucket": entry.per_bucket_json(),
+                    }
+                    for value, entry in groups.items()
+                }
+                for key, groups in self.agreement_by.items()
+            },
+            "sampling": {
+                **self.sampling.to_json(),
+                "by": {
+                    key: {value: entry.brief_json() for value, entry in groups.items()}
+                    for key, groups in self.sampling_by.items()
+                },
+            },
         }
 
 
@@ -178,6 +212,8 @@ class _FinalsInput:
 
     case_seqs: np.ndarray
     """Current case numbers, sorted."""
+    order_keys: np.ndarray
+    """Each case's key in the random review order (-1: none yet), aligned with ``case_seqs``."""
     matrix: LabelMatrix
     """Labels on current cases; its items are ``item_seqs``."""
     item_seqs: np.ndarray
@@ -200,9 +236,10 @@ class _FinalsInput:
 
 def _read_finals_input(conn: sqlite3.Connection) -> _FinalsInput:
     buckets = [r[0] for r in conn.execute("SELECT key FROM buckets ORDER BY position")]
-    case_seqs = np.sort(
-        _int_list(conn, "SELECT group_concat(seq, ',') FROM cases WHERE is_current = 1")
-    )
+    seq_text, key_text = read_key_texts(conn)
+    unsorted_seqs, unsorted_keys = _parse_ints(seq_text), _parse_ints(key_text)
+    by_seq = np.argsort(unsorted_seqs, kind="stable")
+    case_seqs, order_keys = unsorted_seqs[by_seq], unsorted_keys[by_seq]
     resolutions = [
         (int(r[0]), None if r[1] is None else str(r[1]))
         for r in conn.execute(
@@ -213,7 +250,7 @@ def _read_finals_input(conn: sqlite3.Connection) -> _FinalsInput:
     matrix, item_seqs, bucket_order = _read_matrix(
         conn, buckets, {bucket for _, bucket in resolutions if bucket is not None}
     )
-    return _FinalsInput(case_seqs, matrix, item_seqs, bucket_order, resolutions)
+    return _FinalsInput(case_seqs, order_keys, matrix, item_seqs, bucket_order, resolutions)
 
 
 def case_finals(store: Store) -> dict[int, CaseFinal]:
@@ -234,6 +271,10 @@ def case_finals(store: Store) -> dict[int, CaseFinal]:
     }
 
 
+AGREEMENT_GROUPS_LIMIT = 200
+"""``--by`` splits agreement for at most this many values of a key (the counts, for all)."""
+
+
 def compute_stats(store: Store, request: StatsRequest = StatsRequest()) -> StatsReport:
     """Agreement, per-bucket agreement, pairwise kappa, confusion and counts, in one report."""
     with store.snapshot() as conn:
@@ -245,22 +286,37 @@ def compute_stats(store: Store, request: StatsRequest = StatsRequest()) -> Stats
             " ORDER BY c.seq LIMIT ?",
             (UNCLEAR_LISTED,),
         ).fetchall()
+        finals, statuses = data.codes()
+        reviewed = statuses != STATUSES.index(UNLABELED)
+        sampling = _sampling(conn, data, reviewed)
     matrix, bucket_order = data.matrix, data.bucket_order
     reviewers = list(request.reviewers) if request.reviewers else None
     agreement = compute_agreement(
         matrix, reviewers=reviewers, bootstrap=request.bootstrap, seed=request.seed
     )
 
-    finals, statuses = data.codes()
     names = np.array(final_names(bucket_order), dtype=object)
-    reviewed = statuses != STATUSES.index(UNLABELED)
+    keys, placed = data.order_keys, data.order_keys >= 0
     by: dict[str, dict[str, BucketCounts]] = {}
+    agreement_by: dict[str, dict[str, AgreementReport]] = {}
+    sampling_by: dict[str, dict[str, Sampling]] = {}
+    label_seqs = data.item_seqs[np.asarray(matrix.item_codes)]
     for key, values in groups.items():
         by[key] = {}
+        agreement_by[key] = {}
         group_array = np.array(values, dtype=object)
-        for value in sorted(set(values)):
+        for rank, value in enumerate(sorted(set(values))):
             mask = group_array == value
             by[key][value] = _bucket_counts(finals[mask], reviewed[mask], names, bucket_order)
+            if request.split_agreement and rank < AGREEMENT_GROUPS_LIMIT:
+                in_group = np.isin(label_seqs, data.case_seqs[mask])
+                agreement_by[key][value] = compute_agreement(
+                    matrix.select(in_group),
+                    reviewers=reviewers,
+                    bootstrap=request.bootstrap,
+                    seed=request.seed,
+                )
+        sampling_by[key] = measure_groups(keys, placed, reviewed, values)
     return StatsReport(
         cases=len(data.case_seqs),
         labels=matrix.labels,
@@ -273,7 +329,37 @@ def compute_stats(store: Store, request: StatsRequest = StatsRequest()) -> Stats
         bootstrap_replicates=request.bootstrap,
         bootstrap_seed=request.seed,
         unclear_cases=tuple(UnclearEntry(str(r[0]), r[1], str(r[2])) for r in unclear),
+        sampling=sampling,
+        sampling_by=sampling_by,
+        agreement_by=agreement_by,
     )
+
+
+def slice_sampling(store: Store, slices: Sequence[SliceFilter] = ()) -> Sampling:
+    """Whether the labeled cases matching ``slices`` (all of them) are a prefix of the random
+    order, with the causes of any strays (for ``labeler progress``)."""
+    condition, params = slice_sql(slices)
+    with store.snapshot() as conn:
+        seq_text, key_text, labeled_text = read_scope_texts(conn, condition, params)
+        seqs, keys = _parse_ints(seq_text), _parse_ints(key_text)
+        labeled = _parse_ints(labeled_text).astype(bool)
+        result, strays = measure(keys, keys >= 0, labeled)
+        causes: dict[str, int] = {}
+        if len(strays):
+            stray_seqs = seqs[strays]
+            causes = attribute_strays(stray_seqs, read_reached_by(conn, stray_seqs.tolist()))
+        return replace(result, causes=causes, labeled_when_drawn=read_labeled_when_drawn(conn))
+
+
+def _sampling(conn: sqlite3.Connection, data: _FinalsInput, reviewed: np.ndarray) -> Sampling:
+    """The store's sampling, with the causes of its strays (read only when there are some)."""
+    keys = data.order_keys
+    result, strays = measure(keys, keys >= 0, reviewed)
+    causes: dict[str, int] = {}
+    if len(strays):
+        stray_seqs = data.case_seqs[strays]
+        causes = attribute_strays(stray_seqs, read_reached_by(conn, stray_seqs.tolist()))
+    return replace(result, causes=causes, labeled_when_drawn=read_labeled_when_drawn(conn))
 
 
 def _bucket_counts(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from labeler.agreement import band
+from collections.abc import Mapping
+
+from labeler.agreement import AgreementReport, band_for
 from labeler.counts import BucketCounts
 from labeler.display_text import safe_inline
 from labeler.stats import StatsReport
@@ -12,8 +14,8 @@ def _num(value: float | None, digits: int = 3) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
-def _with_band(value: float | None) -> str:
-    return "—" if value is None else f"{value:.3f} ({band(value)})"
+def _with_band(value: float | None, pairable: int, in_bucket: int | None = None) -> str:
+    return "—" if value is None else f"{value:.3f} ({band_for(value, pairable, in_bucket)})"
 
 
 def format_stats(report: StatsReport) -> list[str]:
@@ -22,33 +24,42 @@ def format_stats(report: StatsReport) -> list[str]:
     reviewers = ", ".join(safe_inline(r, 40) for r in report.reviewers) or "none"
     lines = [
         f"cases {report.cases:,}   labels {report.labels:,}   reviewers {reviewers}",
+        report.sampling.summary(),
+        *(f"  ! {line}" for line in report.sampling.details()),
         "",
         "Agreement",
         f"  percent agreement    {_num(a.percent_agreement)}",
-        f"  Cohen's kappa        {_with_band(a.cohen_kappa)}",
-        f"  Fleiss' kappa        {_with_band(a.fleiss_kappa)}",
-        f"  Krippendorff's alpha {_with_band(a.krippendorff_alpha)}",
+        f"  Cohen's kappa        {_with_band(a.cohen_kappa, a.pairable_items)}",
+        f"  Fleiss' kappa        {_with_band(a.fleiss_kappa, a.pairable_items)}",
+        f"  Krippendorff's alpha {_with_band(a.krippendorff_alpha, a.pairable_items)}",
     ]
     ci = a.krippendorff_alpha_ci95
     if ci:
         lines.append(f"    95% CI (bootstrap) [{ci[0]:.3f}, {ci[1]:.3f}]")
+    lines.append(f"  Gwet's AC1           {_with_band(a.gwet_ac1, a.pairable_items)}")
+    lines.append(f"  on {a.pairable_items:,} case(s) labeled by two or more reviewers")
     for metric, reason in sorted(a.undefined.items()):
         if metric != "krippendorff_alpha_ci95":
             lines.append(f"  ({metric}: {safe_inline(reason, 300)})")
     lines += [
         "",
         "Per bucket (one vs rest)",
-        f"  {'bucket':<22}{'labels':>8}  {'alpha':<24}{'kappa':<24}",
+        f"  {'bucket':<22}{'labels':>8}  {'alpha':<24}{'kappa':<24}AC1",
     ]
     for key, b in a.per_bucket.items():
-        alpha = _with_band(b.krippendorff_alpha)
-        kappa = _with_band(b.cohen_kappa)
-        lines.append(f"  {safe_inline(key, 22):<22}{b.labels:>8}  {alpha:<24}{kappa:<24}")
+        pairable, in_bucket = a.pairable_items, b.pairable_in_bucket
+        alpha = _with_band(b.krippendorff_alpha, pairable, in_bucket)
+        kappa = _with_band(b.cohen_kappa, pairable, in_bucket)
+        ac1 = _with_band(b.gwet_ac1, pairable, in_bucket)
+        lines.append(
+            f"  {safe_inline(key, 22):<22}{b.labels:>8}  {alpha:<24}{kappa:<24}{ac1:<24}".rstrip()
+        )
+    lines += [f"  note: {safe_inline(note, 400)}" for note in a.paradox_notes()]
     if a.pairwise:
         lines += ["", "Pairs (Cohen's kappa)"]
         for p in a.pairwise.values():
             lines.append(
-                f"  {safe_inline(p.key, 40):<30} {_with_band(p.cohen_kappa):<24} "
+                f"  {safe_inline(p.key, 40):<30} {_with_band(p.cohen_kappa, p.cases):<24} "
                 f"on {p.cases:,} cases"
             )
     lines += ["", "Status  " + "   ".join(f"{k} {v:,}" for k, v in report.status.items())]
@@ -67,7 +78,43 @@ def format_stats(report: StatsReport) -> list[str]:
         lines += ["", f"By {safe_inline(key, 60)}", _counts_header()]
         for value, counts in groups.items():
             lines += _counts_lines(f"{safe_inline(key, 30)}={safe_inline(value, 30)}", counts)
+        lines += _group_agreement_lines(key, report.agreement_by.get(key, {}), len(groups))
+        lines += _group_sampling_lines(key, report)
     return lines
+
+
+def _group_agreement_lines(
+    key: str, groups: Mapping[str, AgreementReport], total: int
+) -> list[str]:
+    if not groups:
+        return []
+    lines = [
+        "",
+        f"  Agreement by {safe_inline(key, 60)}",
+        f"  {'group':<28}{'pairable':>9}  {'alpha':<24}AC1",
+    ]
+    for value, a in groups.items():
+        title = f"{safe_inline(key, 30)}={safe_inline(value, 30)}"
+        alpha = _with_band(a.krippendorff_alpha, a.pairable_items)
+        ac1 = _with_band(a.gwet_ac1, a.pairable_items)
+        lines.append(f"  {title:<28}{a.pairable_items:>9,}  {alpha:<24}{ac1:<24}".rstrip())
+        lines += [f"    note: {safe_inline(note, 400)}" for note in a.paradox_notes()]
+    if total > len(groups):
+        lines.append(f"  ({total - len(groups):,} more values: agreement not split for them)")
+    return lines
+
+
+def _group_sampling_lines(key: str, report: StatsReport) -> list[str]:
+    lines: list[str] = []
+    for value, sampling in report.sampling_by.get(key, {}).items():
+        if sampling.random_prefix:
+            continue
+        title = f"{safe_inline(key, 30)}={safe_inline(value, 30)}"
+        lines.append(
+            f"  ! {title}: not a random-order prefix ({sampling.holes:,} unlabeled case(s) "
+            f"inside it, {sampling.strays:,} labeled beyond it)"
+        )
+    return ["", *lines] if lines else []
 
 
 def _counts_header() -> str:

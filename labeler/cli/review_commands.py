@@ -21,9 +21,10 @@ from labeler.cli.common import (
 from labeler.display_text import safe_inline
 from labeler.empty_queue import empty_queue_reason
 from labeler.identity import Actor
-from labeler.queue import QueueSpec
+from labeler.queue import Order, QueueSpec
 from labeler.review_session import QueueStart, look_up_queue_start
 from labeler.store import Store, open_store
+from labeler.store.order import place_new_cases
 
 SLICE_OPTION = click.option(
     "--slice",
@@ -36,6 +37,10 @@ SLICE_OPTION = click.option(
 
 def run_review(store: Store, actor: Actor, spec: QueueSpec) -> None:
     """Run the review app until the reviewer quits."""
+    if spec.order == "random":
+        # Cases written by something else than `labeler import` get their place first.
+        with store.write() as conn:
+            place_new_cases(conn)
     # Finding the first page of the queue can take tens of milliseconds on a large store: do it
     # on a thread (SQLite runs without the GIL) while the UI is imported.
     lookup = look_up_queue_start(store.path, spec)
@@ -90,17 +95,32 @@ def finish_app(store_failure: str | None, return_code: int | None) -> None:
     help="How many reviewers label each case.",
 )
 @click.option("--revisit", is_flag=True, help="Walk your own labeled cases instead of the queue.")
+@click.option(
+    "--order",
+    type=click.Choice(["random", "import"]),
+    default="random",
+    show_default=True,
+    help="random: the store's random order, the same for every reviewer (the labeled cases "
+    "stay a random sample); import: the order the cases were imported in.",
+)
 @friendly_errors
 def review(
-    store_path: Path, reviewer: str | None, slices: tuple[str, ...], overlap: int, revisit: bool
+    store_path: Path,
+    reviewer: str | None,
+    slices: tuple[str, ...],
+    overlap: int,
+    revisit: bool,
+    order: str,
 ) -> None:
     """Label cases, one key per case, blind to other reviewers' labels.
 
     \b
-    The queue holds the cases with fewer than --overlap labels and none of yours, in import
-    order; when you come back you start at the first case of your queue you have not labeled
-    (cases you skipped come first). Each label is stored the moment you press its key.
-    Press ? in the app for every key and each bucket's guideline.
+    The queue holds the cases with fewer than --overlap labels and none of yours, in the
+    store's random order: the same for every reviewer, so the labeled cases stay a random
+    sample (--order import walks import order; stats and gate then say the labels are not a
+    random sample). When you come back you start at the first case of your queue you have not
+    labeled (cases you skipped come first). Each label is stored the moment you press its
+    key. Press ? in the app for every key and each bucket's guideline.
     """
     actor = get_actor(reviewer)
     filters = parse_slices(slices)
@@ -112,7 +132,8 @@ def review(
             return
         if not sys.stdout.isatty():
             raise click.ClickException("review needs a terminal (stdout is not a tty)")
-        run_review(store, actor, QueueSpec(actor.name, overlap, filters, revisit))
+        queue_order: Order = "import" if order == "import" else "random"
+        run_review(store, actor, QueueSpec(actor.name, overlap, filters, revisit, queue_order))
 
 
 @click.command()
@@ -147,4 +168,4 @@ def demo(reviewer: str | None, info_only: bool, keep: bool) -> None:
             if keep:
                 click.echo(f"try: labeler review {store.path}  /  labeler stats {store.path}")
             return
-        run_review(store, actor, QueueSpec(actor.name, 3, (), False))
+        run_review(store, actor, QueueSpec(actor.name, 3, (), False, "random"))

@@ -47,6 +47,7 @@ from labeler.importing.spool import SpoolRow
 from labeler.importing.wording import shown_key
 from labeler.store.connection import Store
 from labeler.store.events import record_event
+from labeler.store.order import place_new_cases
 
 _INSERT_CASE = (
     "INSERT INTO cases (seq, case_id, version, is_current, content_hash, slices, meta, "
@@ -253,6 +254,7 @@ def write_checked(
             conn, checked, actor, update=update, skip_invalid=skip_invalid, progress=progress
         )
         writer.run()
+        place_new_cases(conn)  # the random review order: new cases among those not reached
     return writer.import_ids, writer.late_problems
 
 

@@ -10,6 +10,8 @@ read its schema in one place, exactly as SQLite sees it.
 
 from __future__ import annotations
 
+from labeler.store.order import migration_statements
+
 APPLICATION_ID = 0x4C41424C  # "LABL"
 
 _V1 = [
@@ -206,7 +208,12 @@ _V3 = [
     )""",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3]
+# The random review order (labeler.store.order): a seeded key per case, drawn here for an old
+# store (its cases in a random order, labels or not), the queue's index over it, and for each
+# label how its case was reached (random-order queue, import order, a jump, a file).
+_REVIEW_ORDER = migration_statements()
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _REVIEW_ORDER]
 """Migration N (1-based) brings a store from user_version N-1 to N."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

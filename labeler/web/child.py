@@ -77,7 +77,7 @@ def child(store_path: Path, slices: tuple[str, ...], overlap: int) -> None:
             app.run()
             finish_app(app.store_failure, app.return_code)
         else:
-            run_review(store, actor, QueueSpec(actor.name, overlap, filters, False))
+            run_review(store, actor, QueueSpec(actor.name, overlap, filters, False, "random"))
 
 
 if __name__ == "__main__":

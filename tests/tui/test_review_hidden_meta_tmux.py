@@ -112,7 +112,9 @@ def test_hidden_meta_never_reaches_the_terminal(
     )
     assert settings.returncode == 0, settings.stderr
     raw_log = tmp_path / "terminal.raw"
-    command = shlex.join([str(LABELER), "review", str(store.path), "--reviewer", "tmuxer"])
+    command = shlex.join(
+        [str(LABELER), "review", str(store.path), "--reviewer", "tmuxer", "--order", "import"]
+    )
     target = "blind"
     script = f"read _; {command}; echo labeler-exit-$?; exec sleep 600"
     tmux("-f", "/dev/null", "new-session", "-d", "-s", target, "-x", "160", "-y", "45", script)

@@ -129,7 +129,9 @@ def test_labeler_review_in_a_real_terminal(
     shortcuts = {b.shortcut: b.key for b in read_taxonomy(store).buckets}
     store.close()
     raw_log = tmp_path / "terminal.raw"
-    command = shlex.join([str(LABELER), "review", str(store.path), "--reviewer", "tmuxer"])
+    command = shlex.join(
+        [str(LABELER), "review", str(store.path), "--reviewer", "tmuxer", "--order", "import"]
+    )
     target = "review"
     # A shell that waits for Enter (so that the recording is on before the app starts), runs
     # the app, then shows its exit status and stays (so the pane can still be inspected).
