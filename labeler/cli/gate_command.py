@@ -16,6 +16,7 @@ from labeler.gates import EXAMPLE_GATES, GatesFileError, load_gates_file, run_ga
 from labeler.gates.example import REGRESSION_EXAMPLE
 from labeler.gates.report import dumps_json, format_table, gate_json, markdown_report
 from labeler.gates.spec import GatesSpec
+from labeler.gates.to_decide import plan_outcome
 from labeler.store import Store, StoreError
 from labeler.store.opening import shown
 
@@ -70,6 +71,12 @@ def _check_scopes(store: Store, spec: GatesSpec) -> None:
 )
 @click.option("--example", is_flag=True, help="Print a commented gates file to start from.")
 @click.option(
+    "--plan",
+    is_flag=True,
+    help="For each rule: the further reviewed cases before its 95% interval decides it "
+    "(if the observed rate holds), and the doubly labeled cases its min_agreement needs.",
+)
+@click.option(
     "--baseline", metavar="VERSION", help="The old version, for regression rules that name none."
 )
 @click.option(
@@ -83,19 +90,24 @@ def gate(
     example: bool,
     baseline: str | None,
     candidate: str | None,
+    plan: bool,
 ) -> None:
     """Judge the release: SHIP, SHIP BEHIND A FLAG, or BLOCK.
 
     \b
     Each rule of the gates file (TOML, one [[rule]] table each) is judged on
-    the store: a bucket's rate per 1,000 reviewed cases (with its Wilson 95%
-    interval; a rule can use the upper bound), a must-pass bucket with zero
+    the store: a bucket's rate per 1,000 reviewed cases (with its 95%
+    interval: Wilson's, or with interval = "anytime" one that stays valid
+    however often the gate runs; a rule can use the upper bound), a must-pass
+    bucket with zero
     cases, the share of outputs that parse as JSON where meta.output_format is
     json, latency p50/p95 from meta.latency_ms, a regression of a bucket from
     one version to the next (as `labeler compare` shows it); overall or in a
     slice. A rule whose scope has too few reviewed cases, too little agreement
     on its bucket, or unresolved cases that could change its verdict is NOT
-    ENOUGH EVIDENCE: it flags (or blocks), never passes.
+    ENOUGH EVIDENCE: it flags (or blocks), never passes. The report says
+    whether the reviewed cases are a prefix of the store's random order (a
+    random sample); --plan adds how many more cases each rule needs.
 
     \b
     Exit status: 0 SHIP, 3 SHIP BEHIND A FLAG, 1 BLOCK,
@@ -107,6 +119,7 @@ def gate(
       labeler gate failures.db --gates gates.toml
       labeler gate failures.db --gates gates.toml --report decision.md --json
       labeler gate failures.db --gates gates.toml --baseline v7 --candidate v8
+      labeler gate failures.db --gates gates.toml --plan
     """
     if example:
         click.echo(EXAMPLE_GATES + REGRESSION_EXAMPLE, nl=False)
@@ -120,6 +133,8 @@ def gate(
         with open_existing(store_path, write=False) as store:
             _check_scopes(store, spec)
             outcome, inputs = run_gate(store, spec, baseline, candidate)
+        if plan:
+            outcome = plan_outcome(outcome, inputs.stats)
     except GatesFileError as exc:
         _error(str(exc))
     except (StoreError, OSError) as exc:

@@ -112,7 +112,8 @@ def _log_ratio_in(failures: float, n: float) -> Callable[[float], float]:
         _stirlerr(n)
         - _stirlerr(failures)
         - _stirlerr(rest)
-        - 0.5 * (_LN_2PI + math.log(failures) + math.log1p(-failures / n))
+        # log((n - k) / n) from n - k itself, which is exact near k = n: 1 - k/n is not.
+        - 0.5 * (_LN_2PI + math.log(failures) + log_rest_rate)
     )
 
     def log_ratio(p: float) -> float:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from labeler.agreement import BucketAgreement
 from labeler.counts import BucketCount
+from labeler.gates.anytime import anytime_interval
 from labeler.gates.metrics import CaseFacts, read_case_facts
 from labeler.gates.results import (
     Bound,
@@ -36,6 +37,7 @@ from labeler.gates.results import (
 from labeler.gates.spec import (
     BucketRateRule,
     GatesSpec,
+    IntervalMethod,
     JsonValidRule,
     LatencyRule,
     MustPassRule,
@@ -43,6 +45,7 @@ from labeler.gates.spec import (
     check_buckets,
 )
 from labeler.intervals import wilson_interval
+from labeler.sampling import Sampling
 from labeler.stats import StatsReport, StatsRequest, compute_stats
 from labeler.store.connection import Store
 from labeler.taxonomy import Taxonomy, read_taxonomy
@@ -87,7 +90,7 @@ def gather(
     for _ in range(_READ_ATTEMPTS):
         before = _data_version(store)
         taxonomy = read_taxonomy(store)
-        stats = compute_stats(store, StatsRequest(by=keys))
+        stats = compute_stats(store, StatsRequest(by=keys, split_agreement=False))
         facts = read_case_facts(store, keys)
         versions = read_comparisons(store, spec, baseline, candidate)
         if _data_version(store) == before:
@@ -153,6 +156,21 @@ def _scope_name(scope: tuple[str, str] | None) -> str:
     return "all cases" if scope is None else f"{scope[0]}={scope[1]}"
 
 
+def rate_interval(count: int, n: int, method: IntervalMethod) -> tuple[float, float] | None:
+    """The 95% interval of ``count / n``: Wilson's (one planned look) or the Robbins
+    confidence sequence (valid at every look, :mod:`labeler.gates.anytime`); None when n is 0."""
+    if method == "anytime":
+        return anytime_interval(count, n)
+    return wilson_interval(count, n)
+
+
+def scope_sampling(stats: StatsReport, scope: tuple[str, str] | None) -> Sampling | None:
+    """Whether the reviewed cases of a rule's scope are a prefix of the random order."""
+    if scope is None:
+        return stats.sampling
+    return stats.sampling_by.get(scope[0], {}).get(scope[1])
+
+
 def _bucket_rule(
     index: int,
     rule: BucketRateRule | MustPassRule,
@@ -168,7 +186,8 @@ def _bucket_rule(
     indices = inputs.facts.scope(scope)
     unresolved = inputs.facts.unresolved(indices)
     pending = inputs.facts.unresolved_with(indices, bucket)
-    raw = wilson_interval(count, n)
+    method = spec.interval_of(rule)
+    raw = rate_interval(count, n, method)
     interval = None if raw is None else (raw[0] * 1000, raw[1] * 1000)
     value = None if n == 0 else count * 1000 / n
     reasons: list[str] = []
@@ -185,7 +204,7 @@ def _bucket_rule(
     def passes_with(extra: int) -> bool:
         if bound == "point":
             return (count + extra) * 1000 / n <= threshold
-        upper = wilson_interval(count + extra, n)
+        upper = rate_interval(count + extra, n, method)
         return upper is not None and upper[1] * 1000 <= threshold
 
     passes = None if n == 0 else passes_with(0)
@@ -243,6 +262,8 @@ def _bucket_rule(
         on_insufficient=rule.on_insufficient,
         reasons=tuple(reasons),
         from_taxonomy=from_taxonomy,
+        interval_method=method,
+        sampling=scope_sampling(inputs.stats, scope),
     )
 
 
@@ -260,7 +281,8 @@ def _meta_rule(
     if isinstance(rule, JsonValidRule):
         count, n = inputs.facts.json_share(indices)
         value = None if n == 0 else count / n
-        interval = wilson_interval(count, n)
+        method = spec.interval_of(rule)
+        interval = rate_interval(count, n, method)
         bound, comparison, threshold, unit = rule.bound, ">=", rule.min_share, "share"
         checked = value if bound == "point" or interval is None else interval[0]
         passes = None if checked is None else checked >= threshold
@@ -268,6 +290,7 @@ def _meta_rule(
         if n == 0:
             reasons.append(f"no case in {_scope_name(scope)} has meta.output_format = json")
     else:
+        method = None
         value, n = inputs.facts.latency(indices, rule.percentile)
         bound, comparison, threshold, unit = "point", "<=", rule.max_ms, "ms"
         checked = value
@@ -312,6 +335,7 @@ def _meta_rule(
         on_fail=rule.on_fail,
         on_insufficient=rule.on_insufficient,
         reasons=tuple(reasons),
+        interval_method=None if isinstance(rule, LatencyRule) else method,
     )
 
 

@@ -20,6 +20,7 @@ from labeler.display_text import safe_inline
 from labeler.gates.evaluate import GateInputs
 from labeler.gates.results import GateOutcome, RuleResult
 from labeler.gates.spec import GatesSpec
+from labeler.gates.to_decide import agreement_plan_text, to_decide_text
 from labeler.stats import StatsReport
 
 MAX_GROUPS_SHOWN = 50
@@ -61,13 +62,35 @@ def value_text(r: RuleResult) -> str:
 
 
 def interval_text(r: RuleResult) -> str:
-    """The Wilson 95% interval, or — (latency has none)."""
+    """The 95% interval (Wilson's; marked "anytime" for the confidence sequence), or — (latency
+    has none)."""
     if r.interval is None:
         return "—"
     low, high = r.interval
+    mark = " anytime" if r.interval_method == "anytime" else ""
     if r.unit == "share":
-        return f"[{_num(low * 100, 2)}, {_num(high * 100, 2)}]%"
-    return f"[{_num(low)}, {_num(high)}]/1k"
+        return f"[{_num(low * 100, 2)}, {_num(high * 100, 2)}]%{mark}"
+    return f"[{_num(low)}, {_num(high)}]/1k{mark}"
+
+
+def notes(r: RuleResult) -> list[str]:
+    """Lines under a rule besides its reasons: its scope's sampling, and its plan (--plan)."""
+    out: list[str] = []
+    if r.sampling is not None and not r.sampling.random_prefix and r.slice is not None:
+        out.append(
+            f"sampling: NOT a random-order prefix in {safe_inline(r.slice, 60)} "
+            f"({r.sampling.holes:,} unlabeled inside it, {r.sampling.strays:,} labeled beyond it)"
+        )
+    if r.to_decide is not None:
+        out.append(f"to decide: {to_decide_text(r.to_decide)}")
+        if r.to_decide.agreement is not None:
+            out.append(f"agreement: {agreement_plan_text(r.to_decide.agreement)}")
+    return out
+
+
+def sampling_lines(stats: StatsReport) -> list[str]:
+    """The store's sampling line, and what is wrong with it when it is not a prefix."""
+    return [stats.sampling.summary(), *(f"  ! {line}" for line in stats.sampling.details())]
 
 
 def threshold_text(r: RuleResult) -> str:
@@ -147,6 +170,7 @@ def format_table(
         f"gates {safe_inline(spec.source, 80)}: {len(outcome.results)} rule(s) on "
         f"{stats.cases:,} cases, {stats.counts.overall.reviewed:,} reviewed, "
         f"{stats.status.unresolved:,} unresolved",
+        *sampling_lines(stats),
         "",
     ]
     if width is not None and table_width > width:
@@ -158,6 +182,8 @@ def format_table(
             if number:
                 for reason in outcome.results[number - 1].reasons:
                     lines.append(f"{'':{widths[0]}}  ↳ {safe_inline(reason, 160)}")
+                for note in notes(outcome.results[number - 1]):
+                    lines.append(f"{'':{widths[0]}}  · {note}")
     if not inputs.consistent:
         lines += ["", "note: the store changed while it was read; run the gate again to confirm"]
     lines += ["", f"Decision: {outcome.decision_text}   ({_summary(outcome)})"]
@@ -190,6 +216,10 @@ def _rule_blocks(outcome: GateOutcome, width: int) -> list[str]:
                 width,
                 initial_indent=indent,
                 subsequent_indent=indent + "  ",
+            )
+        for note in notes(r):
+            lines += textwrap.wrap(
+                f"· {note}", width, initial_indent=indent, subsequent_indent=indent + "  "
             )
     return lines
 
@@ -225,8 +255,9 @@ def gate_json(
             "insufficient": sum(1 for r in outcome.results if r.outcome == "insufficient"),
         },
         "rules": [r.to_json() for r in outcome.results],
-        "gates_file": {"path": spec.source, "sha256": spec.sha256},
+        "gates_file": {"path": spec.source, "sha256": spec.sha256, "interval": spec.interval},
         "store": _store_state(inputs, store),
+        "sampling": inputs.stats.sampling.to_json(),
     }
 
 
@@ -278,6 +309,13 @@ def markdown_report(outcome: GateOutcome, inputs: GateInputs, spec: GatesSpec, s
     ]
     if not inputs.consistent:
         out += ["> The store changed while it was read; run the gate again to confirm.", ""]
+    sampling = stats.sampling
+    if sampling.random_prefix:
+        out += [f"{md(sampling.summary())}.", ""]
+    else:
+        out += [f"> **{md(sampling.summary())}**", ">"]
+        out += [f"> - {md(line, 400)}" for line in sampling.details()]
+        out += [""]
     out += ["## Rules", ""]
     rows = []
     for r in outcome.results:
@@ -294,12 +332,14 @@ def markdown_report(outcome: GateOutcome, inputs: GateInputs, spec: GatesSpec, s
     out += _md_table(
         ["#", "Rule", "Scope", "Value", "95% interval", "Threshold", "Evidence", "Verdict"], rows
     )
-    notes = [(r, reason) for r in outcome.results for reason in r.reasons]
-    if notes:
+    why = [(r, reason) for r in outcome.results for reason in r.reasons]
+    if why:
         out += ["", "Why some rules have no verdict yet or fail:", ""]
-        out += [
-            f"- rule {r.index + 1} ({md(r.name, 80)}): {md(reason, 300)}" for r, reason in notes
-        ]
+        out += [f"- rule {r.index + 1} ({md(r.name, 80)}): {md(reason, 300)}" for r, reason in why]
+    more = [(r, note) for r in outcome.results for note in notes(r)]
+    if more:
+        out += ["", "Notes:", ""]
+        out += [f"- rule {r.index + 1} ({md(r.name, 80)}): {md(note, 400)}" for r, note in more]
     state = _store_state(inputs, store)
     status = ", ".join(f"{k} {v:,}" for k, v in stats.status.items())
     out += [
@@ -341,16 +381,26 @@ def _agreement_section(stats: StatsReport) -> list[str]:
         f"- Cohen's kappa: {_agree(a.cohen_kappa)}",
         f"- Fleiss' kappa: {_agree(a.fleiss_kappa)}",
         f"- Krippendorff's alpha: {_agree(a.krippendorff_alpha)}",
+        f"- Gwet's AC1: {_agree(a.gwet_ac1)}",
         f"- Cases labeled by two or more reviewers: {a.pairable_items:,}",
         "",
     ]
     out += _md_table(
-        ["Bucket", "Labels", "Alpha", "Kappa"],
+        ["Bucket", "Labels", "Alpha", "Kappa", "AC1"],
         [
-            [md(key, 64), f"{b.labels:,}", _agree(b.krippendorff_alpha), _agree(b.cohen_kappa)]
+            [
+                md(key, 64),
+                f"{b.labels:,}",
+                _agree(b.krippendorff_alpha),
+                _agree(b.cohen_kappa),
+                _agree(b.gwet_ac1),
+            ]
             for key, b in a.per_bucket.items()
         ],
     )
+    paradox = a.paradox_notes()
+    if paradox:
+        out += ["", *(f"- Note: {md(note, 400)}" for note in paradox)]
     if a.pairwise:
         out += ["", "Pairs (Cohen's kappa):", ""]
         out += [

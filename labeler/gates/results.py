@@ -6,7 +6,11 @@ This module is part of the pure core: no textual, rich or click.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from labeler.gates.to_decide import ToDecide
+    from labeler.sampling import Sampling
 
 Outcome = Literal["pass", "fail", "insufficient"]
 Verdict = Literal["pass", "flag", "block"]
@@ -99,6 +103,12 @@ class RuleResult:
     from_taxonomy: bool = False
     regression: RegressionDetail | None = None
     """For a regression rule only (its JSON has a "regression" key; other rules' JSON none)."""
+    interval_method: str | None = None
+    """The 95% interval used: "wilson" or "anytime" (None: the rule has none of these)."""
+    sampling: Sampling | None = None
+    """For rules on reviewed cases: are they a prefix of the store's random order?"""
+    to_decide: ToDecide | None = None
+    """``gate --plan``: further cases before the interval excludes the threshold."""
 
     def to_json(self) -> dict[str, Any]:
         """Every field, JSON-ready (no NaN: undefined numbers are null)."""
@@ -114,6 +124,7 @@ class RuleResult:
             "value": self.value,
             "count": self.count,
             "interval95": None if self.interval is None else list(self.interval),
+            "interval": self.interval_method,
             "bound": self.bound,
             "checked_value": self.checked,
             "comparison": self.comparison,
@@ -139,6 +150,10 @@ class RuleResult:
         }
         if self.regression is not None:
             out["regression"] = self.regression.to_json()
+        if self.sampling is not None:
+            out["sampling"] = self.sampling.brief_json()
+        if self.to_decide is not None:
+            out["to_decide"] = self.to_decide.to_json()
         return out
 
 

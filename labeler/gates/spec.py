@@ -31,6 +31,12 @@ from labeler.toml_input import TomlInputError, decode_toml_bytes, loads_toml
 
 KINDS = ("bucket_rate", "must_pass", "json_valid", "latency", "regression")
 Action = Literal["block", "flag"]
+IntervalMethod = Literal["wilson", "anytime"]
+INTERVAL_FIELD = Field(
+    default=None,
+    description='The 95% interval: "wilson" (one planned look) or "anytime" (valid however often '
+    "the gate is run); default: the file's interval.",
+)
 
 
 class GatesFileError(ValueError):
@@ -93,8 +99,9 @@ class BucketRateRule(_BucketRule):
     bucket: str
     max_per_1000: float = Field(ge=0.0, allow_inf_nan=False)
     bound: Literal["point", "upper"] = Field(
-        default="point", description="Compare the rate itself, or its Wilson 95% upper bound."
+        default="point", description="Compare the rate itself, or its 95% upper bound."
     )
+    interval: IntervalMethod | None = INTERVAL_FIELD
 
 
 class MustPassRule(_BucketRule):
@@ -102,6 +109,7 @@ class MustPassRule(_BucketRule):
 
     kind: Literal["must_pass"]
     bucket: str | None = None
+    interval: IntervalMethod | None = INTERVAL_FIELD
 
 
 class _MetaRule(_Rule):
@@ -116,8 +124,9 @@ class JsonValidRule(_MetaRule):
     kind: Literal["json_valid"]
     min_share: float = Field(ge=0.0, le=1.0, allow_inf_nan=False)
     bound: Literal["point", "lower"] = Field(
-        default="point", description="Compare the share itself, or its Wilson 95% lower bound."
+        default="point", description="Compare the share itself, or its 95% lower bound."
     )
+    interval: IntervalMethod | None = INTERVAL_FIELD
 
 
 class LatencyRule(_MetaRule):
@@ -175,10 +184,14 @@ _MODELS: dict[str, type[_Rule]] = {
 
 
 class GatesFile(BaseModel):
-    """The whole file: a non-empty list of rules."""
+    """The whole file: a non-empty list of rules, and the interval they use by default."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
+    interval: IntervalMethod = Field(
+        default="wilson",
+        description='The 95% interval of every rule that does not choose: "wilson" or "anytime".',
+    )
     rule: list[Rule] = Field(min_length=1)
 
 
@@ -194,6 +207,13 @@ class GatesSpec:
     lines: tuple[int | None, ...]
     """Line of each rule's ``[[rule]]`` header (None when it cannot be found)."""
     text: str
+    interval: IntervalMethod = "wilson"
+    """The file's ``interval`` (each rule may choose its own)."""
+
+    def interval_of(self, rule: AnyRule) -> IntervalMethod:
+        """The interval a rule uses: its own ``interval``, else the file's."""
+        own: IntervalMethod | None = getattr(rule, "interval", None)
+        return own or self.interval
 
     def key_line(self, index: int, key: str) -> int | None:
         """The line of ``key = ...`` inside rule ``index``, else the rule's header line."""
@@ -311,12 +331,13 @@ def _problems(exc: ValidationError, data: dict[str, Any], text: str) -> list[Pro
                 (
                     _top_key_line(text, key),
                     f"unknown top-level key {safe_inline(repr(key), 40)}; "
-                    "a gates file holds [[rule]] tables only",
+                    'a gates file holds interval = "wilson" or "anytime" and [[rule]] tables',
                 )
             )
         else:
             what = ".".join(str(p) for p in loc) or "file"
-            problems.append((None, f"{what}: {_message(err)}"))
+            line = _top_key_line(text, str(loc[0])) if loc else None
+            problems.append((line, f"{what}: {_message(err)}{_got(err)}"))
     return sorted(problems, key=lambda p: p[0] or 0)
 
 
@@ -337,7 +358,7 @@ def parse_gates(text: str, source: str) -> GatesSpec:
     headers = _rule_lines(text)
     lines = tuple(headers[i] if i < len(headers) else None for i in range(len(spec.rule)))
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return GatesSpec(tuple(spec.rule), source, digest, lines, text)
+    return GatesSpec(tuple(spec.rule), source, digest, lines, text, spec.interval)
 
 
 def load_gates_file(path: str) -> GatesSpec:
@@ -353,7 +374,14 @@ def load_gates_file(path: str) -> GatesSpec:
     except TomlInputError as exc:
         raise GatesFileError(exc.located(path)) from None
     spec = parse_gates(text, path)
-    return GatesSpec(spec.rules, spec.source, hashlib.sha256(raw).hexdigest(), spec.lines, text)
+    return GatesSpec(
+        spec.rules,
+        spec.source,
+        hashlib.sha256(raw).hexdigest(),
+        spec.lines,
+        text,
+        spec.interval,
+    )
 
 
 def check_buckets(spec: GatesSpec, taxonomy: Taxonomy) -> None:

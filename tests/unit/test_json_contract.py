@@ -98,7 +98,11 @@ def _mixed_store(folder: Path) -> Store:
         assert seq is not None
         set_label(store, seq, _who("alice"), bucket, expected_version=None)
 
-    rows = store.query("SELECT case_seq FROM case_status WHERE status = 'unresolved'")
+    rows = store.query(
+        # The order the store's indexes gave before the random order's index existed.
+        "SELECT case_seq FROM case_status WHERE status = 'unresolved'"
+        " ORDER BY label_count, case_seq"
+    )
     disagreements = [int(r[0]) for r in rows]
     for i, seq in enumerate(disagreements[:15]):
         labels = case_labels(store, seq)
@@ -120,7 +124,12 @@ def _mixed_store(folder: Path) -> Store:
             expected_version=None,
         )
     # A resolution on an agreed case and on a case nobody labeled.
-    agreed = int(store.query("SELECT case_seq FROM case_status WHERE status = 'agreed'")[0][0])
+    agreed = int(
+        store.query(
+            "SELECT case_seq FROM case_status WHERE status = 'agreed'"
+            " ORDER BY label_count, case_seq LIMIT 1"
+        )[0][0]
+    )
     nobody = find_case_seq(store, "extra-09")
     assert nobody is not None
     for seq in (agreed, nobody):
