@@ -68,6 +68,13 @@ WEB_EXTRA_HINT = (
 )
 @SLICE_OPTION
 @click.option(
+    "--order",
+    type=click.Choice(["random", "import"]),
+    default="random",
+    show_default=True,
+    help="The review queue's order, as for review --order.",
+)
+@click.option(
     "--warm-spare/--no-warm-spare",
     default=True,
     show_default=True,
@@ -86,6 +93,7 @@ def serve(
     insecure_http: bool,
     overlap: int,
     slices: tuple[str, ...],
+    order: str,
     warm_spare: bool,
 ) -> None:
     """Serve the review screen in a browser, for reviewers without SSH.
@@ -115,6 +123,7 @@ def serve(
         insecure_http=insecure_http,
         overlap=overlap,
         slices=slices,
+        order=order,
         warm_spare=warm_spare,
     )
     with open_store(store_path) as store:

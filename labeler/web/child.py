@@ -19,7 +19,7 @@ import click
 from labeler.cli.common import STORE_ARGUMENT, friendly_errors
 from labeler.cli.review_commands import SLICE_OPTION, finish_app, run_review
 from labeler.login_tokens import AccessRefused, identify
-from labeler.queue import QueueSpec
+from labeler.queue import Order, QueueSpec
 from labeler.slice_filter import parse_slice_filters
 from labeler.store import open_store
 from labeler.web.session_process import MAX_HELLO, WEB_DRIVER
@@ -44,8 +44,9 @@ def read_hello(fd: int = 0) -> dict[str, object] | None:
 @STORE_ARGUMENT
 @SLICE_OPTION
 @click.option("--overlap", default=2, type=click.IntRange(1, 50))
+@click.option("--order", type=click.Choice(["random", "import"]), default="random")
 @friendly_errors
-def child(store_path: Path, slices: tuple[str, ...], overlap: int) -> None:
+def child(store_path: Path, slices: tuple[str, ...], overlap: int, order: str) -> None:
     """Run the review (or resolve) screen for the reviewer of a web session."""
     if os.environ.get("TEXTUAL_DRIVER") != WEB_DRIVER:
         raise click.ClickException("this runs only under labeler serve; use labeler review")
@@ -77,7 +78,8 @@ def child(store_path: Path, slices: tuple[str, ...], overlap: int) -> None:
             app.run()
             finish_app(app.store_failure, app.return_code)
         else:
-            run_review(store, actor, QueueSpec(actor.name, overlap, filters, False, "random"))
+            queue_order: Order = "import" if order == "import" else "random"
+            run_review(store, actor, QueueSpec(actor.name, overlap, filters, False, queue_order))
 
 
 if __name__ == "__main__":

@@ -41,6 +41,8 @@ class ServeConfig:
     insecure_http: bool = False
     overlap: int = 2
     slices: tuple[str, ...] = field(default_factory=tuple)
+    order: str = "random"
+    """The review queue's order, as ``labeler review --order``: random or import."""
     heartbeat: float = HEARTBEAT_S
     stop_grace: float = STOP_GRACE_S
     access_check: float = ACCESS_CHECK_S

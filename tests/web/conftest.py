@@ -77,6 +77,7 @@ async def serve(make_store: Callable[..., Store]) -> AsyncIterator[StartServer]:
         target = store if store is not None else make_store(n=20, name=f"s{len(running)}.db")
         options.setdefault("port", free_port())
         options.setdefault("stop_grace", 5.0)
+        options.setdefault("order", "import")  # case-001 first: the tests wait for it
         config = ServeConfig(store_path=target.path, **options)
         server_store = open_store(target.path)
         served = Served(WebServer(config, server_store), target)

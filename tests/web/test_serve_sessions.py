@@ -123,6 +123,8 @@ def test_the_session_argv_holds_no_name_and_the_child_refuses_a_terminal(
         str((tmp_path / "s.db").resolve()),
         "--overlap",
         "3",
+        "--order",
+        "random",  # as labeler review: the store's random order unless told otherwise
         "--slice",
         "length=long",
     ]
@@ -131,6 +133,18 @@ def test_the_session_argv_holds_no_name_and_the_child_refuses_a_terminal(
         argv[:4], env=env, capture_output=True, text=True, timeout=60, check=False
     )
     assert done.returncode == 1 and "only under labeler serve" in done.stderr
+
+
+async def test_the_queue_walks_the_stores_random_order_by_default(serve: StartServer) -> None:
+    served = await serve(order="random")
+    http = await sign_in(served, "ivy")
+    screen = await open_screen(http, served)
+    try:
+        await screen.wait_for("case-0")
+        await screen.press("11")
+        await wait_until(lambda: served.labels("ivy") == 2, 15, "2 labels in random order")
+    finally:
+        await close_quietly(screen, http)
 
 
 async def test_a_second_tab_of_the_same_reviewer_closes_the_first(serve: StartServer) -> None:
