@@ -339,6 +339,7 @@ def serving(store_path: Path, port: int, spare: bool) -> Iterator[int]:
     """``labeler serve`` in its own process; yields its pid."""
     labeler = Path(sys.executable).parent / "labeler"
     argv = [str(labeler), "serve", str(store_path), "--port", str(port), "--overlap", "3"]
+    argv += ["--order", "import"]  # first_case_id follows import order
     server = subprocess.Popen(
         [*argv, "--warm-spare" if spare else "--no-warm-spare"], stderr=subprocess.DEVNULL
     )
