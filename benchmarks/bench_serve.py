@@ -3,9 +3,9 @@
     .venv/bin/python benchmarks/bench_serve.py                 # all parts, a fresh demo store
     .venv/bin/python benchmarks/bench_serve.py --runs 10 --keys 100 --sessions 8
 
-The server is the real command (``labeler serve STORE --overlap 3``) in its own process, on a
-loopback port, over a fresh copy of the bundled sample session (180 cases). Chromium runs with
-every host but 127.0.0.1 unresolvable (``tests/web/cdp_client.py``).
+The server is the real command (``labeler serve STORE --overlap 3 --order import``) in its own
+process, on a loopback port, over a fresh copy of the bundled sample session (180 cases).
+Chromium runs with every host but 127.0.0.1 unresolvable (``tests/web/cdp_client.py``).
 
 Parts:
 
