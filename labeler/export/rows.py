@@ -217,6 +217,23 @@ def _load_object(text: str | None) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+def _flat_object(text: Any) -> dict[str, Any] | None:
+    """The stored object ``text`` when it is the usual kind: written without blanks around it,
+    read to its end by the scanner, and holding no non-empty object (so flattening it only
+    prefixes its keys); None for anything else (the caller then takes the general path)."""
+    if type(text) is not str or text[:1] != "{" or text[-1:] != "}":
+        return None
+    try:
+        value, end = _SCAN(text, 0)
+    except (ValueError, RecursionError, StopIteration):
+        return None
+    if end != len(text) or type(value) is not dict:
+        return None
+    if text.find("{", 1) >= 0 and not _is_flat(value):  # (no other brace: nothing nested)
+        return None
+    return value
+
+
 def _is_flat(value: dict[str, Any]) -> bool:
     """True when no value is a non-empty object (flattening then only adds the prefix)."""
     for item in value.values():  # noqa: SIM110 (a loop is faster than all() here)
@@ -307,7 +324,8 @@ def discover_columns(conn: sqlite3.Connection, spec: ExportSpec) -> Columns:
         table, where, alias = "case_status s", f"1 = 1{cond}", "s"
     else:
         cond, params = slice_sql(spec.slices, alias="c")
-        table, where, alias = "cases c", f"c.is_current = 1{cond}", "c"
+        # "+": read the table in order, not row by row through the is_current index (3x faster)
+        table, where, alias = "cases c", f"+c.is_current = 1{cond}", "c"
     rows = 0
     slice_names: set[str] = set()
     slices_seen: set[str | None] = set()
@@ -323,8 +341,8 @@ def discover_columns(conn: sqlite3.Connection, spec: ExportSpec) -> Columns:
             slice_names.update(_slice_values(slices_text))
         if meta_text in _EMPTY_META:
             continue
-        meta = _load_object(meta_text)
-        if meta is not None and _is_flat(meta):
+        meta = _flat_object(meta_text)
+        if meta is not None:
             meta_keys.update(meta)
         else:
             meta_names.update(_meta_values(meta_text, True))
@@ -358,7 +376,7 @@ def _final_rows(
     slice_cache = _SliceCache()
     slice_places: dict[str | None, list[tuple[int, Any]]] = {}
     flattened = columns.meta_flattened
-    meta_places: dict[str, int] = {}
+    key_places: dict[tuple[str, ...], list[int]] = {}  # metadata keys (in order) -> columns
     for row in conn.execute(sql, params):
         ordered = list(row[:base])
         ordered += blank
@@ -378,12 +396,17 @@ def _final_rows(
         if not flattened:
             ordered[position["meta"]] = meta_text
         elif meta_text not in _EMPTY_META:
-            meta = _load_object(meta_text)
-            if meta is not None and _is_flat(meta):
-                for key, value in meta.items():
-                    place = meta_places.get(key)
-                    if place is None:
-                        place = meta_places[key] = position.get(META_PREFIX + key, -1)
+            meta = _flat_object(meta_text)
+            if meta is not None:
+                keys = tuple(meta)
+                targets = key_places.get(keys)
+                if targets is None:
+                    if len(key_places) >= _SliceCache.LIMIT:
+                        key_places.clear()
+                    targets = key_places[keys] = [
+                        position.get(META_PREFIX + key, -1) for key in keys
+                    ]
+                for place, value in zip(targets, meta.values(), strict=True):
                     if place >= 0:
                         ordered[place] = value
             else:
