@@ -18,7 +18,7 @@ it. Parts:
 - ``a``: agreement: the top 20 through the index against the top 20 of the same ranking by
   scanning every case (``use_index=False``).
 - ``b``: empty the index and build it again (``build_index``, as the search screen's thread
-  does, but without its pauses); time and size.
+  does while nobody else writes); time and size.
 - ``w``: label writes from a second connection every 20 ms, while the index is built in the
   same way as the screen's thread (pauses included) and with nothing else running: how long a
   label write waits.
@@ -139,7 +139,7 @@ def ensure_index(store: Store) -> None:
         return
     print(f"building the index for {state.pending:,} cases first...", flush=True)
     start = time.perf_counter()
-    build_index(store, batch_seconds=0.5)
+    build_index(store)
     print(f"  {time.perf_counter() - start:.1f} s", flush=True)
 
 
@@ -205,15 +205,14 @@ def index_bytes(store: Store) -> int | None:
 
 
 def part_build(store: Store) -> None:
-    print("\n## b: empty the index and build it again (no pauses)")
+    print("\n## b: empty the index and build it again (as the screen's thread, nobody writing)")
     idx.clear_index(store)
     store.conn.execute("PRAGMA synchronous = NORMAL")
     state = idx.index_state(store)
     start = time.perf_counter()
-    done = build_index(store, batch_seconds=0.5)
+    done = build_index(store)
     took = time.perf_counter() - start
-    size = index_bytes(store)
-    shown = f"{size / 1e6:,.0f} MB" if size is not None else "size unknown (no dbstat)"
+    shown = index_bytes(store)
     print(
         f"{done:,} case rows in {took:.1f} s = {done / took:,.0f} cases/s, "
         f"{took / max(done, 1) * 1e5:.1f} s per 100k; index {shown} "
@@ -252,27 +251,38 @@ def part_writes(store_path: Path, seconds: float) -> None:
         waits: list[float] = []
         thread = threading.Thread(target=writer, args=(stop, waits, 10 if with_build else 1))
         thread.start()
-        built = 0
-        if with_build:
-            with open_store(store_path) as store:
-                store.conn.execute("PRAGMA synchronous = NORMAL")
-                end = time.perf_counter() + seconds
-                built = build_index(store, should_stop=lambda: time.perf_counter() > end)
-        else:
-            time.sleep(seconds)
+        built = _build_for(store_path, seconds) if with_build else _sleep(seconds)
         stop.set()
         thread.join()
-        waits.sort()
-        p = lambda q: waits[min(len(waits) - 1, int(q * len(waits)))] * 1e3  # noqa: E731
-        print(
-            f"{label:24s} {len(waits)} writes: median {p(0.5):.1f} ms, p95 {p(0.95):.1f} ms, "
-            f"p99 {p(0.99):.1f} ms, max {waits[-1] * 1e3:.1f} ms; cases indexed {built:,}",
-            flush=True,
-        )
+        print(f"{label:24s} {_latencies(waits)}; cases indexed {built:,}", flush=True)
     with open_store(store_path) as store:
         with store.write() as conn:
             conn.execute("DELETE FROM labels WHERE reviewer = 'bench-writer'")
         print("(index left partly built; the next `q` builds the rest)")
+
+
+def _build_for(store_path: Path, seconds: float) -> int:
+    end = time.perf_counter() + seconds
+    with open_store(store_path) as store:
+        store.conn.execute("PRAGMA synchronous = NORMAL")
+        return build_index(store, should_stop=lambda: time.perf_counter() > end)
+
+
+def _sleep(seconds: float) -> int:
+    time.sleep(seconds)
+    return 0
+
+
+def _latencies(waits: list[float]) -> str:
+    waits = sorted(waits)
+
+    def at(q: float) -> float:
+        return waits[min(len(waits) - 1, int(q * len(waits)))] * 1e3
+
+    return (
+        f"{len(waits)} writes: median {at(0.5):.1f} ms, p95 {at(0.95):.1f} ms, "
+        f"p99 {at(0.99):.1f} ms, max {waits[-1] * 1e3:.1f} ms"
+    )
 
 
 def part_import(cases: int, runs: int, folder: str | None) -> None:
@@ -302,7 +312,7 @@ def part_import(cases: int, runs: int, folder: str | None) -> None:
                 if not name.startswith("without"):
                     start = time.perf_counter()
                     store.conn.execute("PRAGMA synchronous = NORMAL")
-                    build_index(store, batch_seconds=0.5)
+                    build_index(store)
                     build_s.append(time.perf_counter() - start)
                 store.close()
                 for p in Path(tmp).glob(f"{path.name}*"):
