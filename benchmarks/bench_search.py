@@ -1,4 +1,8 @@
-"""Hand-run benchmark of `/` search (not a test): the trigram index against a full scan.
+"""`/` search through the FTS5 indexes (trigrams and words), on a copy of the `main` store with
+its index built: time to the first hits on screen and to the complete result, per kind of query;
+the reference is the search before the index (a full rapidfuzz scan), in the same rounds.
+
+Hand-run parts (``python benchmarks/bench_search.py STORE --parts ...``):
 
     .venv/bin/python benchmarks/bench_search.py /work/bench-data/search-100k.db --parts q,r,a
     .venv/bin/python benchmarks/bench_search.py /work/bench-data/search-100k.db --parts b,w
@@ -196,12 +200,17 @@ def part_agreement(store: Store, limit_queries: int) -> None:
         )
 
 
-def index_bytes(store: Store) -> int | None:
+def index_bytes(store: Store) -> str:
+    """The size of each index table (with its shadow tables), from ``dbstat``."""
     try:
-        rows = store.query("SELECT sum(pgsize) FROM dbstat WHERE name LIKE 'case_search%'")
-    except Exception:
-        return None
-    return int(rows[0][0] or 0)
+        rows = store.query(
+            "SELECT substr(name, 1, 10), sum(pgsize) FROM dbstat"
+            " WHERE name LIKE 'case_search%' OR name LIKE 'case_words%' GROUP BY 1"
+        )
+    except sqlite3.Error:
+        return "size unknown (no dbstat)"
+    names = {"case_searc": "trigrams", "case_words": "words"}
+    return ", ".join(f"{names.get(r[0], r[0])} {int(r[1]) / 1e6:,.0f} MB" for r in rows)
 
 
 def part_build(store: Store) -> None:
@@ -331,6 +340,94 @@ def part_import(cases: int, runs: int, folder: str | None) -> None:
             f"then indexing the imported cases (no pauses): median "
             f"{statistics.median(build_s):.1f} s ({min(build_s):.1f}-{max(build_s):.1f})"
         )
+
+
+TITLE = "Search"
+RUN_QUERIES = ("phrase", "phrase, 3 words", "typo", "typo in a phrase", "non-ASCII", "case id")
+RUN_QUERIES += ("2 CJK characters (no trigram: scan)",)
+
+
+def run(ctx: Any) -> list[Any]:
+    """The protocol of ``benchmarks/run`` (see README.md)."""
+    import benchlib
+
+    path = ctx.data_dir / "search.db"
+    if not path.exists():
+        ctx.log(f"copying {ctx.store('main')} to {path} (SQLite backup)")
+        source = sqlite3.connect(f"file:{ctx.store('main')}?mode=ro", uri=True)
+        target = sqlite3.connect(path)
+        source.backup(target)
+        target.execute("PRAGMA journal_mode = WAL")
+        target.close()
+        source.close()
+    figures: list[Any] = []
+    with open_store(path) as store:
+        state = idx.index_state(store)
+        build_note = "built in an earlier run"
+        if not state.complete:
+            ctx.log(f"building the search index for {state.pending:,} cases")
+            store.conn.execute("PRAGMA synchronous = NORMAL")
+            start = time.perf_counter()
+            build_index(store)
+            took = time.perf_counter() - start
+            build_note = (
+                f"built in this run: {state.pending:,} cases in {took:.0f} s "
+                f"({took / max(state.pending, 1) * 1e5:.0f} s per 100,000)"
+            )
+        cases = idx.index_state(store).last_seq
+        chosen = [(w, q) for w, q in queries_for(cases) if w in RUN_QUERIES]
+        firsts: dict[str, list[float]] = {q: [] for _, q in chosen}
+
+        def step(query: str) -> Callable[[], float]:
+            def measure() -> float:
+                first, total, _ = timed_search(store, query)
+                firsts[query].append(first * 1e3)
+                return total * 1e3
+
+            return measure
+
+        steps = {q: step(q) for _, q in chosen}
+        reference_query = chosen[0][1]
+        steps["reference"] = lambda: _timed_ms(lambda: old_search(store, reference_query))
+        times = benchlib.interleaved(ctx.rounds, steps, ctx.log)
+        for what, query in chosen:
+            figures.append(
+                benchlib.absolute(
+                    f"`/` {query!r} ({what}): first hits", firsts[query], "ms", at_most=1000
+                )
+            )
+            figures.append(
+                benchlib.absolute(
+                    f"`/` {query!r} ({what}): complete", times[query], "ms", at_most=3000
+                )
+            )
+        figures.append(
+            benchlib.speed_vs(
+                f"`/` {reference_query!r}: complete, against the search before the index",
+                times[reference_query],
+                "the full scan before the index (rapidfuzz over 240 characters of each text)",
+                times["reference"],
+                at_least=None,
+                unit="ms",
+            )
+        )
+        size_note = f"{index_bytes(store)}; {build_note}"
+        store_mb = sum(p.stat().st_size for p in path.parent.glob(f"{path.name}*")) / 1e6
+        figures.append(
+            benchlib.absolute(
+                f"search index of {cases:,} cases: store size with it",
+                [store_mb],
+                "MB",
+                note=size_note,
+            )
+        )
+    return figures
+
+
+def _timed_ms(body: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    body()
+    return (time.perf_counter() - start) * 1e3
 
 
 def main() -> None:
