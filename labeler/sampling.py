@@ -49,9 +49,10 @@ from labeler.store.order import (
     REACHED_FROM_FILE,
     REACHED_IMPORT_ORDER,
     REACHED_JUMP,
+    REACHED_RANDOM_ORDER,
 )
 
-__all__ = ["CAUSES", "Sampling", "attribute_strays", "measure", "measure_groups"]
+__all__ = ["CAUSES", "Sampling", "attribute_strays", "key_order", "measure", "measure_groups"]
 
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
@@ -60,11 +61,20 @@ CAUSES: Final = ("before_order", "file", "import_order", "jump", "unrecorded", "
 """Why labeled cases lie beyond the random-order prefix, most telling first."""
 _CAUSE_OF_REACHED: Final = {
     None: "unrecorded",
+    REACHED_RANDOM_ORDER: "after_skips",
     REACHED_BEFORE_ORDER: "before_order",
     REACHED_FROM_FILE: "file",
     REACHED_IMPORT_ORDER: "import_order",
     REACHED_JUMP: "jump",
 }
+REACHED_CODES: Final = (
+    REACHED_BEFORE_ORDER,
+    REACHED_FROM_FILE,
+    REACHED_IMPORT_ORDER,
+    REACHED_JUMP,
+    REACHED_RANDOM_ORDER,
+)
+"""The ``reached_by`` values, in the order of the codes :func:`attribute_strays` reads."""
 CAUSE_TEXT: Final = {
     "before_order": "labeled before the store had a random order",
     "file": "labels imported from a file",
@@ -174,55 +184,91 @@ def _cut(labeled_in_order: BoolArray) -> tuple[int, int, int]:
     return best, best - inside, total - inside
 
 
-def measure(keys: IntArray, placed: BoolArray, labeled: BoolArray) -> tuple[Sampling, IntArray]:
-    """The sampling of one scope and the indices (into the inputs) of its stray cases.
-
-    ``keys`` are the cases' order keys (any value where ``placed`` is False), ``labeled``
-    whether each case counts as reviewed. Cases are ordered by key, then by position.
-    """
+def key_order(keys: IntArray, placed: BoolArray) -> IntArray:
+    """Indices of the placed cases, ordered by key, then by index (the queue's order when the
+    inputs are in case-number order)."""
     index = np.flatnonzero(placed)
-    order = index[np.argsort(keys[index], kind="stable")]
+    order: IntArray = index[np.argsort(keys[index], kind="stable")]
+    return order
+
+
+def _measure(order: IntArray, labeled: BoolArray, scope: BoolArray) -> tuple[Sampling, IntArray]:
+    """``order``: the scope's placed cases in the order; ``scope``: the cases in the scope."""
     flags = labeled[order]
     prefix, holes, strays = _cut(flags)
     stray_index = order[prefix:][flags[prefix:]]
-    loose = np.flatnonzero(~placed & labeled)
+    loose = np.flatnonzero(scope & labeled) if len(order) < int(scope.sum()) else None
+    if loose is not None:
+        loose = np.setdiff1d(loose, order, assume_unique=True)
+    n_loose = 0 if loose is None else len(loose)
     result = Sampling(
-        cases=len(keys),
-        labeled=int(labeled.sum()),
+        cases=int(scope.sum()),
+        labeled=int((labeled & scope).sum()),
         prefix=prefix,
         holes=holes,
-        strays=strays + len(loose),
-        unplaced=int((~placed).sum()),
+        strays=strays + n_loose,
+        unplaced=int(scope.sum()) - len(order),
     )
-    return result, np.concatenate([stray_index, loose]).astype(np.int64)
+    parts = [stray_index] if loose is None else [stray_index, loose]
+    return result, np.concatenate(parts).astype(np.int64)
+
+
+def measure(
+    keys: IntArray, placed: BoolArray, labeled: BoolArray, order: IntArray | None = None
+) -> tuple[Sampling, IntArray]:
+    """The sampling of one scope and the indices (into the inputs) of its stray cases.
+
+    ``keys`` are the cases' order keys (any value where ``placed`` is False), ``labeled``
+    whether each case counts as reviewed. Cases are ordered by key, then by position;
+    ``order`` is :func:`key_order` when the caller has it already.
+    """
+    if order is None:
+        order = key_order(keys, placed)
+    return _measure(order, labeled, np.ones(len(keys), dtype=bool))
 
 
 def measure_groups(
-    keys: IntArray, placed: BoolArray, labeled: BoolArray, groups: Sequence[str]
+    keys: IntArray,
+    placed: BoolArray,
+    labeled: BoolArray,
+    groups: Sequence[str],
+    order: IntArray | None = None,
 ) -> dict[str, Sampling]:
-    """:func:`measure` within each value of ``groups`` (one per case), by value, sorted."""
+    """:func:`measure` within each value of ``groups`` (one per case), by value, sorted.
+
+    The order is sorted once; each group takes its cases from it (no sort per group).
+    """
+    if order is None:
+        order = key_order(keys, placed)
     values = np.asarray(groups, dtype=object)
     out: dict[str, Sampling] = {}
     for value in sorted(set(groups)):
         mask = values == value
-        out[value] = measure(keys[mask], placed[mask], labeled[mask])[0]
+        out[value] = _measure(order[mask[order]], labeled, mask)[0]
     return out
 
 
-def attribute_strays(
-    stray_seqs: IntArray, reached: Sequence[tuple[int, str | None]]
-) -> dict[str, int]:
-    """Strays by cause, from ``(case number, reached_by)`` of every label."""
-    strays = set(stray_seqs.tolist())
+def attribute_strays(stray_seqs: IntArray, label_seqs: IntArray, how: IntArray) -> dict[str, int]:
+    """Strays by cause, from every label's case number and how its case was reached (an index
+    into :data:`REACHED_CODES`; -1 for NULL; past the end for anything else)."""
     rank = {cause: i for i, cause in enumerate(CAUSES)}
-    best: dict[int, int] = {}
-    for seq, how in reached:
-        if seq not in strays:
-            continue
-        cause = rank[_CAUSE_OF_REACHED.get(how, "after_skips")]
-        if seq not in best or cause < best[seq]:
-            best[seq] = cause
-    counts = dict.fromkeys(CAUSES, 0)
-    for seq in strays:  # no label at all: a resolution written by a script
-        counts[CAUSES[best.get(seq, rank["unrecorded"])]] += 1
-    return counts
+    cause_of_code = np.array(
+        [rank[_CAUSE_OF_REACHED[value]] for value in REACHED_CODES] + [rank["after_skips"]],
+        dtype=np.int64,
+    )
+    codes = np.where(
+        how < 0, rank["unrecorded"], cause_of_code[np.clip(how, 0, len(REACHED_CODES))]
+    )
+    # The most telling cause among each stray's labels; a stray without labels: a script.
+    best = np.full(len(stray_seqs), rank["unrecorded"], dtype=np.int64)
+    order = np.argsort(stray_seqs)
+    sorted_strays = stray_seqs[order]
+    where = np.searchsorted(sorted_strays, label_seqs)
+    inside = where < len(sorted_strays)
+    hit = np.zeros(len(label_seqs), dtype=bool)
+    hit[inside] = sorted_strays[where[inside]] == label_seqs[inside]
+    lowest = np.full(len(stray_seqs), len(CAUSES), dtype=np.int64)
+    np.minimum.at(lowest, where[hit], codes[hit])
+    best[order] = np.where(lowest < len(CAUSES), lowest, best[order])
+    counts = np.bincount(best, minlength=len(CAUSES))
+    return {cause: int(counts[i]) for i, cause in enumerate(CAUSES)}

@@ -25,13 +25,20 @@ from labeler.counts import (
     final_codes,
     final_names,
 )
-from labeler.sampling import Sampling, attribute_strays, measure, measure_groups
+from labeler.sampling import (
+    REACHED_CODES,
+    Sampling,
+    attribute_strays,
+    key_order,
+    measure,
+    measure_groups,
+)
 from labeler.slice_filter import SliceFilter, slice_sql
 from labeler.store.connection import Store
 from labeler.store.order import (
     read_key_texts,
     read_labeled_when_drawn,
-    read_reached_by,
+    read_reached_texts,
     read_scope_texts,
 )
 
@@ -214,6 +221,8 @@ class _FinalsInput:
     """Current case numbers, sorted."""
     order_keys: np.ndarray
     """Each case's key in the random review order (-1: none yet), aligned with ``case_seqs``."""
+    walk: np.ndarray
+    """Positions (in ``case_seqs``) of the cases with a key, in the random order."""
     matrix: LabelMatrix
     """Labels on current cases; its items are ``item_seqs``."""
     item_seqs: np.ndarray
@@ -240,6 +249,7 @@ def _read_finals_input(conn: sqlite3.Connection) -> _FinalsInput:
     unsorted_seqs, unsorted_keys = _parse_ints(seq_text), _parse_ints(key_text)
     by_seq = np.argsort(unsorted_seqs, kind="stable")
     case_seqs, order_keys = unsorted_seqs[by_seq], unsorted_keys[by_seq]
+    walk = _walk_order(unsorted_keys, by_seq, order_keys)
     resolutions = [
         (int(r[0]), None if r[1] is None else str(r[1]))
         for r in conn.execute(
@@ -250,7 +260,21 @@ def _read_finals_input(conn: sqlite3.Connection) -> _FinalsInput:
     matrix, item_seqs, bucket_order = _read_matrix(
         conn, buckets, {bucket for _, bucket in resolutions if bucket is not None}
     )
-    return _FinalsInput(case_seqs, order_keys, matrix, item_seqs, bucket_order, resolutions)
+    return _FinalsInput(case_seqs, order_keys, walk, matrix, item_seqs, bucket_order, resolutions)
+
+
+def _walk_order(raw_keys: np.ndarray, by_seq: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """:func:`labeler.sampling.key_order` of ``keys`` (in case-number order), from the keys as
+    the index gave them (``raw_keys``: runs already sorted by key, one per label count, so the
+    stable sort merges them in milliseconds instead of sorting a million keys at random)."""
+    placed = np.flatnonzero(raw_keys >= 0)
+    raw_sorted = placed[np.argsort(raw_keys[placed], kind="stable")]
+    if len(raw_sorted) > 1 and bool(np.any(np.diff(raw_keys[raw_sorted]) == 0)):
+        return key_order(keys, keys >= 0)  # equal keys: break the tie by case number
+    position = np.empty(len(by_seq), dtype=np.int64)
+    position[by_seq] = np.arange(len(by_seq), dtype=np.int64)
+    walk: np.ndarray = position[raw_sorted]
+    return walk
 
 
 def case_finals(store: Store) -> dict[int, CaseFinal]:
@@ -316,7 +340,7 @@ def compute_stats(store: Store, request: StatsRequest = StatsRequest()) -> Stats
                     bootstrap=request.bootstrap,
                     seed=request.seed,
                 )
-        sampling_by[key] = measure_groups(keys, placed, reviewed, values)
+        sampling_by[key] = measure_groups(keys, placed, reviewed, values, data.walk)
     return StatsReport(
         cases=len(data.case_seqs),
         labels=matrix.labels,
@@ -347,19 +371,24 @@ def slice_sampling(store: Store, slices: Sequence[SliceFilter] = ()) -> Sampling
         causes: dict[str, int] = {}
         if len(strays):
             stray_seqs = seqs[strays]
-            causes = attribute_strays(stray_seqs, read_reached_by(conn, stray_seqs.tolist()))
+            causes = _causes(conn, stray_seqs)
         return replace(result, causes=causes, labeled_when_drawn=read_labeled_when_drawn(conn))
 
 
 def _sampling(conn: sqlite3.Connection, data: _FinalsInput, reviewed: np.ndarray) -> Sampling:
     """The store's sampling, with the causes of its strays (read only when there are some)."""
     keys = data.order_keys
-    result, strays = measure(keys, keys >= 0, reviewed)
+    result, strays = measure(keys, keys >= 0, reviewed, data.walk)
     causes: dict[str, int] = {}
     if len(strays):
         stray_seqs = data.case_seqs[strays]
-        causes = attribute_strays(stray_seqs, read_reached_by(conn, stray_seqs.tolist()))
+        causes = _causes(conn, stray_seqs)
     return replace(result, causes=causes, labeled_when_drawn=read_labeled_when_drawn(conn))
+
+
+def _causes(conn: sqlite3.Connection, stray_seqs: np.ndarray) -> dict[str, int]:
+    seq_text, how_text = read_reached_texts(conn, REACHED_CODES)
+    return attribute_strays(stray_seqs, _parse_ints(seq_text), _parse_ints(how_text))
 
 
 def _bucket_counts(

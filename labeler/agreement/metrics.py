@@ -348,9 +348,11 @@ def _with_ac1(entry: BucketAgreement, ac1: AC1, pairable_in_bucket: int) -> Buck
 def _pairable_in_bucket(matrix: LabelMatrix, n_buckets: int) -> IntArray:
     """Per bucket: pairable items (two or more labels) on which some reviewer gave it."""
     items = np.asarray(matrix.item_codes)
-    if not len(items):
+    if not len(items) or not n_buckets:
         return np.zeros(n_buckets, dtype=np.int64)
     per_item = np.bincount(items)
     pairable = per_item[items] >= 2
-    pairs = np.unique(items[pairable] * n_buckets + np.asarray(matrix.bucket_codes)[pairable])
-    return np.bincount(pairs % n_buckets, minlength=n_buckets).astype(np.int64)
+    seen = np.zeros((len(per_item), n_buckets), dtype=bool)
+    seen[items[pairable], np.asarray(matrix.bucket_codes)[pairable]] = True
+    counts: IntArray = seen.sum(axis=0).astype(np.int64)
+    return counts

@@ -7,7 +7,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from labeler.sampling import CAUSES, Sampling, attribute_strays, measure, measure_groups
+from labeler.sampling import (
+    CAUSES,
+    REACHED_CODES,
+    Sampling,
+    attribute_strays,
+    key_order,
+    measure,
+    measure_groups,
+)
 
 
 def _flags(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -87,7 +95,11 @@ def test_causes_take_the_most_telling_label_of_a_case() -> None:
         (7, None),
         (9, "jump"),  # not a stray
     ]
-    counts = attribute_strays(np.array([1, 2, 3, 4, 5, 6, 7]), reached)
+    seqs = np.array([seq for seq, _ in reached], dtype=np.int64)
+    codes = np.array(
+        [-1 if how is None else REACHED_CODES.index(how) for _, how in reached], dtype=np.int64
+    )
+    counts = attribute_strays(np.array([7, 6, 5, 4, 3, 2, 1]), seqs, codes)
     assert counts == {
         "before_order": 1,
         "file": 1,
@@ -114,3 +126,31 @@ def test_the_words() -> None:
     assert "5 labeled after a g or / jump" in details
     assert "3 case(s) among the first 380" in details
     assert bad.to_json()["strays_by_cause"]["jump"] == 5
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(-1, 40)), min_size=0, max_size=80),
+    st.randoms(use_true_random=False),
+)
+def test_the_fast_walk_is_the_sorted_walk(rows: list[tuple[int, int]], rng: object) -> None:
+    """stats reads the keys in index order (runs sorted by key, one per label count) and merges
+    them; ties (rare: keys are 62 bits) fall back to sorting by key, then case number."""
+    from random import Random
+
+    from labeler.stats import _walk_order
+
+    assert isinstance(rng, Random)
+    n = len(rows)
+    seqs = np.array(rng.sample(range(1, 10 * n + 2), n), dtype=np.int64)
+    counts = np.array([r[0] for r in rows], dtype=np.int64)
+    keys_by_row = np.array([r[1] for r in rows], dtype=np.int64)
+    raw = np.lexsort((seqs, keys_by_row, counts))  # the index: label count, key, seq
+    raw_seqs, raw_keys = seqs[raw], keys_by_row[raw]
+    by_seq = np.argsort(raw_seqs, kind="stable")
+    keys = raw_keys[by_seq]
+    got = _walk_order(raw_keys, by_seq, keys)
+    assert got.tolist() == key_order(keys, keys >= 0).tolist()
+    labeled = np.array([r[0] > 0 for r in rows], dtype=bool)[raw][by_seq]
+    groups = [str(k % 3) for k in keys.tolist()]
+    slow = measure_groups(keys, keys >= 0, labeled, groups)
+    assert measure_groups(keys, keys >= 0, labeled, groups, got) == slow
