@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import queue
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -222,7 +224,7 @@ class _Run:
                 result.sha256, result.previous = digest, previous
                 self.done += result.size
                 return
-        sha = hashlib.sha256()
+        sha = _ThreadedSha256()
         read = 0
 
         def on_bytes(chunk: memoryview) -> None:
@@ -357,6 +359,34 @@ class _ChunkRun:
                 self.spool.add(self.chunk.row(position))
             self.chunk = None
             self.count = 0
+
+
+class _ThreadedSha256:
+    """A sha256 computed on a thread of its own while the file is parsed: ``hashlib`` releases
+    the GIL for large updates, so on a machine with a CPU to spare the file's hash (about 6 µs
+    of a 9 KB case's 100 µs) costs no time. Chunks are copied (they are only valid during the
+    read) and queued, at most 8 at a time."""
+
+    def __init__(self) -> None:
+        self._sha = hashlib.sha256()
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=8)
+        self._thread = threading.Thread(target=self._run, name="import-sha256", daemon=True)
+        self._thread.start()
+        self._digest: str | None = None
+
+    def _run(self) -> None:
+        while (chunk := self._queue.get()) is not None:
+            self._sha.update(chunk)
+
+    def update(self, data: bytes | memoryview, /) -> None:
+        self._queue.put(bytes(data))
+
+    def hexdigest(self) -> str:
+        if self._digest is None:
+            self._queue.put(None)
+            self._thread.join()
+            self._digest = self._sha.hexdigest()
+        return self._digest
 
 
 def _finish_hash(path: Path | str, sha: _Hasher, offset: int) -> str | None:
