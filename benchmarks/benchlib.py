@@ -1,4 +1,6 @@
-"""Helpers shared by the hand-run benchmarks: machine facts, percentiles, memory, tmux.
+"""Helpers shared by the benchmarks: machine facts, percentiles, memory, tmux, and the protocol
+that ``benchmarks/run`` uses to run every ``bench_*.py`` (see the end of this file and
+benchmarks/README.md).
 
 Not a test module and not part of the package; the benchmark scripts import it from their own
 folder (``python benchmarks/bench_review.py`` puts ``benchmarks/`` first on ``sys.path``).
@@ -11,12 +13,15 @@ import platform
 import re
 import resource
 import sqlite3
+import statistics
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -239,3 +244,317 @@ def quote(text: str) -> str:
 
 
 HEADER_CASE = re.compile(r"case (\S+)")
+
+
+# -- the protocol of benchmarks/run ------------------------------------------------------------
+#
+# A file ``benchmarks/bench_*.py`` takes part in ``benchmarks/run`` by defining
+#
+#     def run(ctx: benchlib.Context) -> list[benchlib.Figure]: ...
+#
+# ``run`` measures each figure *and its reference in the same run* (interleaved rounds, see
+# ``interleaved``), and returns the figures; ``benchmarks/run`` writes them to RESULTS.md. The
+# module may also define ``TITLE`` (its section heading); its docstring's first paragraph says
+# what is measured. See benchmarks/README.md.
+
+PROTOCOL = 1
+"""Bumped if ``Context`` or ``Figure`` change incompatibly."""
+
+DEFAULT_DATA = Path("/work/bench-data/run")
+
+
+@dataclass
+class Context:
+    """What ``benchmarks/run`` gives each benchmark's ``run(ctx)``."""
+
+    million: bool
+    """False: the small stores (quick); True: the 1M-case store (``--million``)."""
+    data_dir: Path
+    """A folder for the benchmark's own files (kept between runs; it may reuse them)."""
+    stores: dict[str, str]
+    """Prepared stores by name. ``main``: ``make_big_store.py`` cases of about 9 KB (50,000
+    small, 1,000,000 with --million) and labels by alice and bob on the first half."""
+    rounds: int
+    """How many times to measure each figure and its reference (interleaved)."""
+    python: str = sys.executable
+    labeler: str = str(VENV_BIN / "labeler")
+    options: dict[str, str] = field(default_factory=dict)
+    """``--set KEY=VALUE`` options from the command line, for any benchmark that wants them."""
+
+    def store(self, name: str = "main") -> Path:
+        return Path(self.stores[name])
+
+    def log(self, message: str) -> None:
+        print(f"  {message}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class Figure:
+    """One measured figure, with its reference from the same run and its target.
+
+    ``samples`` and ``reference_samples`` are in ``unit``; the runner shows median, min and max
+    of each. ``ratio`` is computed by the benchmark (from the medians; what it means is in
+    ``ratio_means``), and ``met`` is True/False against ``target``, or None when the figure has
+    no target (shown for information).
+    """
+
+    name: str
+    unit: str
+    samples: list[float]
+    reference: str = ""
+    reference_samples: list[float] = field(default_factory=list)
+    ratio: float | None = None
+    ratio_means: str = ""
+    target: str = ""
+    met: bool | None = None
+    note: str = ""
+    lower_is_better: bool = True
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Figure:
+        return cls(**data)
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def speed_vs(
+    name: str,
+    samples: Sequence[float],
+    reference: str,
+    reference_samples: Sequence[float],
+    *,
+    at_least: float | None,
+    unit: str = "s",
+    note: str = "",
+) -> Figure:
+    """A time compared with a reference time as a speed: reference / subject (medians).
+
+    1.0 is as fast as the reference; ``at_least=0.8`` means "at least 0.8 of its speed".
+    """
+    ratio = median(reference_samples) / median(samples)
+    return Figure(
+        name=name,
+        unit=unit,
+        samples=list(samples),
+        reference=reference,
+        reference_samples=list(reference_samples),
+        ratio=ratio,
+        ratio_means="× the reference's speed (reference time / this time)",
+        target=f"≥ {at_least:g}" if at_least is not None else "",
+        met=None if at_least is None else ratio >= at_least,
+        note=note,
+    )
+
+
+def time_vs(
+    name: str,
+    samples: Sequence[float],
+    reference: str,
+    reference_samples: Sequence[float],
+    *,
+    at_most: float | None,
+    unit: str = "s",
+    note: str = "",
+) -> Figure:
+    """A time compared with a reference time: subject / reference (medians); ``at_most=1.5``
+    means "at most 1.5 times as long"."""
+    ratio = median(samples) / median(reference_samples)
+    return Figure(
+        name=name,
+        unit=unit,
+        samples=list(samples),
+        reference=reference,
+        reference_samples=list(reference_samples),
+        ratio=ratio,
+        ratio_means="× the reference's time (this time / reference time)",
+        target=f"≤ {at_most:g}" if at_most is not None else "",
+        met=None if at_most is None else ratio <= at_most,
+        note=note,
+    )
+
+
+def absolute(
+    name: str,
+    samples: Sequence[float],
+    unit: str,
+    *,
+    at_least: float | None = None,
+    at_most: float | None = None,
+    note: str = "",
+    met: bool | None = None,
+    target: str | None = None,
+) -> Figure:
+    """A figure with an absolute target (or none); ``met`` and ``target`` override the
+    comparison of the median when the benchmark knows better (e.g. "where the disk allows")."""
+    value = median(samples)
+    if target is None:
+        target = f"≥ {at_least:,g} {unit}" if at_least is not None else ""
+        target = f"≤ {at_most:,g} {unit}" if at_most is not None else target
+    if met is None and at_least is not None:
+        met = value >= at_least
+    if met is None and at_most is not None:
+        met = value <= at_most
+    return Figure(
+        name=name,
+        unit=unit,
+        samples=list(samples),
+        target=target,
+        met=met,
+        note=note,
+        lower_is_better=at_least is None,
+    )
+
+
+def interleaved(
+    rounds: int, steps: dict[str, Callable[[], float]], log: Callable[[str], None] | None = None
+) -> dict[str, list[float]]:
+    """Run each step ``rounds`` times, in turn (the order rotates each round), so that every
+    figure and its reference see the same machine; each step returns its measurement."""
+    names = list(steps)
+    out: dict[str, list[float]] = {name: [] for name in names}
+    for number in range(rounds):
+        shift = number % len(names)
+        for name in names[shift:] + names[:shift]:
+            value = steps[name]()
+            out[name].append(value)
+            if log is not None:
+                log(f"round {number + 1}/{rounds}: {name}: {value:.4g}")
+    return out
+
+
+@dataclass
+class Timed:
+    """A child process's wall time, CPU time (its own and its waited-for children's), peak RSS
+    and exit status."""
+
+    wall: float
+    cpu: float
+    max_rss_mb: float
+    status: int
+
+
+def run_timed(
+    cmd: Sequence[str],
+    *,
+    env: dict[str, str] | None = None,
+    stdout: Path | None = None,
+    stdin: Path | None = None,
+) -> Timed:
+    """Run ``cmd`` to the end (stdout to a file or /dev/null, stderr to /dev/null)."""
+    out = open(stdout, "wb") if stdout else open(os.devnull, "wb")  # noqa: SIM115
+    inp = open(stdin, "rb") if stdin else open(os.devnull, "rb")  # noqa: SIM115
+    err = open(os.devnull, "wb")  # noqa: SIM115
+    try:
+        start = time.perf_counter()
+        pid = os.posix_spawn(
+            cmd[0],
+            list(cmd),
+            dict(os.environ if env is None else env),
+            file_actions=[
+                (os.POSIX_SPAWN_DUP2, inp.fileno(), 0),
+                (os.POSIX_SPAWN_DUP2, out.fileno(), 1),
+                (os.POSIX_SPAWN_DUP2, err.fileno(), 2),
+            ],
+        )
+        _, status, usage = os.wait4(pid, 0)
+        wall = time.perf_counter() - start
+    finally:
+        out.close()
+        inp.close()
+        err.close()
+    return Timed(
+        wall=wall,
+        cpu=usage.ru_utime + usage.ru_stime,
+        max_rss_mb=usage.ru_maxrss / 1024,
+        status=os.waitstatus_to_exitcode(status),
+    )
+
+
+def disk_write_speed(folder: Path, size: int = 512 << 20) -> float:
+    """MB/s writing ``size`` bytes to a new file in ``folder`` and fsyncing it (as dd with
+    conv=fdatasync); the file is removed."""
+    block = os.urandom(1 << 20)
+    path = folder / f".disk-speed-{os.getpid()}"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        start = time.perf_counter()
+        written = 0
+        while written < size:
+            written += os.write(fd, block)
+        os.fsync(fd)
+        seconds = time.perf_counter() - start
+    finally:
+        os.close(fd)
+        path.unlink(missing_ok=True)
+    return written / seconds / 1e6
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of the packages whose speed the figures depend on."""
+    out = {}
+    for name in ("labeler", "textual", "rich", "click", "pydantic", "rapidfuzz", "numpy",
+                 "sqlite-utils"):  # fmt: skip
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = "-"
+    return out
+
+
+def git_commit() -> str:
+    """The commit the tree is at, with ``+changes`` when files differ from it."""
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+        dirty = subprocess.run(
+            ["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+    return head + (" + uncommitted changes" if dirty else "")
+
+
+def run_child(module_path: Path, context_json: Path, out_json: Path) -> None:
+    """Import one benchmark file and run it (``python benchlib.py --child ...``, one process per
+    benchmark, so that one benchmark's imports and failures cannot touch another)."""
+    import importlib.util
+    import json
+    import traceback
+
+    import benchlib as lib  # the module the benchmarks import (this file may be __main__)
+
+    data = json.loads(context_json.read_text())
+    ctx = lib.Context(
+        million=data["million"],
+        data_dir=Path(data["data_dir"]),
+        stores=data["stores"],
+        rounds=data["rounds"],
+        python=data["python"],
+        labeler=data["labeler"],
+        options=data["options"],
+    )
+    spec = importlib.util.spec_from_file_location(module_path.stem, module_path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    result: dict[str, Any] = {"title": module_path.stem, "doc": "", "figures": []}
+    try:
+        spec.loader.exec_module(module)
+        result["title"] = getattr(module, "TITLE", module_path.stem)
+        result["doc"] = (module.__doc__ or "").strip()
+        figures = module.run(ctx)
+        result["figures"] = [f.to_json() for f in figures]
+    except BaseException as exc:  # reported in RESULTS.md; the other benchmarks still run
+        result["error"] = "".join(traceback.format_exception(exc))[-3000:]
+    out_json.write_text(json.dumps(result))
+
+
+if __name__ == "__main__" and len(sys.argv) == 5 and sys.argv[1] == "--child":
+    run_child(Path(sys.argv[2]), Path(sys.argv[3]), Path(sys.argv[4]))
