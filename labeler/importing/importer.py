@@ -5,7 +5,10 @@ A run has two phases:
 1. **Check** (:mod:`labeler.importing.checker`), without the write lock: stream every file,
    validate every record, compare it with the store, and spool what is to be written to an
    unnamed temporary file (:mod:`labeler.importing.spool`). Memory stays flat: records are
-   dropped once spooled; only one small entry per id is kept, to name duplicates.
+   dropped once spooled; only one small entry per id is kept, to name duplicates. The usual
+   record shapes are checked without pydantic (:mod:`labeler.importing.fastpath`), and a large
+   JSON lines file is parsed in worker processes when a CPU is spare
+   (:mod:`labeler.importing.workers`); either way the outcome is the same.
 2. **Write** (:mod:`labeler.importing.writer`), in ONE transaction: only if no record was bad
    (or ``skip_invalid`` is set). A killed import leaves no rows or all of them.
 

@@ -210,13 +210,14 @@ def serve() -> None:
 
 def _bigger_pipe(stream: IO[bytes]) -> None:
     """Ask for a 1 MiB pipe buffer (Linux): fewer wake-ups per chunk. Best effort."""
-    setpipe = getattr(__import__("fcntl"), "F_SETPIPE_SZ", None) if os.name == "posix" else None
-    if setpipe is None:
+    try:
+        import fcntl
+    except ImportError:  # not a POSIX system
         return
-    import fcntl
-
-    with contextlib.suppress(OSError):
-        fcntl.fcntl(stream.fileno(), setpipe, 1 << 20)
+    setpipe = getattr(fcntl, "F_SETPIPE_SZ", None)  # Linux only
+    if setpipe is not None:
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(stream.fileno(), setpipe, 1 << 20)
 
 
 # -- the importing process ----------------------------------------------------------------------
