@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from labeler.blind_meta import hidden_meta_fields
 from labeler.cli.common import (
     REVIEWER_OPTION,
     STORE_ARGUMENT,
@@ -130,9 +131,15 @@ def review(
         if reason is not None:
             click.echo(safe_message(f"Nothing to review: {reason}."), err=True)
             return
+        queue_order: Order = "import" if order == "import" else "random"
+        if queue_order == "import" and hidden_meta_fields(store):
+            raise click.UsageError(
+                "this store hides meta fields from reviewers (hidden_meta): import order would "
+                "show the versions in the batches they were imported in. Use the random order "
+                "(leave out --order import)."
+            )
         if not sys.stdout.isatty():
             raise click.ClickException("review needs a terminal (stdout is not a tty)")
-        queue_order: Order = "import" if order == "import" else "random"
         run_review(store, actor, QueueSpec(actor.name, overlap, filters, revisit, queue_order))
 
 
