@@ -88,6 +88,17 @@ def notes(r: RuleResult) -> list[str]:
     return out
 
 
+def intervals_line(outcome: GateOutcome) -> str:
+    """Which 95% intervals the rules use."""
+    used = {r.interval_method for r in outcome.results if r.interval_method is not None}
+    words = {
+        "wilson": "Wilson (right for one planned look)",
+        "anytime": "anytime (valid however often the gate runs)",
+    }
+    shown = " and ".join(words[m] for m in ("wilson", "anytime") if m in used)
+    return f"95% intervals: {shown or 'none (no rule has one)'}"
+
+
 def sampling_lines(stats: StatsReport) -> list[str]:
     """The store's sampling line, and what is wrong with it when it is not a prefix."""
     return [stats.sampling.summary(), *(f"  ! {line}" for line in stats.sampling.details())]
@@ -170,6 +181,7 @@ def format_table(
         f"gates {safe_inline(spec.source, 80)}: {len(outcome.results)} rule(s) on "
         f"{stats.cases:,} cases, {stats.counts.overall.reviewed:,} reviewed, "
         f"{stats.status.unresolved:,} unresolved",
+        intervals_line(outcome),
         *sampling_lines(stats),
         "",
     ]
@@ -309,6 +321,7 @@ def markdown_report(outcome: GateOutcome, inputs: GateInputs, spec: GatesSpec, s
     ]
     if not inputs.consistent:
         out += ["> The store changed while it was read; run the gate again to confirm.", ""]
+    out += [f"{md(intervals_line(outcome))}.", ""]
     sampling = stats.sampling
     if sampling.random_prefix:
         out += [f"{md(sampling.summary())}.", ""]

@@ -78,6 +78,8 @@ class ToDecide:
     """"pass" or "fail": what the rule would say once decided (None: no direction)."""
     agreement: AgreementPlan | None = None
     """For a rule with ``min_agreement``: the doubly labeled cases it needs."""
+    anytime_more_cases: int | None = None
+    """The same for the anytime interval (whichever interval the rule uses)."""
 
     @property
     def decided_now(self) -> bool:
@@ -89,6 +91,7 @@ class ToDecide:
             "direction": self.direction,
             "method": self.method,
             "fixed_n_wilson_more_cases": self.fixed_n_wilson_more_cases,
+            "anytime_more_cases": self.anytime_more_cases,
             "exceeds_pool": self.exceeds_pool,
             "assumes": list(self.assumes),
             "reason": self.reason,
@@ -158,6 +161,7 @@ def plan_result(result: RuleResult, stats: StatsReport) -> ToDecide:
         return replace(_not_planned(method, reason, pool, n), failures=0, assumes=tuple(assumes))
     plan = more_cases(k, n, threshold, method)
     wilson = plan if method == "wilson" else more_cases(k, n, threshold, "wilson")
+    anytime = plan if method == "anytime" else more_cases(k, n, threshold, "anytime")
     exceeds = None
     if plan.more_cases is not None:
         exceeds = plan.more_cases > pool
@@ -168,6 +172,7 @@ def plan_result(result: RuleResult, stats: StatsReport) -> ToDecide:
         direction=None if plan.direction is None else side[plan.direction],
         method=method,
         fixed_n_wilson_more_cases=wilson.more_cases,
+        anytime_more_cases=anytime.more_cases,
         exceeds_pool=exceeds,
         pool=pool,
         failures=k,
@@ -199,9 +204,12 @@ def to_decide_text(plan: ToDecide, unit_cases: str = "reviewed cases") -> str:
         return f"no number: {plan.reason}"
     method = "anytime" if plan.method == "anytime" else "Wilson"
     text = f"{plan.more_cases:,} more {unit_cases} ({method}; would {plan.would})"
-    if plan.method == "anytime":
-        wilson = plan.fixed_n_wilson_more_cases
-        text += f"; fixed-n Wilson: {'—' if wilson is None else f'{wilson:,}'}"
+    other, name = (
+        (plan.fixed_n_wilson_more_cases, "fixed-n Wilson")
+        if plan.method == "anytime"
+        else (plan.anytime_more_cases, "anytime")
+    )
+    text += f"; {name}: {'—' if other is None else f'{other:,}'}"
     if plan.exceeds_pool:
         text += f"; only {plan.pool:,} unlabeled left in scope: this pool cannot decide it"
     return text

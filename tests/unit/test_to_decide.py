@@ -65,6 +65,7 @@ def test_a_rate_rule_gets_both_numbers_and_the_pool(make_store: MakeStore) -> No
         assert plan is not None and result.interval_method == method
         assert plan.more_cases == more_cases(2, 100, 0.1, method).more_cases
         assert plan.fixed_n_wilson_more_cases == more_cases(2, 100, 0.1, "wilson").more_cases
+        assert plan.anytime_more_cases == more_cases(2, 100, 0.1, "anytime").more_cases
         assert plan.direction == "below" and plan.would == "pass"
         assert plan.pool == 200 and plan.failures == 2 and plan.n == 100
         assert plan.exceeds_pool == (plan.more_cases is not None and plan.more_cases > 200)
