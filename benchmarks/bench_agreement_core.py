@@ -23,7 +23,7 @@ from typing import TypeVar
 
 import numpy as np
 
-from labeler.agreement import LabelMatrix, compute_agreement
+from labeler.stats.agreement import LabelMatrix, compute_agreement
 
 T = TypeVar("T")
 

@@ -26,8 +26,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from labeler.queue import QueueSpec, first_page, next_page
-from labeler.stats import compute_stats
+from labeler.review.queue import QueueSpec, first_page, next_page
+from labeler.stats.compute import compute_stats
 from labeler.store import open_store
 
 

@@ -60,7 +60,7 @@ AT = "2026-12-01T09:00:00.000Z"
 
 def open_seqs(store_path: Path) -> list[int]:
     """The open disagreements, in case order (one pass; tens of seconds on 1M at most)."""
-    from labeler.disagreements import ResolveSpec, next_page
+    from labeler.resolve.disagreements import ResolveSpec, next_page
     from labeler.store import open_store
 
     with open_store(store_path) as store:
@@ -130,7 +130,7 @@ def case_id_of(store_path: Path, seq: int) -> str:
 
 
 def part_p(store_path: Path) -> None:
-    from labeler.disagreements import (
+    from labeler.resolve.disagreements import (
         ResolveSpec,
         case_labels,
         confused_pairs,
@@ -138,7 +138,7 @@ def part_p(store_path: Path) -> None:
         previous_page,
         progress,
     )
-    from labeler.resolutions import get_resolution, summary
+    from labeler.resolve.resolutions import get_resolution, summary
     from labeler.store import open_store
 
     print("\n(p) the queries behind the screen (in this process, each run 3 times, best)")
@@ -167,7 +167,7 @@ def part_p(store_path: Path) -> None:
         best("summary (by method)", lambda: summary(store, spec))
         best("confused_pairs", lambda: confused_pairs(store, spec))
         try:
-            from labeler.resolutions import read_tally, resolution_state
+            from labeler.resolve.resolutions import read_tally, resolution_state
         except ImportError:
             print("    (read_tally / resolution_state: not in this version)")
         else:
@@ -323,8 +323,8 @@ class InApp:
 async def in_app_run(
     store_path: Path, resolver: str, keys: int, settle_s: float, tail: bool, stalls: Stalls
 ) -> InApp:
-    from labeler.disagreements import ResolveSpec
     from labeler.identity import Actor, os_account
+    from labeler.resolve.disagreements import ResolveSpec
     from labeler.store import open_store
 
     app_class = make_measured_app_class()

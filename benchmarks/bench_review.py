@@ -75,10 +75,10 @@ DEFAULT_STORE = "/work/bench-data/big-1m.db"
 
 def first_case_facts(store_path: Path, reviewer: str) -> tuple[str, str, str, float]:
     """(case id, input snippet, output snippet, seconds the queue took) of the first case."""
-    from labeler.case_display import case_display
     from labeler.cases import load_case
-    from labeler.queue import QueueSpec, next_page, resume_point
+    from labeler.review.queue import QueueSpec, next_page, resume_point
     from labeler.store import open_store
+    from labeler.text.case_display import case_display
 
     with open_store(store_path) as store:
         spec = QueueSpec(reviewer)
@@ -352,7 +352,7 @@ async def in_app_run(
     from textual import events
 
     from labeler.identity import Actor, os_account
-    from labeler.queue import QueueSpec
+    from labeler.review.queue import QueueSpec
     from labeler.store import open_store
 
     app_class = make_measured_app_class()
@@ -533,12 +533,12 @@ def part_phases(store: Path) -> None:
 
 
 def store_phase_timings(store_path: Path) -> list[tuple[str, float]]:
-    from labeler.case_display import case_display
     from labeler.cases import load_case
     from labeler.labels import get_label
-    from labeler.queue import QueueSpec, next_page, queue_progress, resume_point
+    from labeler.review.queue import QueueSpec, next_page, queue_progress, resume_point
     from labeler.store import open_store
     from labeler.taxonomy import read_taxonomy
+    from labeler.text.case_display import case_display
 
     out: list[tuple[str, float]] = []
 

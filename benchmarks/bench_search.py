@@ -50,7 +50,7 @@ from benchlib import print_machine
 from rapidfuzz import fuzz, process, utils
 
 from labeler.identity import Actor
-from labeler.search import Hit, SearchProgress, build_index, search_cases
+from labeler.review.search import Hit, SearchProgress, build_index, search_cases
 from labeler.store import Store, create_store, open_store
 from labeler.store import search_index as idx
 
@@ -73,7 +73,7 @@ def queries_for(last_seq: int) -> list[tuple[str, str]]:
     ]
 
 
-# -- the search before the index (labeler/search.py at 5ede3dd^), for the reference --------
+# -- the search before the index (labeler/review/search.py at 5ede3dd^), for the reference --------
 
 OLD_SNIPPET = 240
 OLD_CHUNK = 20_000

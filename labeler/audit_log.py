@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from labeler.display_text import safe_inline
 from labeler.store.connection import Store
+from labeler.text.display import safe_inline
 
 BATCH_SIZE = 1_000
 VALUE_CHARS = 200

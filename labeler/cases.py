@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from labeler.blind_meta import hidden_meta_fields, visible_meta
+from labeler.review.blind_meta import hidden_meta_fields, visible_meta
 from labeler.store.connection import Store
 
 
@@ -57,7 +57,8 @@ def load_case(store: Store, seq: int) -> Case | None:
     """The case with this internal number as a reviewer may see it, or None.
 
     Meta fields named by the store's ``hidden_meta`` setting are left out
-    (:mod:`labeler.blind_meta`): every screen that shows a case, and its hints, loads it here.
+    (:mod:`labeler.review.blind_meta`): every screen that shows a case, and its hints, loads it
+    here.
     """
     rows = store.query(_SELECT + " WHERE c.seq = ?", (seq,))
     if not rows:

@@ -40,7 +40,7 @@ def make_demo_store(actor: Actor, folder: Path | None = None) -> Store:
     reviewers' labels (alice and bob), so stats and resolve have something to show.
     """
     from labeler.importing import import_files
-    from labeler.label_import import import_labels
+    from labeler.importing.labels import import_labels
     from labeler.taxonomy import load_taxonomy_file, replace_taxonomy
 
     source = sample_dir()

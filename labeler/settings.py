@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from labeler.blind_meta import HIDDEN_META_SETTING, normalize_hidden_meta
-from labeler.hints import DEFAULT_LATENCY_THRESHOLD_MS, LATENCY_SETTING
 from labeler.identity import Actor
+from labeler.review.blind_meta import HIDDEN_META_SETTING, normalize_hidden_meta
+from labeler.review.hints import DEFAULT_LATENCY_THRESHOLD_MS, LATENCY_SETTING
 from labeler.store.connection import Store
 from labeler.store.events import record_event
 

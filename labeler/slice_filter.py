@@ -37,11 +37,11 @@ def slice_sql(filters: Sequence[SliceFilter], alias: str = "c") -> tuple[str, li
 def check_slice_filters(
     filters: Sequence[SliceFilter], known: Mapping[str, Collection[str]]
 ) -> None:
-    """Raise :class:`labeler.suggest.UnknownName` for a slice name or value no case has.
+    """Raise :class:`labeler.text.suggest.UnknownName` for a slice name or value no case has.
 
     ``known`` is slice name -> values (:func:`labeler.store.slice_queries.known_slices`).
     """
-    from labeler.suggest import check_known
+    from labeler.text.suggest import check_known
 
     for name, value in filters:
         check_known("slice", name, known)

@@ -20,12 +20,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from labeler.display_text import safe_inline
 from labeler.identity import Actor
 from labeler.store.connection import Store
 from labeler.store.errors import StoreError
 from labeler.store.events import record_event
-from labeler.toml_input import TomlInputError, decode_toml_bytes, loads_toml
+from labeler.text.display import safe_inline
+from labeler.text.toml_input import TomlInputError, decode_toml_bytes, loads_toml
 
 RESERVED_SHORTCUTS = frozenset("abcdefgjknpqstuxz?/ ")
 """Keys the review and resolve screens use for themselves (a-f pick a reviewer's bucket)."""

@@ -1,7 +1,7 @@
 """Stores with two versions of a product, built the product's way.
 
 Cases are imported with :func:`labeler.importing.import_files` (``make_store`` of the shared
-conftest); labels come in through :func:`labeler.label_import.import_labels`, the path of
+conftest); labels come in through :func:`labeler.importing.labels.import_labels`, the path of
 ``labeler import-labels``; a disagreement is two reviewers' labels that differ.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from labeler.identity import Actor
-from labeler.label_import import import_labels
+from labeler.importing.labels import import_labels
 from labeler.store import Store
 
 IMPORTER = Actor(name="importer", account="importer", on_trust=False)

@@ -88,7 +88,7 @@ def scenario(tmp_path: Path) -> Store:
     10 three reviewers  alice wrong_intent, bob bad_extraction, carol invented_policy
     11 three reviewers  alice wrong_intent, bob wrong_intent, carol bad_extraction
     """
-    from labeler.resolutions import resolve
+    from labeler.resolve.resolutions import resolve
 
     store = new_store(tmp_path)
     add_case(store, AGREED, "c-1")

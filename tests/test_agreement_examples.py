@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pytest
 
-from labeler.agreement import LabelMatrix, band, compute_agreement
-from labeler.agreement.tally import tally
+from labeler.stats.agreement import LabelMatrix, band, compute_agreement
+from labeler.stats.agreement.tally import tally
 
 Rows = list[tuple[str, str, str]]
 

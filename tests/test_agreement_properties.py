@@ -23,10 +23,10 @@ from hypothesis import strategies as st
 from sklearn.metrics import cohen_kappa_score
 from statsmodels.stats.inter_rater import fleiss_kappa
 
-from labeler.agreement import AgreementReport, LabelMatrix, compute_agreement
-from labeler.agreement import bootstrap as bootstrap_module
-from labeler.agreement import tally as tally_module
-from labeler.agreement.tally import tally
+from labeler.stats.agreement import AgreementReport, LabelMatrix, compute_agreement
+from labeler.stats.agreement import bootstrap as bootstrap_module
+from labeler.stats.agreement import tally as tally_module
+from labeler.stats.agreement.tally import tally
 
 BUCKET_POOL = [
     "NA",

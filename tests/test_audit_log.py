@@ -12,7 +12,7 @@ from resolve_fixtures import DIS_LONG, RESOLVED, actor, add_case, label, new_sto
 
 from labeler.audit_log import Event, case_known, event_json, format_event, iter_events
 from labeler.cli import main
-from labeler.resolutions import get_resolution, resolve, set_reason
+from labeler.resolve.resolutions import get_resolution, resolve, set_reason
 from labeler.store import Store
 from labeler.store.schema import SCHEMA_VERSION
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from labeler.cli import FIXED_TEXT, main
 from labeler.identity import Actor
-from labeler.info import store_info
+from labeler.stats.store_info import store_info
 from labeler.store import create_store
 
 HEAVY = ("numpy", "pandas", "sqlite_utils", "pydantic", "textual", "labeler.gates")

@@ -18,7 +18,7 @@ from labeler.compare.chart import columns, format_compare
 from labeler.compare.intervals import PairedTable, mcnemar_exact_p, paired_difference
 from labeler.compare.markdown import markdown_compare
 from labeler.gates.metrics import read_case_facts
-from labeler.stats import StatsRequest, compute_stats
+from labeler.stats.compute import StatsRequest, compute_stats
 from labeler.store import Store
 
 MakeStore = Callable[..., Store]

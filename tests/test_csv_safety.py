@@ -1,4 +1,4 @@
-"""Tests for labeler.csv_safety: formula neutralisation that restore undoes exactly."""
+"""Tests for labeler.text.csv_safety: formula neutralisation that restore undoes exactly."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labeler import csv_safety
-from labeler.csv_safety import is_dangerous, neutralise, restore
+from labeler.text import csv_safety
+from labeler.text.csv_safety import is_dangerous, neutralise, restore
 
 DANGEROUS = [
     "=1+2",

@@ -1,4 +1,5 @@
-"""Tests for labeler.disagreements: the resolve queue, progress, confused pairs, the trail."""
+"""Tests for labeler.resolve.disagreements: the resolve queue, progress, confused pairs, the
+trail."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from resolve_fixtures import (
     scenario,
 )
 
-from labeler.disagreements import (
+from labeler.resolve.disagreements import (
     ResolveProgress,
     ResolveSpec,
     ResolveTrail,
@@ -39,7 +40,7 @@ from labeler.disagreements import (
     progress,
     reviewer_letter,
 )
-from labeler.resolutions import get_resolution, resolve, undo_resolution
+from labeler.resolve.resolutions import get_resolution, resolve, undo_resolution
 from labeler.store import Store
 
 UNRESOLVED = [DIS_LONG, DIS_SHORT, DIS_OTHER, THREE, THREE_TWO_AGREE]
@@ -297,7 +298,8 @@ def test_empty_trail(tmp_path: Path) -> None:
 
 def test_core_modules_import_no_ui_library() -> None:
     code = (
-        "import sys, labeler.disagreements, labeler.resolutions, labeler.audit_log\n"
+        "import sys, labeler.resolve.disagreements, "
+        "labeler.resolve.resolutions, labeler.audit_log\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'textual', 'rich', 'click'})\n"
         "print(','.join(bad))"
     )

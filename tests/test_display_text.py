@@ -1,4 +1,4 @@
-"""Tests for labeler.display_text: untrusted text made safe for the terminal."""
+"""Tests for labeler.text.display: untrusted text made safe for the terminal."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labeler import display_text
-from labeler.display_text import HIDDEN_KINDS, SafeText, make_safe, safe_inline
+from labeler.text import display as display_text
+from labeler.text.display import HIDDEN_KINDS, SafeText, make_safe, safe_inline
 
 HOSTILE_CASES = Path(__file__).resolve().parent / "data" / "hostile_cases.jsonl"
 """A copy of shared/hostile/cases.jsonl, kept in the repository."""

@@ -145,7 +145,7 @@ def test_help_explains_how_to_undo_the_apostrophes() -> None:
     result = CliRunner().invoke(main, ["export", "--help"])
     assert result.exit_code == 0
     assert "strip ONE leading apostrophe" in result.output
-    assert "labeler.csv_safety.restore" in result.output
+    assert "labeler.text.csv_safety.restore" in result.output
     assert "export" in CliRunner().invoke(main, ["--help"]).output
 
 

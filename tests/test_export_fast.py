@@ -18,7 +18,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_export_fixtures import actor, add_case, label, resolve
 
-from labeler.csv_safety import neutralise
 from labeler.export import ExportSpec
 from labeler.export import rows as export_rows
 from labeler.export.rows import (
@@ -33,6 +32,7 @@ from labeler.export.rows import (
 )
 from labeler.export.writers import _jsonable, csv_cell
 from labeler.store import Store, create_store
+from labeler.text.csv_safety import neutralise
 
 
 def old_load_object(text: str | None) -> dict[str, Any] | None:

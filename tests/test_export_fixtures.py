@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any
 
 from labeler.clock import utc_now
-from labeler.csv_safety import restore
 from labeler.identity import Actor
 from labeler.labels import get_label, set_label
 from labeler.store import Store, create_store
+from labeler.text.csv_safety import restore
 
 #: The texts of shared/hostile/cases.jsonl (ids, inputs and outputs), verbatim.
 HOSTILE_STRINGS: tuple[str, ...] = (

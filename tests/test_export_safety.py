@@ -20,11 +20,11 @@ from test_export_fixtures import (
     resolve,
 )
 
-from labeler.csv_safety import is_dangerous, restore
 from labeler.export import ExportSpec, export_store
 from labeler.export.rows import ExportRow
 from labeler.export.writers import csv_cell, jsonl_line
 from labeler.store import Store, create_store
+from labeler.text.csv_safety import is_dangerous, restore
 
 
 def _store_of_strings(folder: Path, texts: list[str]) -> Store:

@@ -17,8 +17,8 @@ from test_gates_fixtures import (
     rule,
 )
 
-from labeler.intervals import wilson_interval
-from labeler.stats import StatsRequest, compute_stats
+from labeler.stats.compute import StatsRequest, compute_stats
+from labeler.stats.intervals import wilson_interval
 from labeler.store import Store
 
 

@@ -15,7 +15,7 @@ from test_gates_fixtures import agreed, build_store, case, ids, rate_store, rule
 
 from labeler.cli import main
 from labeler.gates import load_gates_file, parse_gates, run_gate
-from labeler.gates.report import format_table
+from labeler.gates.render import format_table
 from labeler.gates.spec import check_buckets
 from labeler.store import open_store
 from labeler.taxonomy import default_taxonomy

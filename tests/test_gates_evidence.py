@@ -19,7 +19,7 @@ from test_gates_fixtures import (
 
 from labeler.cases import find_case_seq
 from labeler.labels import set_label
-from labeler.stats import StatsReport, compute_stats
+from labeler.stats.compute import StatsReport, compute_stats
 from labeler.store import Store
 
 

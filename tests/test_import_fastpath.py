@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from labeler import models
 from labeler.importing import fastpath
 from labeler.importing.mapping import Mapping
+from labeler.importing.outcome import Problem
 from labeler.importing.readers import Parsed, _row_of, _validate, check_record
-from labeler.importing.report import Problem
 from labeler.models import MAX_FIELD_CHARS
 
 RECORDS: list[dict[str, Any]] = [

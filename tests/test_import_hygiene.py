@@ -54,9 +54,9 @@ CHECK = textwrap.dedent(
 
 def test_the_list_of_core_modules_is_complete() -> None:
     names = core_modules()
-    for expected in ("labeler", "labeler.store.connection", "labeler.review_session"):
+    for expected in ("labeler", "labeler.store.connection", "labeler.review.session"):
         assert expected in names
-    assert "labeler.label_writer" in names and "labeler.display_text" in names
+    assert "labeler.review.label_writer" in names and "labeler.text.display" in names
     assert not [n for n in names if n.startswith(UI_PACKAGES)]
 
 

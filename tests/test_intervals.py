@@ -1,4 +1,4 @@
-"""Tests for labeler.intervals: Wilson score intervals and numpy-compatible percentiles."""
+"""Tests for labeler.stats.intervals: Wilson score intervals and numpy-compatible percentiles."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labeler import intervals
-from labeler.intervals import Z_95, percentile, wilson_interval
+from labeler.stats import intervals
+from labeler.stats.intervals import Z_95, percentile, wilson_interval
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from labeler.agreement import band_for
 from labeler.cli import main
 from labeler.identity import Actor
 from labeler.labels import set_label
+from labeler.stats.agreement import band_for
 from labeler.store import Store
 
 MakeStore = Callable[..., Store]

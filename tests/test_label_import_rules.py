@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from labeler.cases import find_case_seq
 from labeler.cli import main
 from labeler.identity import Actor
-from labeler.label_import import LabelConflictError, LabelFileError, import_labels
+from labeler.importing.labels import LabelConflictError, LabelFileError, import_labels
 from labeler.labels import get_label, set_label
 from labeler.store import Store, StoreError
 

@@ -13,8 +13,8 @@ from concurrent.futures import Future
 import pytest
 
 from labeler.identity import Actor
-from labeler.label_writer import LabelWriter, WriteOutcome
 from labeler.labels import get_label
+from labeler.review.label_writer import LabelWriter, WriteOutcome
 from labeler.store import Store
 
 MakeWriter = Callable[..., LabelWriter]

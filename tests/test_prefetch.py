@@ -10,7 +10,7 @@ import pytest
 from labeler.cases import find_case_seq, load_case, read_label_count
 from labeler.identity import Actor
 from labeler.labels import set_label
-from labeler.prefetch import KEEP, Prefetcher
+from labeler.review.prefetch import KEEP, Prefetcher
 from labeler.store import Store
 
 

@@ -1,4 +1,4 @@
-"""Tests for labeler.resolutions: methods, compare-and-swap, undo, events, summaries."""
+"""Tests for labeler.resolve.resolutions: methods, compare-and-swap, undo, events, summaries."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ from resolve_fixtures import (
     scenario,
 )
 
-from labeler.disagreements import ResolveSpec, ReviewerLabel, case_labels, progress
-from labeler.resolutions import (
+from labeler.resolve.disagreements import ResolveSpec, ReviewerLabel, case_labels, progress
+from labeler.resolve.resolutions import (
     METHODS,
     InvalidResolution,
     Resolution,

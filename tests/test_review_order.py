@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from labeler.identity import Actor
-from labeler.label_import import import_labels
-from labeler.label_writer import LabelWriter
-from labeler.queue import QueueSpec, first_page
-from labeler.review_session import QueueStart, ReviewSession
-from labeler.stats import StatsRequest, compute_stats
+from labeler.importing.labels import import_labels
+from labeler.review.label_writer import LabelWriter
+from labeler.review.queue import QueueSpec, first_page
+from labeler.review.session import QueueStart, ReviewSession
+from labeler.stats.compute import StatsRequest, compute_stats
 from labeler.store import Store, create_store
 from labeler.store.order import set_seed
 

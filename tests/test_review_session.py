@@ -23,10 +23,10 @@ from hypothesis.stateful import (
 )
 
 from labeler.identity import Actor
-from labeler.label_writer import LabelWriter
 from labeler.labels import get_label, set_label
-from labeler.queue import PAGE_SIZE, QueueSpec, first_page, next_page
-from labeler.review_session import QueueStart, ReviewSession, look_up_queue_start
+from labeler.review.label_writer import LabelWriter
+from labeler.review.queue import PAGE_SIZE, QueueSpec, first_page, next_page
+from labeler.review.session import QueueStart, ReviewSession, look_up_queue_start
 from labeler.store import Store
 from labeler.store.errors import StoreError
 

@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 
-import labeler.search as search_module
+import labeler.review.search as search_module
 import labeler.store.connection as connection_module
 import labeler.store.opening as opening_module
 from labeler.identity import Actor
 from labeler.importing import import_files
 from labeler.labels import set_label
-from labeler.search import (
+from labeler.review.search import (
     EXACT_ID_SCORE,
     Hit,
     SearchProgress,

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from labeler.cli import main
 from labeler.clock import utc_now
-from labeler.counts import final_of
 from labeler.identity import Actor
 from labeler.importing import import_files
-from labeler.label_import import import_labels
-from labeler.stats import StatsRequest, compute_stats
+from labeler.importing.labels import import_labels
+from labeler.stats.compute import StatsRequest, compute_stats
+from labeler.stats.counts import final_of
 from labeler.store import Store, create_store
 
 SAMPLE = Path(__file__).resolve().parents[1] / "labeler" / "sample_data" / "support_assistant"

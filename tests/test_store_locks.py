@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from labeler.identity import Actor
-from labeler.info import store_info
+from labeler.stats.store_info import store_info
 from labeler.store import NotAStore, backup_store, create_store, open_store
 from labeler.store.opening import refuse_store_file, wal_path
 

@@ -14,11 +14,11 @@ from typing import Any, NoReturn, ParamSpec, TextIO, TypeVar
 
 import click
 
-from labeler.display_text import safe_inline
 from labeler.identity import Actor, resolve_actor
 from labeler.slice_filter import SliceFilter, check_slice_filters, parse_slice_filters
 from labeler.store import Store, StoreError, open_store
-from labeler.suggest import UnknownName, check_known
+from labeler.text.display import safe_inline
+from labeler.text.suggest import UnknownName, check_known
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -88,7 +88,7 @@ def export_command(
     formula (it starts with = + - @, also after blanks, or with TAB or CR) gets
     a leading apostrophe, and so does a cell that already started with one. To
     get the exact stored text back, strip ONE leading apostrophe from every
-    cell that starts with one: labeler.csv_safety.restore(cell) does that.
+    cell that starts with one: labeler.text.csv_safety.restore(cell) does that.
     Read the file with Python's csv module and newline='' to keep quotes,
     commas and line breaks inside cells exact. --format jsonl is the lossless
     form: raw values, nothing changed.

@@ -11,14 +11,14 @@ import click
 
 from labeler.atomic_file import atomic_write
 from labeler.cli.common import open_existing
-from labeler.display_text import safe_inline
 from labeler.gates import EXAMPLE_GATES, GatesFileError, load_gates_file, run_gate
 from labeler.gates.example import REGRESSION_EXAMPLE
-from labeler.gates.report import dumps_json, format_table, gate_json, markdown_report
+from labeler.gates.render import dumps_json, format_table, gate_json, markdown_report
 from labeler.gates.spec import GatesSpec
 from labeler.gates.to_decide import plan_outcome
 from labeler.store import Store, StoreError
 from labeler.store.opening import shown
+from labeler.text.display import safe_inline
 
 USAGE_ERROR = 2
 
@@ -33,8 +33,8 @@ def _error(message: str) -> NoReturn:
 def _check_scopes(store: Store, spec: GatesSpec) -> None:
     """Every unknown bucket and slice of the gates file in one message, in file order, each
     with its line (a usage error, exit 2)."""
-    from labeler.gate_slices import in_file_order, unknown_gate_slices
     from labeler.gates import check_buckets
+    from labeler.gates.slices import in_file_order, unknown_gate_slices
     from labeler.store.slice_queries import known_meta_fields, known_slices
     from labeler.taxonomy import read_taxonomy
 

@@ -94,7 +94,7 @@ def import_command(
         if created:
             _remove_store(store_path)
         raise
-    from labeler.import_hint import summarise_missing
+    from labeler.importing.hint import summarise_missing
 
     kept, grouped = summarise_missing(result.problems)
     for line in grouped:

@@ -13,8 +13,8 @@ from labeler.cli.common import (
     get_actor,
     open_existing,
 )
-from labeler.display_text import safe_inline
-from labeler.label_import import LabelChange, LabelImportResult, import_labels
+from labeler.importing.labels import LabelChange, LabelImportResult, import_labels
+from labeler.text.display import safe_inline
 
 
 def _note(note: str | None) -> str:

@@ -12,7 +12,7 @@ import click
 
 from labeler.audit_log import Event, case_known, event_json, format_event, iter_events
 from labeler.cli.common import STORE_ARGUMENT, fail, friendly_errors, open_existing
-from labeler.display_text import safe_inline
+from labeler.text.display import safe_inline
 
 _CHUNK = 500
 """Lines written to the terminal per write call."""

@@ -15,7 +15,7 @@ from labeler.cli.common import (
     parse_slices,
     safe_message,
 )
-from labeler.progress import compute_progress, format_progress
+from labeler.review.progress import compute_progress, format_progress
 
 
 @click.command()

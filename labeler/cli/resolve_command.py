@@ -18,8 +18,8 @@ from labeler.cli.common import (
     parse_slices,
 )
 from labeler.cli.review_commands import SLICE_OPTION, finish_app
-from labeler.disagreements import ResolveSpec, check_spec, parse_pair
-from labeler.resolve_session import ResolveStart, look_up_resolve_start
+from labeler.resolve.disagreements import ResolveSpec, check_spec, parse_pair
+from labeler.resolve.session import ResolveStart, look_up_resolve_start
 from labeler.store import open_store
 
 

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 
-from labeler.blind_meta import hidden_meta_fields
 from labeler.cli.common import (
     REVIEWER_OPTION,
     STORE_ARGUMENT,
@@ -19,13 +18,14 @@ from labeler.cli.common import (
     parse_slices,
     safe_message,
 )
-from labeler.display_text import safe_inline
-from labeler.empty_queue import empty_queue_reason
 from labeler.identity import Actor
-from labeler.queue import Order, QueueSpec
-from labeler.review_session import QueueStart, look_up_queue_start
+from labeler.review.blind_meta import hidden_meta_fields
+from labeler.review.empty_queue import empty_queue_reason
+from labeler.review.queue import Order, QueueSpec
+from labeler.review.session import QueueStart, look_up_queue_start
 from labeler.store import Store, open_store
 from labeler.store.order import place_new_cases
+from labeler.text.display import safe_inline
 
 SLICE_OPTION = click.option(
     "--slice",
@@ -167,7 +167,7 @@ def demo(reviewer: str | None, info_only: bool, keep: bool) -> None:
     click.echo(f"demo store: {store.path} ({kept})", err=True)
     with store:
         if info_only or not sys.stdout.isatty():
-            from labeler.info import store_info
+            from labeler.stats.store_info import store_info
 
             data = store_info(store)
             reviewers = ", ".join(safe_inline(r, 60) for r in data.reviewers)

@@ -8,7 +8,6 @@ import click
 
 from labeler.cli.common import STORE_ARGUMENT, fail, friendly_errors, get_actor
 from labeler.cli.review_commands import SLICE_OPTION
-from labeler.display_text import safe_inline
 from labeler.login_tokens import (
     DEFAULT_EXPIRY,
     issue_token,
@@ -18,6 +17,7 @@ from labeler.login_tokens import (
 )
 from labeler.slice_filter import parse_slice_filters
 from labeler.store import open_store
+from labeler.text.display import safe_inline
 from labeler.web.config import (
     DEFAULT_HOST,
     DEFAULT_MAX_SESSIONS,

@@ -13,8 +13,8 @@ from labeler.cli.common import (
     get_actor,
     open_existing,
 )
-from labeler.display_text import safe_inline
 from labeler.settings import KNOWN_SETTINGS, read_settings, set_setting
+from labeler.text.display import safe_inline
 
 
 @click.command()

@@ -14,8 +14,8 @@ from labeler.cli.common import (
     friendly_errors,
     open_existing,
 )
-from labeler.stats import StatsRequest, compute_stats
-from labeler.stats_report import format_stats
+from labeler.stats.compute import StatsRequest, compute_stats
+from labeler.stats.render import format_stats
 
 
 @click.command()
@@ -97,7 +97,7 @@ def stats(
         planned = None
         if plan:
             from labeler.gates import GatesFileError
-            from labeler.stats_plan import plan_stats
+            from labeler.stats.plan import plan_stats
 
             try:
                 planned = plan_stats(store, report, spec, by)
@@ -111,7 +111,7 @@ def stats(
     else:
         lines = format_stats(report)
         if planned is not None:
-            from labeler.stats_plan import format_plan
+            from labeler.stats.plan import format_plan
 
             lines += format_plan(planned, report)
         click.echo("\n".join(lines))

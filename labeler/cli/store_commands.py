@@ -17,10 +17,10 @@ from labeler.cli.common import (
     get_actor,
     open_existing,
 )
-from labeler.display_text import safe_inline
-from labeler.info import integrity_problems, store_info
+from labeler.stats.store_info import integrity_problems, store_info
 from labeler.store import backup_store, create_store
 from labeler.store.opening import shown
+from labeler.text.display import safe_inline
 
 
 @click.command()

@@ -15,7 +15,6 @@ from labeler.cli.common import (
     get_actor,
     open_existing,
 )
-from labeler.display_text import safe_inline
 from labeler.taxonomy import (
     TaxonomyFileError,
     load_taxonomy_file,
@@ -23,6 +22,7 @@ from labeler.taxonomy import (
     replace_taxonomy,
     taxonomy_to_toml,
 )
+from labeler.text.display import safe_inline
 
 
 def _parse_merges(items: tuple[str, ...]) -> dict[str, str]:

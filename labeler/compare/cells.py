@@ -4,7 +4,8 @@ and a verdict.
 Verdicts: ``regressed`` when the interval of the candidate's rate minus the baseline's lies
 above 0, ``improved`` when it lies below 0, else ``no evidence``.
 
-Unresolved cases count in no bucket (:func:`labeler.stats.case_finals`). When the candidate's
+Unresolved cases count in no bucket (:func:`labeler.stats.compute.case_finals`). When the
+candidate's
 unresolved cases that some reviewer put in the bucket could change the verdict if they landed
 there, they are counted against the candidate (the pessimistic way, as the gate does), and the
 cell says so.

@@ -4,7 +4,7 @@ One line per bucket × slice: the two rates, the difference with its 95% interva
 block characters on a shared scale (``▒`` the interval, ``█`` the point, ``│`` zero), and the
 numbers. Regressions come first, then improvements, then cells without evidence either way;
 cells where neither version has a case are counted, not drawn. The meta metrics follow in the
-same form. Every untrusted name goes through :func:`labeler.display_text.safe_inline`, and
+same form. Every untrusted name goes through :func:`labeler.text.display.safe_inline`, and
 widths are counted in terminal columns (a wide character takes two).
 
 Shared by ``labeler compare`` and the TUI stats screen. This module is part of the pure core:
@@ -28,7 +28,7 @@ from labeler.compare.results import (
     CompareReport,
     MetricCell,
 )
-from labeler.display_text import safe_inline
+from labeler.text.display import safe_inline
 
 WIDTH = 80
 _SECTION: dict[str, str] = {

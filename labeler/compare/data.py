@@ -1,7 +1,8 @@
 """What a comparison is computed from: the cases of two versions, read from one state of the store.
 
 A *version* is the value of a meta field (``meta.prompt_version``, else ``meta.model``, or
-``by``). Each case's final bucket and status come from :func:`labeler.stats.case_finals`, the
+``by``). Each case's final bucket and status come from
+:func:`labeler.stats.compute.case_finals`, the
 one rule for a final bucket; reviewed cases (every status but ``unlabeled``) are the
 denominators, as in ``labeler stats``. Unresolved cases count in no bucket; for each bucket
 the data keep which unresolved cases some reviewer put in it (they could still land there).
@@ -22,11 +23,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from labeler.counts import UNCLEAR, UNLABELED, UNRESOLVED
-from labeler.display_text import safe_inline
-from labeler.hints import output_is_json
-from labeler.latency import LATENCY_KEY, parse_latency_ms
-from labeler.stats import NONE_GROUP, case_finals
+from labeler.review.hints import output_is_json
+from labeler.stats.compute import NONE_GROUP, case_finals
+from labeler.stats.counts import UNCLEAR, UNLABELED, UNRESOLVED
+from labeler.stats.latency import LATENCY_KEY, parse_latency_ms
 from labeler.store.compare_queries import (
     CaseRow,
     bucket_keys,
@@ -34,6 +34,7 @@ from labeler.store.compare_queries import (
     read_current_cases,
 )
 from labeler.store.connection import Store
+from labeler.text.display import safe_inline
 
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
@@ -90,7 +91,7 @@ class CompareData:
     must_be_json: BoolArray
     parses: BoolArray
     latency_ms: npt.NDArray[np.float64]
-    """NaN where a case has no readable latency (:func:`labeler.latency.parse_latency_ms`)."""
+    """NaN where a case has no readable latency (:func:`labeler.stats.latency.parse_latency_ms`)."""
     pairs: IntArray
     """Shape (pairs, 2): the indices of the baseline and the candidate case of each pair."""
     paired: bool

@@ -6,7 +6,7 @@ the candidate is better in every slice but worse overall, or the reverse (point 
 the mix of cases differs between the versions, and the overall number misleads.
 
 Every untrusted name (versions, slices, buckets) is made safe with
-:func:`labeler.display_text.safe_inline`.
+:func:`labeler.text.display.safe_inline`.
 
 This module is part of the pure core: no textual, rich or click.
 """
@@ -23,7 +23,7 @@ from labeler.compare.results import (
     MetricCell,
     Reversal,
 )
-from labeler.display_text import safe_inline
+from labeler.text.display import safe_inline
 
 MAX_LISTED = 4
 """Regressions named in the headline; the rest are counted."""

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from labeler.intervals import Z_95, wilson_interval
+from labeler.stats.intervals import Z_95, wilson_interval
 
 __all__ = [
     "PairedTable",
@@ -132,7 +132,8 @@ def mcnemar_exact_p(baseline_only: int, candidate_only: int) -> float:
 
 
 def _percentiles(samples: np.ndarray, qs: Sequence[float]) -> np.ndarray:
-    """Percentiles per row, by numpy's linear rule (:func:`labeler.intervals.percentile`'s)."""
+    """Percentiles per row, by numpy's linear rule
+    (:func:`labeler.stats.intervals.percentile`'s)."""
     result: np.ndarray = np.percentile(samples, list(qs), axis=1, method="linear")
     return result
 

@@ -1,6 +1,6 @@
 """The comparison as Markdown (``labeler compare --report FILE.md``): the same tables as the chart.
 
-Untrusted text goes through :func:`labeler.gates.report.md` (one safe line, markup escaped),
+Untrusted text goes through :func:`labeler.gates.render.md` (one safe line, markup escaped),
 so a slice or version name cannot become a link, HTML or a table cell break.
 
 This module is part of the pure core: no textual, rich or click.
@@ -19,7 +19,7 @@ from labeler.compare.headline import (
     signed,
 )
 from labeler.compare.results import VERDICT_ORDER, Cell, CompareReport, MetricCell
-from labeler.gates.report import md
+from labeler.gates.render import md
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:

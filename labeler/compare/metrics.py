@@ -3,8 +3,10 @@
 * JSON validity: among cases whose ``meta.output_format`` is json, the share of outputs that
   parse (the gate's rule), with Newcombe's interval for the difference (paired when pairs are
   matched and both cases must be JSON).
-* Latency: p50 and p95 of ``meta.latency_ms`` (read by :func:`labeler.latency.parse_latency_ms`,
-  the one latency rule; percentiles by :func:`labeler.intervals.percentile`, as the gate), with a
+* Latency: p50 and p95 of ``meta.latency_ms`` (read by
+  :func:`labeler.stats.latency.parse_latency_ms`,
+  the one latency rule; percentiles by :func:`labeler.stats.intervals.percentile`, as the gate),
+  with a
   seeded percentile bootstrap of the difference (pairs resampled when paired).
 
 Both are measured on every case of a version in scope, reviewed or not: they come from the
@@ -21,7 +23,7 @@ from labeler.compare.cells import paired_estimate, unpaired_estimate, verdict_of
 from labeler.compare.data import CompareData, Scope
 from labeler.compare.intervals import bootstrap_percentile_difference
 from labeler.compare.results import MetricCell, MetricName, MetricValue
-from labeler.intervals import percentile
+from labeler.stats.intervals import percentile
 
 
 def _share(k: int, n: int) -> float | None:

@@ -33,12 +33,12 @@ from pathlib import Path
 from typing import IO, Any, Final, Literal
 
 from labeler.atomic_file import atomic_write, fsync_folder
-from labeler.display_text import safe_inline
 from labeler.export import rows as export_rows
 from labeler.export.rows import PSEUDO_BUCKETS, Columns, ExportSpec
 from labeler.export.writers import CsvSink, FileNamer, JsonlSink, RowSink
 from labeler.store.connection import Store, translate_error
 from labeler.store.opening import shown
+from labeler.text.display import safe_inline
 
 __all__ = ["ExportResult", "Format", "export_store", "format_for"]
 

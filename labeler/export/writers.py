@@ -1,8 +1,8 @@
 """Turning export rows into CSV cells or JSON lines, and naming the files of a split export.
 
 CSV (for spreadsheets): every cell, the header included, goes through
-`labeler.csv_safety.neutralise`, so no cell can run as a formula. Undo it with
-`labeler.csv_safety.restore` (strip one leading apostrophe from every cell that starts with
+`labeler.text.csv_safety.neutralise`, so no cell can run as a formula. Undo it with
+`labeler.text.csv_safety.restore` (strip one leading apostrophe from every cell that starts with
 one). ``None`` is an empty cell, ``true``/``false`` stand for booleans, numbers are written as
 JSON numbers, lists and objects as JSON text. Files are written with ``newline=""`` so that
 quotes, commas, CR, LF and NUL inside cells round-trip exactly through Python's ``csv``.
@@ -26,8 +26,8 @@ import re
 from collections.abc import Sequence
 from typing import IO, Any, Final, Protocol
 
-from labeler.csv_safety import neutralise
 from labeler.export.rows import MISSING, ExportRow
+from labeler.text.csv_safety import neutralise
 
 __all__ = [
     "CsvSink",

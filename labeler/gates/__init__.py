@@ -2,7 +2,7 @@
 
 * :func:`load_gates_file` / :func:`parse_gates` read and validate a gates file;
 * :func:`run_gate` checks it against a store and judges every rule;
-* :mod:`labeler.gates.report` turns the outcome into a table, Markdown or JSON.
+* :mod:`labeler.gates.render` turns the outcome into a table, Markdown or JSON.
 
 This package is part of the pure core: no textual, rich or click.
 """

@@ -169,7 +169,7 @@ def anytime_interval(failures: float, n: float, alpha: float = ALPHA) -> tuple[f
     """The Robbins confidence sequence (low, high) after ``failures`` out of ``n`` cases.
 
     Returns None when ``n`` is 0 (no data, no interval), as
-    :func:`labeler.intervals.wilson_interval` does; the set itself would be all of [0, 1].
+    :func:`labeler.stats.intervals.wilson_interval` does; the set itself would be all of [0, 1].
     The ends are found by bisection until the bracket cannot shrink, so they are as exact as
     ``log M`` itself. The lower end is exactly 0.0 when ``failures`` is 0 and the upper end
     exactly 1.0 when ``failures`` equals ``n``. Raises ``ValueError`` for ``failures`` outside

@@ -1,6 +1,7 @@
 """Rules -> results -> one decision: SHIP, SHIP BEHIND A FLAG, or BLOCK.
 
-Every number comes from :func:`labeler.stats.compute_stats` (bucket counts, agreement, status)
+Every number comes from :func:`labeler.stats.compute.compute_stats` (bucket counts, agreement,
+status)
 or :func:`labeler.gates.metrics.read_case_facts` (meta metrics, per-slice statuses). The two
 reads are checked to see the same state of the store (``PRAGMA data_version``), and repeated
 if a write came in between.
@@ -20,8 +21,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from labeler.agreement import BucketAgreement
-from labeler.counts import BucketCount
 from labeler.gates.anytime import anytime_interval
 from labeler.gates.metrics import CaseFacts, read_case_facts
 from labeler.gates.results import (
@@ -44,9 +43,11 @@ from labeler.gates.spec import (
     RegressionRule,
     check_buckets,
 )
-from labeler.intervals import wilson_interval
-from labeler.sampling import Sampling
-from labeler.stats import StatsReport, StatsRequest, compute_stats
+from labeler.stats.agreement import BucketAgreement
+from labeler.stats.compute import StatsReport, StatsRequest, compute_stats
+from labeler.stats.counts import BucketCount
+from labeler.stats.intervals import wilson_interval
+from labeler.stats.sampling import Sampling
 from labeler.store.connection import Store
 from labeler.taxonomy import Taxonomy, read_taxonomy
 

@@ -1,10 +1,10 @@
 """Per-case facts the gate needs beyond bucket counts, read in one snapshot of the store.
 
-Bucket counts and agreement come from :func:`labeler.stats.compute_stats` only. This module
+Bucket counts and agreement come from :func:`labeler.stats.compute.compute_stats` only. This module
 reads what stats does not give: the cases' meta metrics (does the output parse as JSON where
 ``meta.output_format`` is json; ``meta.latency_ms``, read by the rule of
-:mod:`labeler.latency`), each case's status (from the ``case_status`` view, the SQL twin of
-:mod:`labeler.counts`) and the buckets named in unresolved cases, per slice.
+:mod:`labeler.stats.latency`), each case's status (from the ``case_status`` view, the SQL twin of
+:mod:`labeler.stats.counts`) and the buckets named in unresolved cases, per slice.
 
 This module is part of the pure core: no textual, rich or click.
 """
@@ -15,11 +15,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from labeler.clock import utc_now
-from labeler.counts import UNRESOLVED
-from labeler.hints import output_is_json
-from labeler.intervals import percentile
-from labeler.latency import parse_latency_ms
-from labeler.stats import NONE_GROUP, group_sql
+from labeler.review.hints import output_is_json
+from labeler.stats.compute import NONE_GROUP, group_sql
+from labeler.stats.counts import UNRESOLVED
+from labeler.stats.intervals import percentile
+from labeler.stats.latency import parse_latency_ms
 from labeler.store.connection import Store
 
 
@@ -98,7 +98,7 @@ _IS_JSON = (
 def read_case_facts(store: Store, keys: Sequence[str]) -> CaseFacts:
     """Read every current case's status, scope values and meta metrics in one snapshot."""
     keys = list(dict.fromkeys(keys))
-    exprs = [group_sql(k) for k in keys]  # grouped as labeler.stats groups them
+    exprs = [group_sql(k) for k in keys]  # grouped as labeler.stats.compute groups them
     group_columns = "".join(f", {sql}" for sql, _ in exprs)
     sql = (
         f"SELECT c.seq, s.status, {_IS_JSON} AS is_json,"

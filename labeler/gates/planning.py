@@ -23,7 +23,7 @@ from statistics import NormalDist
 from typing import Final, Literal
 
 from labeler.gates.anytime import ALPHA, sequence_above, sequence_below
-from labeler.intervals import Z_95
+from labeler.stats.intervals import Z_95
 
 __all__ = [
     "MAX_CASES",
@@ -73,7 +73,8 @@ class Plan:
 def wilson_at_rate(rate: float, n: float, z: float = Z_95) -> tuple[float, float]:
     """The Wilson score interval for an observed ``rate`` over ``n`` > 0 cases.
 
-    The same arithmetic as :func:`labeler.intervals.wilson_interval` (which takes a count): the
+    The same arithmetic as :func:`labeler.stats.intervals.wilson_interval` (which takes a
+    count): the
     interval depends on the count only through ``rate = count / n``, so this gives bit-for-bit
     the same numbers at ``rate = count / n``, and extends them to a rate held at any ``n``.
     """

@@ -19,13 +19,13 @@ import numpy as np
 
 from labeler.compare.cells import Estimate, bucket_estimates
 from labeler.compare.data import CompareData, CompareRequest, read_compare_data
-from labeler.counts import UNRESOLVED
-from labeler.display_text import safe_inline
 from labeler.gates.evaluate import GateInputs, _agreement, _judge, _scope_name
 from labeler.gates.results import RegressionDetail, RuleResult, VersionRate
 from labeler.gates.spec import GatesFileError, GatesSpec, RegressionRule
-from labeler.stats import NONE_GROUP
+from labeler.stats.compute import NONE_GROUP
+from labeler.stats.counts import UNRESOLVED
 from labeler.store.connection import Store
+from labeler.text.display import safe_inline
 
 
 def _versions(

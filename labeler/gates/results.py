@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from labeler.gates.to_decide import ToDecide
-    from labeler.sampling import Sampling
+    from labeler.stats.sampling import Sampling
 
 Outcome = Literal["pass", "fail", "insufficient"]
 Verdict = Literal["pass", "flag", "block"]

@@ -25,9 +25,9 @@ from pydantic import (
     model_validator,
 )
 
-from labeler.display_text import safe_inline
 from labeler.taxonomy import Taxonomy
-from labeler.toml_input import TomlInputError, decode_toml_bytes, loads_toml
+from labeler.text.display import safe_inline
+from labeler.text.toml_input import TomlInputError, decode_toml_bytes, loads_toml
 
 KINDS = ("bucket_rate", "must_pass", "json_valid", "latency", "regression")
 Action = Literal["block", "flag"]

@@ -26,8 +26,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
-from labeler.agreement import AgreementReport
-from labeler.display_text import safe_inline
 from labeler.gates.planning import (
     Direction,
     Method,
@@ -36,8 +34,10 @@ from labeler.gates.planning import (
     more_cases,
 )
 from labeler.gates.results import GateOutcome, RuleResult
-from labeler.sampling import Sampling
-from labeler.stats import StatsReport
+from labeler.stats.agreement import AgreementReport
+from labeler.stats.compute import StatsReport
+from labeler.stats.sampling import Sampling
+from labeler.text.display import safe_inline
 
 __all__ = [
     "AgreementPlan",

@@ -20,14 +20,14 @@ if TYPE_CHECKING:
     from labeler.importing.importer import Progress, import_files
     from labeler.importing.jsonl import MAX_LINE_BYTES
     from labeler.importing.mapping import Mapping, MappingError, MapRule, parse_mapping
-    from labeler.importing.readers import Parsed, SeenIds, read_records
-    from labeler.importing.report import (
+    from labeler.importing.outcome import (
         MAX_KEPT_PROBLEMS,
         FileResult,
         ImportResult,
         PreviousImport,
         Problem,
     )
+    from labeler.importing.readers import Parsed, SeenIds, read_records
     from labeler.importing.sources import (
         EXTENSIONS,
         FORMATS,
@@ -49,11 +49,11 @@ _WHERE = {
     "Parsed": "readers",
     "SeenIds": "readers",
     "read_records": "readers",
-    "MAX_KEPT_PROBLEMS": "report",
-    "FileResult": "report",
-    "ImportResult": "report",
-    "PreviousImport": "report",
-    "Problem": "report",
+    "MAX_KEPT_PROBLEMS": "outcome",
+    "FileResult": "outcome",
+    "ImportResult": "outcome",
+    "PreviousImport": "outcome",
+    "Problem": "outcome",
     "EXTENSIONS": "sources",
     "FORMATS": "sources",
     "Format": "sources",

@@ -28,8 +28,8 @@ from typing import Protocol
 
 from labeler.importing.fastpath import StoredRow
 from labeler.importing.mapping import Mapping
+from labeler.importing.outcome import FileResult, PreviousImport, Problem
 from labeler.importing.readers import Row, SeenIds, read_rows
-from labeler.importing.report import FileResult, PreviousImport, Problem
 from labeler.importing.sources import FormatUnknown, detect_format
 from labeler.importing.spool import SPOOL_BATCH, Spool, SpoolRow
 from labeler.importing.wording import shown_key

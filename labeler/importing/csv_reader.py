@@ -25,9 +25,9 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from labeler.display_text import safe_inline
 from labeler.importing.mapping import MapMiss, Mapping
-from labeler.importing.report import Problem
+from labeler.importing.outcome import Problem
+from labeler.text.display import safe_inline
 
 CSV_FIELD_LIMIT = 50_000_000
 """The largest CSV cell read, in characters (Python's default is 131,072).

@@ -27,7 +27,7 @@ from pathlib import Path
 from labeler.identity import Actor
 from labeler.importing.checker import FileCheck, check_files
 from labeler.importing.mapping import Mapping
-from labeler.importing.report import MAX_KEPT_PROBLEMS, ImportResult, Problem
+from labeler.importing.outcome import MAX_KEPT_PROBLEMS, ImportResult, Problem
 from labeler.importing.writer import Rejected, write_checked
 from labeler.store.connection import Store
 

@@ -24,7 +24,7 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from labeler.importing.report import Problem
+from labeler.importing.outcome import Problem
 from labeler.importing.wording import json_type, shown_key
 
 MAX_LINE_BYTES = 128 * 1024 * 1024

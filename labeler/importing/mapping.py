@@ -19,8 +19,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from labeler.display_text import safe_inline
 from labeler.importing.wording import json_type
+from labeler.text.display import safe_inline
 
 FIELDS = ("id", "input", "context", "output", "expected")
 """Top-level targets; ``meta.NAME`` and ``slices.NAME`` (or ``slice.NAME``) are the others."""

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from labeler.display_text import safe_inline
 from labeler.importing.csv_reader import read_csv
 from labeler.importing.fastpath import StoredRow, stored_row
 from labeler.importing.jsonl import read_jsonl
 from labeler.importing.mapping import MapMiss, Mapping
-from labeler.importing.report import Problem
+from labeler.importing.outcome import Problem
 from labeler.importing.sources import FormatUnknown, OnBytes, detect_format, open_source
 from labeler.importing.wording import (
     find_surrogate,
@@ -29,6 +28,7 @@ from labeler.importing.wording import (
     validation_reason,
 )
 from labeler.importing.workers import ChunkRow, ParsePool
+from labeler.text.display import safe_inline
 
 if TYPE_CHECKING:  # (pydantic is imported only when a record needs the model: see _by_model)
     from pydantic import ValidationError

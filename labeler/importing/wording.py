@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from labeler.display_text import safe_inline
+from labeler.text.display import safe_inline
 
 if TYPE_CHECKING:  # (a parse worker starts without pydantic: see labeler.importing.workers)
     from pydantic import ValidationError

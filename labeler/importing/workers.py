@@ -43,7 +43,7 @@ from typing import IO, Any, NamedTuple
 from labeler.importing.fastpath import stored_row
 from labeler.importing.jsonl import _BOM, MAX_LINE_BYTES, _parse
 from labeler.importing.mapping import MapMiss, Mapping, MapRule
-from labeler.importing.report import Problem
+from labeler.importing.outcome import Problem
 
 CHUNK_BYTES = 1 << 20
 """The file is read and sent in chunks of about this many bytes (cut after a newline)."""

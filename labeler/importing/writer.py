@@ -42,7 +42,7 @@ from labeler.importing.checker import (
     FileCheck,
     conflict_reason,
 )
-from labeler.importing.report import Problem
+from labeler.importing.outcome import Problem
 from labeler.importing.spool import SpoolRow
 from labeler.importing.wording import shown_key
 from labeler.store.connection import Store

@@ -3,7 +3,7 @@
 Every function takes a connection inside one snapshot (``store.snapshot()``), so the caller
 reads one state of the store. Meta values that name a version, a pair or a ``meta.<field>``
 slice are read as ``labeler stats --by`` and the gate's ``slice`` read them
-(:func:`labeler.stats.group_sql`: the value as text). Slices are read from their JSON in
+(:func:`labeler.stats.compute.group_sql`: the value as text). Slices are read from their JSON in
 Python: the importer stores them as an object of strings, so the values are the same.
 
 One pass over the current cases; SQLite parses each case's meta once per value asked for, and
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from labeler.stats import group_sql
+from labeler.stats.compute import group_sql
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,8 @@ def version_values(conn: sqlite3.Connection, key: str) -> list[tuple[str, int]]:
 def disputed_labels(conn: sqlite3.Connection) -> dict[int, frozenset[str]]:
     """For each current case whose reviewers gave different buckets: the buckets they gave.
 
-    The final rule (:func:`labeler.stats.case_finals`) says which of them are still unresolved.
+    The final rule (:func:`labeler.stats.compute.case_finals`) says which of them are still
+    unresolved.
     """
     rows = conn.execute(
         "SELECT l.case_seq, l.bucket FROM labels l JOIN cases c ON c.seq = l.case_seq"

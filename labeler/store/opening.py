@@ -19,9 +19,9 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from labeler.display_text import safe_inline
 from labeler.store.errors import NotAStore, StoreMissing, StorePermission, StoreTooNew
 from labeler.store.schema import APPLICATION_ID, SCHEMA_VERSION
+from labeler.text.display import safe_inline
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 

@@ -170,7 +170,7 @@ def migration_statements() -> list[str]:
     It draws the seed with SQLite's ``random()``, records how many cases were labeled at that
     moment, gives every case (old versions too) its key, and adds the queue's index.
     ``labels.reached_by`` records how each label's case was reached (see
-    :mod:`labeler.sampling`); labels given before the migration get "before_order" there.
+    :mod:`labeler.stats.sampling`); labels given before the migration get "before_order" there.
     """
     return [
         "ALTER TABLE cases ADD COLUMN review_order INTEGER",

@@ -6,7 +6,7 @@ the case's ``seq``, both *contentless* (``content=''``: the texts stay in ``case
 * ``case_search``: trigrams, without positions (``detail=none``): about 1 KB per 9 KB case.
   A query asks for every trigram of a text (``"ref" AND "efu" AND ...``): the cases that hold
   any substring, or a word with a typo, are among the answers; the caller checks each against
-  the real text (:mod:`labeler.search`).
+  the real text (:mod:`labeler.review.search`).
 * ``case_words``: words, with positions (``unicode61``, case and accents folded): about
   1.5 KB per case. Trigrams without positions cannot tell "refund policy" from a text with
   "refund" and "policy" far apart: with common words nearly every case would be a candidate.

@@ -9,12 +9,12 @@ from textual.app import ScreenStackError
 from textual.binding import Binding, BindingType
 
 from labeler.buckets import read_buckets
-from labeler.display_text import safe_inline
 from labeler.identity import Actor
-from labeler.label_writer import LabelWriter
-from labeler.queue import QueueSpec
-from labeler.review_session import QueueStart, ReviewSession
+from labeler.review.label_writer import LabelWriter
+from labeler.review.queue import QueueSpec
+from labeler.review.session import QueueStart, ReviewSession
 from labeler.store.connection import Store
+from labeler.text.display import safe_inline
 from labeler.tui.messages import WriterStatus
 from labeler.tui.review_screen import ReviewScreen
 from labeler.tui.store_failure import EndsOnStoreError

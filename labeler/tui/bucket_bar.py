@@ -12,7 +12,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from labeler.buckets import BucketInfo
-from labeler.display_text import safe_inline
+from labeler.text.display import safe_inline
 
 CHOSEN = "✓"
 """Marks the chosen bucket's key."""

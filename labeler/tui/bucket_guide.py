@@ -14,7 +14,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from labeler.buckets import BucketInfo
-from labeler.display_text import safe_inline
+from labeler.text.display import safe_inline
 
 
 def guide_text(buckets: list[BucketInfo]) -> Text:

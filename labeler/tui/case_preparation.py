@@ -1,6 +1,7 @@
 """Everything the panes need to show a case, made ready on the prefetch thread.
 
-``prepare_case`` runs on :class:`labeler.prefetch.Prefetcher`'s thread: it loads the case, makes
+``prepare_case`` runs on :class:`labeler.review.prefetch.Prefetcher`'s thread: it loads the
+case, makes
 its texts safe and wraps them at the panes' widths. It touches no widget.
 """
 
@@ -8,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from labeler.case_display import CaseDisplay, case_display
 from labeler.cases import Case, load_case
 from labeler.store.connection import Store
+from labeler.text.case_display import CaseDisplay, case_display
 from labeler.tui.pane_rows import Row, wrap_rows
 
 PaneWidths = tuple[int, int, int]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from labeler.disagreements import ResolveProgress
-from labeler.label_writer import WriteOutcome
-from labeler.queue import QueueProgress
+from labeler.resolve.disagreements import ResolveProgress
+from labeler.review.label_writer import WriteOutcome
+from labeler.review.queue import QueueProgress
 
 
 class ProgressCounted(Message):

@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from labeler.buckets import BucketInfo
-from labeler.display_text import safe_inline
+from labeler.text.display import safe_inline
 
 PREFILL_CHARS = 5_000
 """The most of a stored note or reason a text field shows (longer ones end with "…")."""

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from rich.cells import cell_len, chop_cells
 
-from labeler.case_display import LineKind, PaneLine
+from labeler.text.case_display import LineKind, PaneLine
 
 
 class Row(NamedTuple):
@@ -34,7 +34,7 @@ TAB_SIZE = 4
 def wrap_line(text: str, width: int) -> list[str]:
     """Cut one line into rows of at most ``width`` cells, preferring to break after a space.
 
-    ``text`` is a line made safe by :func:`labeler.display_text.make_safe`: no control
+    ``text`` is a line made safe by :func:`labeler.text.display.make_safe`: no control
     characters but TAB, which the caller expands (a TAB sent to a terminal would jump over
     cells and leave what was there before)."""
     if width <= 0:

@@ -7,11 +7,11 @@ from typing import ClassVar
 from textual.binding import Binding, BindingType
 
 from labeler.buckets import read_buckets
-from labeler.disagreements import ResolveSpec
-from labeler.display_text import safe_inline
 from labeler.identity import Actor
-from labeler.resolve_session import ResolveSession, ResolveStart
+from labeler.resolve.disagreements import ResolveSpec
+from labeler.resolve.session import ResolveSession, ResolveStart
 from labeler.store.connection import Store
+from labeler.text.display import safe_inline
 from labeler.tui.app import BREAKPOINTS
 from labeler.tui.resolve_screen import ResolveScreen
 from labeler.tui.store_failure import EndsOnStoreError

@@ -4,7 +4,7 @@ A resolution is a record of its own and never changes a reviewer's label. Each k
 once, with a version check: a second resolver on the same case is told, not overwritten.
 Where the screen goes, what undo restores and the counts are :class:`ResolveSession`'s; this
 screen draws them. Nothing slow runs on the event loop: the next case's text is prepared on a
-thread (:class:`~labeler.prefetch.Prefetcher`), and the counts and the summary come from one
+thread (:class:`~labeler.review.prefetch.Prefetcher`), and the counts and the summary come from one
 pass over the store in a worker, kept current by the session afterwards.
 """
 
@@ -25,13 +25,10 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from labeler.buckets import BucketInfo
-from labeler.case_display import CaseDisplay, case_display
 from labeler.cases import Case, load_case
-from labeler.disagreements import ResolveSpec
-from labeler.display_text import safe_inline
-from labeler.prefetch import Prefetcher
-from labeler.resolve_counts import Counted, CountRequest, count_disagreements
-from labeler.resolve_session import (
+from labeler.resolve.counts import Counted, CountRequest, count_disagreements
+from labeler.resolve.disagreements import ResolveSpec
+from labeler.resolve.session import (
     WRITE_WAIT_MS,
     Decision,
     DecisionResult,
@@ -40,7 +37,10 @@ from labeler.resolve_session import (
     WriteOutcome,
     find_resolve_start,
 )
+from labeler.review.prefetch import Prefetcher
 from labeler.store.connection import Store, open_store
+from labeler.text.case_display import CaseDisplay, case_display
+from labeler.text.display import safe_inline
 from labeler.tui.bucket_bar import BucketBar
 from labeler.tui.case_preparation import PaneWidths, PreparedCase, prepare_case
 from labeler.tui.case_screen import pane_bindings

@@ -17,9 +17,9 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from labeler.disagreements import ReviewerLabel, reviewer_letter
-from labeler.display_text import make_safe, safe_inline
-from labeler.resolutions import Resolution
+from labeler.resolve.disagreements import ReviewerLabel, reviewer_letter
+from labeler.resolve.resolutions import Resolution
+from labeler.text.display import make_safe, safe_inline
 
 NOTE_CHARS = 400
 """The most of a note the panel shows at its normal size."""

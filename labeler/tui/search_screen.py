@@ -6,7 +6,8 @@ match marked (reverse video, so it shows under ``NO_COLOR`` too). Only ids, inpu
 are searched and shown: never labels or notes (blind labeling). All case text is made safe
 before display. A search that fails says so in words, in the status line.
 
-Opening the screen starts the store's search index build (:func:`labeler.search.index_builder`)
+Opening the screen starts the store's search index build
+(:func:`labeler.review.search.index_builder`)
 when cases are not indexed yet; a line shows its progress while it takes more than a moment,
 cases not indexed yet are scanned meanwhile, and the current search runs again when the
 index is complete.
@@ -30,8 +31,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from labeler.display_text import safe_inline
-from labeler.search import (
+from labeler.review.search import (
     MIN_INDEXED_QUERY,
     Hit,
     IndexBuilder,
@@ -41,6 +41,7 @@ from labeler.search import (
 )
 from labeler.store.connection import open_store
 from labeler.store.errors import StoreError
+from labeler.text.display import safe_inline
 
 SHOW_INDEXING_AFTER = 1.0
 """Seconds an index build runs before its progress line appears (small builds never show)."""

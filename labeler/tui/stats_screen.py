@@ -18,8 +18,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from labeler.compare.latest import compare_view
-from labeler.stats import StatsRequest, compute_stats, reviewer_has_open_overlap
-from labeler.stats_report import format_stats
+from labeler.stats.compute import StatsRequest, compute_stats, reviewer_has_open_overlap
+from labeler.stats.render import format_stats
 from labeler.store.connection import open_store
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ import click
 from labeler.cli.common import STORE_ARGUMENT, friendly_errors
 from labeler.cli.review_commands import SLICE_OPTION, finish_app, run_review
 from labeler.login_tokens import AccessRefused, identify
-from labeler.queue import Order, QueueSpec
+from labeler.review.queue import Order, QueueSpec
 from labeler.slice_filter import parse_slice_filters
 from labeler.store import open_store
 from labeler.web.session_process import MAX_HELLO, WEB_DRIVER
@@ -69,7 +69,7 @@ def child(store_path: Path, slices: tuple[str, ...], overlap: int, order: str) -
             raise click.ClickException(str(exc)) from None
         actor = identity.actor
         if identity.mode == "resolve":
-            from labeler.disagreements import ResolveSpec, check_spec
+            from labeler.resolve.disagreements import ResolveSpec, check_spec
             from labeler.tui.resolve_app import ResolveApp
 
             spec = ResolveSpec(slices=filters, pair=None)

@@ -10,7 +10,7 @@ import html
 from importlib import resources
 from string import Template
 
-from labeler.display_text import safe_inline
+from labeler.text.display import safe_inline
 
 
 def _template(name: str) -> Template:

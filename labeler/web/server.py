@@ -39,7 +39,6 @@ import textual_serve
 from aiohttp import WSCloseCode, WSMsgType, web
 from textual_serve.download_manager import DownloadManager
 
-from labeler.display_text import safe_inline
 from labeler.login_tokens import (
     AccessRefused,
     WebIdentity,
@@ -50,6 +49,7 @@ from labeler.login_tokens import (
 )
 from labeler.store.connection import Store
 from labeler.store.errors import StoreError
+from labeler.text.display import safe_inline
 from labeler.web.config import ServeConfig, check_config, cookie_name, origin_of
 from labeler.web.pages import index_page, login_page, refusal_page
 from labeler.web.session_process import SessionProcess, discard, spawn

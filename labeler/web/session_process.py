@@ -27,7 +27,7 @@ from importlib.metadata import version
 from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
 
-from labeler.display_text import safe_inline
+from labeler.text.display import safe_inline
 
 STDERR_CAP = 64 * 1024
 """At most this much of a session's stderr is kept for the log."""

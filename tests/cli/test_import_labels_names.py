@@ -7,8 +7,8 @@ from typing import Any
 
 from click.testing import CliRunner
 
-from labeler.bucket_names import key_for_name
 from labeler.cli import main
+from labeler.importing.bucket_names import key_for_name
 from labeler.store import Store
 
 NAMES = ["wrong answer", "tool/misuse", "naïve-parse", "N/A"]

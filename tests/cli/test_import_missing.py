@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from labeler.cli import main
-from labeler.import_hint import suggest_map
+from labeler.importing.hint import suggest_map
 
 
 def _jsonl(path: Path, records: list[dict[str, object]]) -> Path:

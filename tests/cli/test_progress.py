@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from labeler.cli import main
 from labeler.identity import Actor
 from labeler.labels import set_label
-from labeler.progress import compute_progress, session_pace
-from labeler.resolutions import resolve
+from labeler.resolve.resolutions import resolve
+from labeler.review.progress import compute_progress, session_pace
 from labeler.store import Store
 
 KEYS = [

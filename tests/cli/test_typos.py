@@ -9,11 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 from labeler.cli import main
-from labeler.empty_queue import empty_queue_reason
 from labeler.labels import set_label
-from labeler.queue import QueueSpec
+from labeler.review.empty_queue import empty_queue_reason
+from labeler.review.queue import QueueSpec
 from labeler.store import Store
-from labeler.suggest import UnknownName, check_known, did_you_mean
+from labeler.text.suggest import UnknownName, check_known, did_you_mean
 
 
 def run(*args: str) -> tuple[int, str]:

@@ -8,7 +8,7 @@ import pytest
 from pilot_helpers import MakeApp
 
 from labeler.identity import Actor, os_account
-from labeler.queue import QueueSpec
+from labeler.review.queue import QueueSpec
 from labeler.slice_filter import SliceFilter
 from labeler.store import Store
 from labeler.tui.app import ReviewApp

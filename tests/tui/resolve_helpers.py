@@ -15,8 +15,8 @@ from pilot_helpers import settle
 from rich.console import Console, ConsoleRenderable
 from textual.pilot import Pilot
 
-from labeler.disagreements import ResolveSpec
 from labeler.identity import Actor, os_account
+from labeler.resolve.disagreements import ResolveSpec
 from labeler.sample import make_demo_store
 from labeler.store import Store
 from labeler.tui.header import CaseHeader

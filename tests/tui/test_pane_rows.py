@@ -6,8 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from labeler.case_display import PaneLine
-from labeler.display_text import make_safe
+from labeler.text.case_display import PaneLine
+from labeler.text.display import make_safe
 from labeler.tui.pane_rows import TAB_SIZE, wrap_line, wrap_rows
 
 # Letters that take the slicing path (ASCII, Latin) and ones that do not (wide, combining).

@@ -19,7 +19,7 @@ from resolve_helpers import (
     status,
 )
 
-from labeler.resolve_session import STILL_SAVING, Decision, WriteOutcome
+from labeler.resolve.session import STILL_SAVING, Decision, WriteOutcome
 from labeler.tui.resolve_screen import SAVE_WAIT_S
 
 

@@ -24,7 +24,7 @@ from resolve_helpers import (
 from textual.pilot import Pilot
 
 from labeler.labels import set_label
-from labeler.resolutions import resolve
+from labeler.resolve.resolutions import resolve
 from labeler.store import Store, open_store
 from labeler.tui.resolve_app import ResolveApp
 from labeler.tui.reviewer_labels import ReviewerLabels

@@ -51,7 +51,7 @@ from textual.widgets import Input
 
 from labeler.cli import main
 from labeler.identity import os_account
-from labeler.resolutions import resolve, unclear_cases
+from labeler.resolve.resolutions import resolve, unclear_cases
 from labeler.store import Store, open_store
 from labeler.taxonomy import read_taxonomy
 from labeler.tui.bucket_bar import BucketBar

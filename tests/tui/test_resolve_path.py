@@ -112,7 +112,7 @@ async def test_a_decision_goes_to_the_next_open_case_not_back_through_history(
 
 
 async def test_a_case_settled_by_another_resolver_is_skipped(scen: Store) -> None:
-    from labeler.resolutions import resolve
+    from labeler.resolve.resolutions import resolve
 
     app = resolve_app(scen)
     async with app.run_test(size=SIZE) as pilot:

@@ -13,7 +13,7 @@ from pilot_helpers import settle
 from resolve_helpers import demo_store, header, resolve_app, screen
 
 import labeler.tui.resolve_screen as resolve_module
-from labeler.resolve_counts import Counted, CountRequest
+from labeler.resolve.counts import Counted, CountRequest
 from labeler.store import Store
 
 SIZE = (120, 40)

@@ -19,9 +19,9 @@ from pilot_helpers import (
 )
 from rich.text import Text
 
-from labeler.hints import LATENCY_SETTING
 from labeler.identity import Actor
 from labeler.labels import set_label
+from labeler.review.hints import LATENCY_SETTING
 from labeler.store import Store
 from labeler.tui.app import ReviewApp
 from labeler.tui.bucket_bar import BucketBar

@@ -16,8 +16,8 @@ from pilot_helpers import (
     terminal_output,
 )
 
-from labeler.hints import LATENCY_SETTING
 from labeler.identity import Actor
+from labeler.review.hints import LATENCY_SETTING
 from labeler.settings import set_setting
 from labeler.store import Store
 

@@ -31,8 +31,8 @@ from textual.widgets import Input, OptionList
 
 import labeler.tui.app as app_module
 from labeler.identity import Actor, os_account
-from labeler.label_writer import LabelWriter
 from labeler.labels import set_label
+from labeler.review.label_writer import LabelWriter
 from labeler.store import Store
 from labeler.tui.bucket_bar import BucketBar
 from labeler.tui.modals import HelpScreen, TextPrompt

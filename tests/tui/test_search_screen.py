@@ -17,7 +17,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
 import labeler.tui.search_screen as search_screen_module
-from labeler.search import IndexProgress
+from labeler.review.search import IndexProgress
 from labeler.store import Store, StoreError
 from labeler.store import search_index as idx
 from labeler.tui.app import ReviewApp

@@ -8,8 +8,8 @@ from pilot_helpers import MakeApp, screen_text, settle
 
 from labeler.identity import Actor
 from labeler.labels import set_label
-from labeler.stats import compute_stats
-from labeler.stats_report import format_stats
+from labeler.stats.compute import compute_stats
+from labeler.stats.render import format_stats
 from labeler.store import Store
 from labeler.tui.stats_screen import StatsScreen
 

@@ -8,7 +8,7 @@ from pilot_helpers import MakeApp, settle
 from textual.events import Key
 
 from labeler.cli.review_commands import finish_app
-from labeler.review_session import ReviewSession
+from labeler.review.session import ReviewSession
 from labeler.store import Store, StoreDamaged
 
 

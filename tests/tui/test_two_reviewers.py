@@ -27,7 +27,7 @@ REVIEWER_SCRIPT = textwrap.dedent(
     import json, sys, time
     from pathlib import Path
     from labeler.identity import Actor, os_account
-    from labeler.label_writer import LabelWriter
+    from labeler.review.label_writer import LabelWriter
     from labeler.labels import set_label
     from labeler.store import open_store
 

@@ -16,7 +16,7 @@ from labeler.gates.anytime import (
     sequence_above,
     sequence_below,
 )
-from labeler.intervals import wilson_interval
+from labeler.stats.intervals import wilson_interval
 
 
 def test_no_cases_no_interval() -> None:

@@ -9,19 +9,19 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from labeler.blind_meta import (
+from labeler.cases import find_case_seq, load_case
+from labeler.cli import main
+from labeler.identity import Actor
+from labeler.review.blind_meta import (
     hidden_meta_fields,
     normalize_hidden_meta,
     parse_hidden_meta,
     visible_meta,
 )
-from labeler.cases import find_case_seq, load_case
-from labeler.cli import main
-from labeler.hints import hints_for
-from labeler.identity import Actor
-from labeler.search import search_cases
+from labeler.review.hints import hints_for
+from labeler.review.search import search_cases
 from labeler.settings import read_settings, set_setting
-from labeler.stats import StatsRequest, compute_stats
+from labeler.stats.compute import StatsRequest, compute_stats
 from labeler.store import Store
 
 OWNER = Actor(name="owner", account="owner", on_trust=False)

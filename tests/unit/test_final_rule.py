@@ -1,6 +1,7 @@
 """The final bucket and status of a case: every consumer of the rule agrees, case by case.
 
-The rule (README, ``labeler.counts``): a resolution decides (``unclear`` when the resolvers said
+The rule (README, ``labeler.stats.counts``): a resolution decides (``unclear`` when the
+resolvers said
 so); else the bucket every reviewer gave (status ``single`` with one label, ``agreed`` with
 more); else ``unresolved``; no label at all is ``unlabeled``. Only the current version of a case
 counts: labels and resolutions of an older version do not.
@@ -9,8 +10,8 @@ For random stores (built the product's way: ``import_files``, ``set_label``, ``r
 ``import --update``) this checks that these all give each case the bucket and status of the
 plain reading of the rule written out below:
 
-* ``labeler.counts.final_of`` (the Python rule on one case);
-* ``labeler.stats.case_finals`` (the numpy path ``compute_stats`` uses);
+* ``labeler.stats.counts.final_of`` (the Python rule on one case);
+* ``labeler.stats.compute.case_finals`` (the numpy path ``compute_stats`` uses);
 * ``compute_stats``' counts per case (``--by`` a slice with one case per value) and statuses;
 * the ``case_status`` view (its SQL twin: export, the gate's per-case statuses);
 * the gate: the counts and statuses it reads (``gather``) and a bucket rule judged per case;
@@ -28,14 +29,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from labeler.cases import find_case_seq
-from labeler.counts import PSEUDO_BUCKETS, STATUSES, final_of
-from labeler.disagreements import ResolveSpec, case_labels, is_disagreement
 from labeler.gates import evaluate_rules, gather, parse_gates
 from labeler.identity import Actor
 from labeler.importing import import_files
 from labeler.labels import set_label
-from labeler.resolutions import method_for, resolve
-from labeler.stats import StatsRequest, case_finals, compute_stats
+from labeler.resolve.disagreements import ResolveSpec, case_labels, is_disagreement
+from labeler.resolve.resolutions import method_for, resolve
+from labeler.stats.compute import StatsRequest, case_finals, compute_stats
+from labeler.stats.counts import PSEUDO_BUCKETS, STATUSES, final_of
 from labeler.store import Store, create_store
 
 OWNER = Actor(name="owner", account="owner", on_trust=False)

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from labeler.agreement import LabelMatrix, compute_agreement
-from labeler.agreement.gwet import AC1Report, gwet_ac1, gwet_ac1_from_tally
-from labeler.agreement.tally import tally
+from labeler.stats.agreement import LabelMatrix, compute_agreement
+from labeler.stats.agreement.gwet import AC1Report, gwet_ac1, gwet_ac1_from_tally
+from labeler.stats.agreement.tally import tally
 
 Labels = dict[str, list[str]]
 

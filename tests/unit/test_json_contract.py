@@ -26,13 +26,13 @@ from click.testing import CliRunner
 
 from labeler.cases import find_case_seq
 from labeler.cli import main
-from labeler.disagreements import case_labels
 from labeler.gates import EXAMPLE_GATES
-from labeler.gates.report import md
+from labeler.gates.render import md
 from labeler.identity import Actor
 from labeler.importing import import_files
 from labeler.labels import set_label
-from labeler.resolutions import method_for, resolve
+from labeler.resolve.disagreements import case_labels
+from labeler.resolve.resolutions import method_for, resolve
 from labeler.sample import make_demo_store, sample_dir
 from labeler.store import Store, create_store
 from labeler.store.schema import SCHEMA_VERSION

@@ -1,4 +1,5 @@
-"""``meta.latency_ms``: one rule (``labeler.latency``), and the hint and the gate follow it."""
+"""``meta.latency_ms``: one rule (``labeler.stats.latency``), and the hint and the gate follow
+it."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ from hypothesis import strategies as st
 
 from labeler.cases import find_case_seq, load_case
 from labeler.gates.metrics import read_case_facts
-from labeler.hints import hints_for, latency_hint
 from labeler.identity import Actor
 from labeler.importing import import_files
-from labeler.latency import parse_latency_ms
+from labeler.review.hints import hints_for, latency_hint
+from labeler.stats.latency import parse_latency_ms
 from labeler.store import create_store
 
 OWNER = Actor(name="owner", account="owner", on_trust=False)

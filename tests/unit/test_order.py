@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from labeler.identity import Actor
 from labeler.importing import import_files
 from labeler.labels import set_label
-from labeler.queue import QueueSpec, first_page, next_page
+from labeler.review.queue import QueueSpec, first_page, next_page
 from labeler.store import Store, create_store, open_store, order
 from labeler.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
@@ -297,7 +297,7 @@ def _old_store(path: Path, cases: int, labeled: int) -> None:
 def test_an_old_store_migrates_and_says_its_labels_are_not_a_random_sample(
     tmp_path: Path,
 ) -> None:
-    from labeler.stats import compute_stats
+    from labeler.stats.compute import compute_stats
 
     path = tmp_path / "old.db"
     _old_store(path, cases=400, labeled=120)

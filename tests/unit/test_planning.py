@@ -22,7 +22,7 @@ from labeler.gates.planning import (
     more_cases,
     wilson_at_rate,
 )
-from labeler.intervals import Z_95, wilson_interval
+from labeler.stats.intervals import Z_95, wilson_interval
 
 METHODS: tuple[Method, ...] = ("wilson", "anytime")
 

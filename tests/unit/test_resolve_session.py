@@ -27,10 +27,17 @@ from resolve_fixtures import (
     scenario,
 )
 
-from labeler.disagreements import ResolveSpec, progress
-from labeler.resolutions import OPEN, Resolution, get_resolution, read_tally, resolve, summary
-from labeler.resolve_counts import DisagreementTally, count_disagreements
-from labeler.resolve_session import (
+from labeler.resolve.counts import DisagreementTally, count_disagreements
+from labeler.resolve.disagreements import ResolveSpec, progress
+from labeler.resolve.resolutions import (
+    OPEN,
+    Resolution,
+    get_resolution,
+    read_tally,
+    resolve,
+    summary,
+)
+from labeler.resolve.session import (
     STILL_SAVING,
     Decision,
     ResolveSession,

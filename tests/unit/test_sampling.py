@@ -1,4 +1,4 @@
-"""labeler.sampling: the labeled cases against the random order (pure numpy, no store)."""
+"""labeler.stats.sampling: the labeled cases against the random order (pure numpy, no store)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from labeler.sampling import (
+from labeler.stats.sampling import (
     CAUSES,
     REACHED_CODES,
     Sampling,
@@ -137,7 +137,7 @@ def test_the_fast_walk_is_the_sorted_walk(rows: list[tuple[int, int]], rng: obje
     them; ties (rare: keys are 62 bits) fall back to sorting by key, then case number."""
     from random import Random
 
-    from labeler.stats import _walk_order
+    from labeler.stats.compute import _walk_order
 
     assert isinstance(rng, Random)
     n = len(rows)

@@ -9,7 +9,6 @@ from dataclasses import replace
 
 import pytest
 
-from labeler.agreement import LabelMatrix, compute_agreement
 from labeler.gates import GatesFileError, parse_gates, run_gate
 from labeler.gates.anytime import anytime_interval
 from labeler.gates.planning import bloch_kraemer_units, more_cases
@@ -22,9 +21,10 @@ from labeler.gates.to_decide import (
     width_plans,
 )
 from labeler.identity import Actor
-from labeler.intervals import wilson_interval
 from labeler.labels import set_label
-from labeler.stats import compute_stats
+from labeler.stats.agreement import LabelMatrix, compute_agreement
+from labeler.stats.compute import compute_stats
+from labeler.stats.intervals import wilson_interval
 from labeler.store import Store
 
 MakeStore = Callable[..., Store]

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from labeler.cases import Case
-from labeler.display_text import safe_inline
-from labeler.latency import LATENCY_KEY, parse_latency_ms
+from labeler.stats.latency import LATENCY_KEY, parse_latency_ms
 from labeler.store.connection import Store
+from labeler.text.display import safe_inline
 
 LATENCY_SETTING = "latency_threshold_ms"
 DEFAULT_LATENCY_THRESHOLD_MS = 5000
@@ -41,7 +41,8 @@ def output_is_json(output: str | None) -> bool:
 
 
 def latency_hint(meta: Mapping[str, Any], latency_threshold_ms: int) -> str | None:
-    """The hint about ``meta.latency_ms``, if any (see :mod:`labeler.latency` for the rule)."""
+    """The hint about ``meta.latency_ms``, if any (see :mod:`labeler.stats.latency` for the
+    rule)."""
     value = meta.get(LATENCY_KEY)
     if value is None:
         return None

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING
 
-from labeler.display_text import safe_inline
-from labeler.suggest import UnknownName, check_known
+from labeler.text.display import safe_inline
+from labeler.text.suggest import UnknownName, check_known
 
 if TYPE_CHECKING:
     from labeler.gates.spec import GatesSpec

@@ -1,7 +1,7 @@
 """What an import reports: problems with records, per-file counts, and the outcome of a run.
 
 Every text here may be printed by the CLI. File names and ids come from the user's data, so
-the ``describe`` methods pass them through :func:`labeler.display_text.safe_inline`; the raw
+the ``describe`` methods pass them through :func:`labeler.text.display.safe_inline`; the raw
 values stay in the fields.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from labeler.display_text import safe_inline
+from labeler.text.display import safe_inline
 
 MAX_KEPT_PROBLEMS = 10_000
 """At most this many problems are kept in :attr:`ImportResult.problems`; all are counted.

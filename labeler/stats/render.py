@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from labeler.agreement import AgreementReport, band_for
-from labeler.counts import BucketCounts
-from labeler.display_text import safe_inline
-from labeler.stats import StatsReport
+from labeler.stats.agreement import AgreementReport, band_for
+from labeler.stats.compute import StatsReport
+from labeler.stats.counts import BucketCounts
+from labeler.text.display import safe_inline
 
 
 def _num(value: float | None, digits: int = 3) -> str:

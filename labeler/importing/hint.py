@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from labeler.display_text import safe_inline
-from labeler.importing.report import Problem
+from labeler.importing.outcome import Problem
 from labeler.importing.wording import MISSING_INPUT, MISSING_OUTPUT
-from labeler.suggest import did_you_mean
+from labeler.text.display import safe_inline
+from labeler.text.suggest import did_you_mean
 
 SYNONYMS = {
     "input": ("prompt", "question", "query", "user_input", "request", "user", "text", "message"),

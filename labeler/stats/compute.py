@@ -14,8 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from labeler.agreement import AgreementReport, LabelMatrix, compute_agreement
-from labeler.counts import (
+from labeler.slice_filter import SliceFilter, slice_sql
+from labeler.stats.agreement import AgreementReport, LabelMatrix, compute_agreement
+from labeler.stats.counts import (
     STATUSES,
     UNLABELED,
     BucketCounts,
@@ -25,7 +26,7 @@ from labeler.counts import (
     final_codes,
     final_names,
 )
-from labeler.sampling import (
+from labeler.stats.sampling import (
     REACHED_CODES,
     Sampling,
     attribute_strays,
@@ -33,7 +34,6 @@ from labeler.sampling import (
     measure,
     measure_groups,
 )
-from labeler.slice_filter import SliceFilter, slice_sql
 from labeler.store.connection import Store
 from labeler.store.order import (
     read_key_texts,
@@ -231,7 +231,7 @@ class _FinalsInput:
     """Resolutions of current cases (bucket None: unclear)."""
 
     def codes(self) -> tuple[np.ndarray, np.ndarray]:
-        """Final code and status code per case (see :func:`labeler.counts.final_codes`)."""
+        """Final code and status code per case (see :func:`labeler.stats.counts.final_codes`)."""
         index = {name: i for i, name in enumerate(self.bucket_order)}
         return final_codes(
             self.case_seqs,
@@ -264,7 +264,7 @@ def _read_finals_input(conn: sqlite3.Connection) -> _FinalsInput:
 
 
 def _walk_order(raw_keys: np.ndarray, by_seq: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """:func:`labeler.sampling.key_order` of ``keys`` (in case-number order), from the keys as
+    """:func:`labeler.stats.sampling.key_order` of ``keys`` (in case-number order), from the keys as
     the index gave them (``raw_keys``: runs already sorted by key, one per label count, so the
     stable sort merges them in milliseconds instead of sorting a million keys at random)."""
     placed = np.flatnonzero(raw_keys >= 0)
@@ -280,7 +280,7 @@ def _walk_order(raw_keys: np.ndarray, by_seq: np.ndarray, keys: np.ndarray) -> n
 def case_finals(store: Store) -> dict[int, CaseFinal]:
     """The final bucket and status of every current case, by case number, as stats counts them.
 
-    The same read and the same :func:`labeler.counts.final_codes` as :func:`compute_stats`;
+    The same read and the same :func:`labeler.stats.counts.final_codes` as :func:`compute_stats`;
     for checks and debugging (``compute_stats`` itself never builds a per-case dict).
     """
     with store.snapshot() as conn:

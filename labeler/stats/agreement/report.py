@@ -1,4 +1,4 @@
-"""Result types of :func:`labeler.agreement.compute_agreement` and their JSON form.
+"""Result types of :func:`labeler.stats.agreement.compute_agreement` and their JSON form.
 
 The JSON keys are a contract that scripts rely on. Every metric that is ``None`` has a reason in
 the ``undefined`` mapping next to it; numbers are finite Python floats and ints, so
@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from labeler.agreement.bands import MIN_IN_BUCKET, MIN_PAIRABLE
+from labeler.stats.agreement.bands import MIN_IN_BUCKET, MIN_PAIRABLE
 
 __all__ = ["METRICS", "AgreementReport", "BucketAgreement", "Confusion", "PairAgreement"]
 
@@ -107,7 +107,7 @@ class AgreementReport:
 
     def paradox_notes(self, margin: float = PARADOX_MARGIN) -> list[str]:
         """Where AC1 is above alpha by ``margin`` or more: the kappa paradox, in words (not for
-        values on too few cases, see :func:`labeler.agreement.bands.band_for`)."""
+        values on too few cases, see :func:`labeler.stats.agreement.bands.band_for`)."""
         notes: list[str] = []
         if self.pairable_items < MIN_PAIRABLE:  # "too few cases": no words on it at all
             return notes

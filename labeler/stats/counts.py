@@ -59,7 +59,7 @@ def final_codes(
     """The rule, for many cases at once: ``(final code, status code)`` per case.
 
     ``case_seqs`` are the case numbers, sorted. The labels are given as in
-    :class:`labeler.agreement.LabelMatrix`: ``item_codes`` (sorted ascending) index
+    :class:`labeler.stats.agreement.LabelMatrix`: ``item_codes`` (sorted ascending) index
     ``item_seqs``, the sorted case numbers that have labels; ``bucket_codes`` are bucket codes
     in ``range(n_buckets)``. ``resolutions`` are ``(case number, bucket code)`` with None for
     unclear; case numbers not in ``case_seqs`` are ignored.

@@ -18,10 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from labeler.agreement import AgreementReport
-from labeler.display_text import safe_inline
 from labeler.gates.evaluate import run_gate
-from labeler.gates.report import interval_text, value_text
+from labeler.gates.render import interval_text, value_text
 from labeler.gates.results import GateOutcome
 from labeler.gates.spec import AnyRule, GatesSpec, LatencyRule, RegressionRule
 from labeler.gates.to_decide import (
@@ -34,8 +32,10 @@ from labeler.gates.to_decide import (
     width_plan_text,
     width_plans,
 )
-from labeler.stats import StatsReport
+from labeler.stats.agreement import AgreementReport
+from labeler.stats.compute import StatsReport
 from labeler.store.connection import Store
+from labeler.text.display import safe_inline
 
 __all__ = ["StatsPlan", "format_plan", "plan_stats"]
 

@@ -11,7 +11,7 @@ Everything the metrics need is a count over labels or pair records:
 * the confusion matrix when exactly two reviewers are in play.
 
 Counts are integers, so the results do not depend on item or row order, and the float
-arithmetic in :mod:`labeler.agreement.metrics` only ever combines a handful of group totals
+arithmetic in :mod:`labeler.stats.agreement.metrics` only ever combines a handful of group totals
 in a fixed order.
 """
 
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from labeler.agreement.bootstrap import PatternTable, group_patterns
-from labeler.agreement.matrix import IntArray, LabelMatrix
+from labeler.stats.agreement.bootstrap import PatternTable, group_patterns
+from labeler.stats.agreement.matrix import IntArray, LabelMatrix
 
 __all__ = ["Group", "Tally", "pair_slot", "tally"]
 

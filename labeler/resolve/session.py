@@ -1,6 +1,6 @@
 """The state of one resolve session, apart from the screen: where we are among the
 disagreements, what comes next, what undo restores, which reasons wait for a decision, and the
-counts. The model is :mod:`labeler.review_session`; the screen only draws what this decides.
+counts. The model is :mod:`labeler.review.session`; the screen only draws what this decides.
 
 The path through the queue:
 
@@ -15,7 +15,7 @@ The path through the queue:
 
 Every open case is checked in the store before it is shown (another resolver may have settled
 it). Until the first count arrives, the next open case is found with SQL; after it, from the
-in-memory :class:`~labeler.resolve_counts.DisagreementTally`, which the session keeps current
+in-memory :class:`~labeler.resolve.counts.DisagreementTally`, which the session keeps current
 with its own decisions (counts and summary included) and which a new count replaces.
 
 Writes: :meth:`ResolveSession.decide` writes and waits. The screen takes the same steps apart
@@ -32,7 +32,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, NamedTuple
 
-from labeler.disagreements import (
+from labeler.identity import Actor
+from labeler.resolve.counts import Counted, CountRequest, DisagreementTally, Pair
+from labeler.resolve.disagreements import (
     ResolveProgress,
     ResolveSpec,
     ReviewerLabel,
@@ -40,8 +42,7 @@ from labeler.disagreements import (
     next_page,
     previous_page,
 )
-from labeler.identity import Actor
-from labeler.resolutions import (
+from labeler.resolve.resolutions import (
     OPEN,
     Resolution,
     get_resolution,
@@ -52,7 +53,6 @@ from labeler.resolutions import (
     set_reason,
     undo_resolution,
 )
-from labeler.resolve_counts import Counted, CountRequest, DisagreementTally, Pair
 from labeler.store.connection import Store, open_store
 from labeler.store.errors import StoreBusy, StoreError
 
@@ -556,7 +556,7 @@ class ResolveSession:
 
     def count_request(self) -> CountRequest:
         """Ask for a count of the current filter (run it in a worker with
-        :func:`~labeler.resolve_counts.count_disagreements`)."""
+        :func:`~labeler.resolve.counts.count_disagreements`)."""
         self._requests += 1
         return CountRequest(self._requests, self.spec, self.base_spec, len(self._changes))
 

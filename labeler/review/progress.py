@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from labeler.sampling import Sampling
 from labeler.slice_filter import SliceFilter
-from labeler.stats import slice_sampling
+from labeler.stats.compute import slice_sampling
+from labeler.stats.sampling import Sampling
 from labeler.store.connection import Store
 from labeler.store.progress_queries import (
     label_times,

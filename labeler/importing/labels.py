@@ -23,16 +23,16 @@ import sqlite3
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from labeler.bucket_names import key_for_name
 from labeler.clock import utc_now
-from labeler.display_text import safe_inline
 from labeler.identity import Actor
+from labeler.importing.bucket_names import key_for_name
 from labeler.importing.csv_reader import CSV_FIELD_LIMIT
 from labeler.store.connection import Store
 from labeler.store.errors import StoreError
 from labeler.store.events import record_event
 from labeler.store.order import REACHED_FROM_FILE
 from labeler.taxonomy import KEY_PATTERN, RESERVED_SHORTCUTS
+from labeler.text.display import safe_inline
 
 REQUIRED = ("case_id", "reviewer", "bucket")
 SPARE_SHORTCUTS = "0hilmoprvwy" + "ABCDEFGHIJKLMNOPQRSTUVWXYZ"

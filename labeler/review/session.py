@@ -25,9 +25,16 @@ from pathlib import Path
 from typing import NamedTuple
 
 from labeler.identity import Actor
-from labeler.label_writer import LabelWriter, WriteOutcome
 from labeler.labels import Label
-from labeler.queue import PAGE_SIZE, QueueSpec, first_page, next_page, position, still_in_queue
+from labeler.review.label_writer import LabelWriter, WriteOutcome
+from labeler.review.queue import (
+    PAGE_SIZE,
+    QueueSpec,
+    first_page,
+    next_page,
+    position,
+    still_in_queue,
+)
 from labeler.store.connection import Store, open_store
 from labeler.store.order import REACHED_IMPORT_ORDER, REACHED_JUMP, REACHED_RANDOM_ORDER
 

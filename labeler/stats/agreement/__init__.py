@@ -12,10 +12,10 @@ Build a :class:`LabelMatrix` from ``(item, reviewer, bucket)`` rows, then call
 'bootstrap not requested (bootstrap=0)'
 """
 
-from labeler.agreement.bands import band, band_for
-from labeler.agreement.matrix import LabelMatrix
-from labeler.agreement.metrics import compute_agreement
-from labeler.agreement.report import (
+from labeler.stats.agreement.bands import band, band_for
+from labeler.stats.agreement.matrix import LabelMatrix
+from labeler.stats.agreement.metrics import compute_agreement
+from labeler.stats.agreement.report import (
     AgreementReport,
     BucketAgreement,
     Confusion,

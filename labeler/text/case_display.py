@@ -1,6 +1,6 @@
 """What each pane of the review screen shows, as safe lines (no UI code here).
 
-Every string from the store goes through :func:`labeler.display_text.make_safe` before it is
+Every string from the store goes through :func:`labeler.text.display.make_safe` before it is
 shown: control and invisible characters become visible stand-ins, long texts are capped, and
 the kinds of hidden characters found are collected for the "hidden characters" badge.
 """
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from labeler.cases import Case
-from labeler.display_text import make_safe, safe_inline
+from labeler.text.display import make_safe, safe_inline
 
 LINE_CAP = 200_000
 """The longest single line shown: the same as the whole text's cap (make_safe's default)."""

@@ -6,7 +6,7 @@ For ``labeler review`` (said before the screen opens) and for the review screen'
 
 from __future__ import annotations
 
-from labeler.queue import QueueSpec, first_page
+from labeler.review.queue import QueueSpec, first_page
 from labeler.slice_filter import slice_sql
 from labeler.store.connection import Store
 

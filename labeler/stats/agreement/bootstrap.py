@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from labeler.agreement.matrix import IntArray
+from labeler.stats.agreement.matrix import IntArray
 
 __all__ = ["BootstrapResult", "PatternTable", "bootstrap_alpha", "group_patterns"]
 

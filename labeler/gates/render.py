@@ -1,7 +1,7 @@
 """The gate's results as a plain-text table, a Markdown release decision record, and JSON.
 
 Every untrusted text (bucket keys, slice names and values, rule names, reviewer names,
-guidelines) goes through :func:`labeler.display_text.safe_inline`; in Markdown it is also
+guidelines) goes through :func:`labeler.text.display.safe_inline`; in Markdown it is also
 escaped so it cannot become markup, a link or HTML.
 
 This module is part of the pure core: no textual, rich or click.
@@ -15,13 +15,13 @@ import textwrap
 from collections.abc import Sequence
 from typing import Any
 
-from labeler.counts import BucketCounts
-from labeler.display_text import safe_inline
 from labeler.gates.evaluate import GateInputs
 from labeler.gates.results import GateOutcome, RuleResult
 from labeler.gates.spec import GatesSpec
 from labeler.gates.to_decide import agreement_plan_text, to_decide_text
-from labeler.stats import StatsReport
+from labeler.stats.compute import StatsReport
+from labeler.stats.counts import BucketCounts
+from labeler.text.display import safe_inline
 
 MAX_GROUPS_SHOWN = 50
 _SYMBOL = {"<=": "≤", ">=": "≥"}

@@ -10,7 +10,7 @@ is "pairable" if two or more did):
 * Krippendorff's alpha (nominal): any number of reviewers, missing labels allowed; single-label
   items are not pairable and left out. From the coincidence matrix ``o``:
   ``alpha = 1 - (n - 1) * sum_{c != k} o_ck / sum_{c != k} n_c n_k``.
-* Gwet's AC1 (:mod:`labeler.agreement.gwet`): chance-corrected like kappa, but it stays high
+* Gwet's AC1 (:mod:`labeler.stats.agreement.gwet`): chance-corrected like kappa, but it stays high
   when the reviewers agree on a skewed distribution (where kappa and alpha collapse: the kappa
   paradox).
 * Per bucket: the same on the binary question "is it this bucket or not".
@@ -28,10 +28,10 @@ from dataclasses import replace
 
 import numpy as np
 
-from labeler.agreement.bootstrap import BootstrapResult, bootstrap_alpha
-from labeler.agreement.gwet import AC1, gwet_ac1_from_tally
-from labeler.agreement.matrix import IntArray, LabelMatrix
-from labeler.agreement.report import (
+from labeler.stats.agreement.bootstrap import BootstrapResult, bootstrap_alpha
+from labeler.stats.agreement.gwet import AC1, gwet_ac1_from_tally
+from labeler.stats.agreement.matrix import IntArray, LabelMatrix
+from labeler.stats.agreement.report import (
     AC1_KEY,
     METRICS,
     AgreementReport,
@@ -39,7 +39,7 @@ from labeler.agreement.report import (
     Confusion,
     PairAgreement,
 )
-from labeler.agreement.tally import Tally, pair_slot, tally
+from labeler.stats.agreement.tally import Tally, pair_slot, tally
 
 __all__ = ["compute_agreement"]
 

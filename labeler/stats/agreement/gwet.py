@@ -27,7 +27,8 @@ K. L. Gwet (2014), *Handbook of Inter-Rater Reliability*, 4th ed., Advanced Anal
 the ``irrCAC`` R and Python packages.
 
 Two inputs: :func:`gwet_ac1` takes a plain mapping ``case -> buckets given by the reviewers``;
-:func:`gwet_ac1_from_tally` takes the integer :class:`~labeler.agreement.tally.Tally` the other
+:func:`gwet_ac1_from_tally` takes the integer :class:`~labeler.stats.agreement.tally.Tally` the
+other
 metrics are computed from. Both give the same numbers (up to float rounding in the last place).
 
 This module is part of the pure core: numpy only through the tally.
@@ -41,7 +42,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from labeler.agreement.tally import Tally
+from labeler.stats.agreement.tally import Tally
 
 __all__ = ["AC1", "AC1Report", "gwet_ac1", "gwet_ac1_from_tally"]
 
@@ -174,7 +175,7 @@ def gwet_ac1(
 
 
 def gwet_ac1_from_tally(data: Tally) -> AC1Report:
-    """AC1 from the integer tally that :func:`labeler.agreement.compute_agreement` uses.
+    """AC1 from the integer tally that :func:`labeler.stats.agreement.compute_agreement` uses.
 
     Within the group of cases with ``m`` labels, per-case sums add up to group totals:
     ``sum_i r_ik / r_i = (labels in bucket k) / m`` and ``sum_i pa_i = cases - disagreeing pairs

@@ -1,6 +1,6 @@
 """The counts of a resolve session: every disagreement and its state, kept in memory.
 
-One pass over the store (:func:`labeler.resolutions.read_tally`, about a second on a million
+One pass over the store (:func:`labeler.resolve.resolutions.read_tally`, about a second on a million
 cases, in a worker) gives the disagreements of a filter and how each is resolved. From then on
 the session answers "the next open disagreement", "the one before", "resolved N / M" and the
 summary by method from memory (a binary search, no SQL), and keeps the tally current with its
@@ -17,8 +17,8 @@ from array import array
 from bisect import bisect_left, bisect_right
 from typing import NamedTuple
 
-from labeler.disagreements import ResolveProgress, ResolveSpec, confused_pairs
-from labeler.resolutions import METHODS, OPEN, read_tally
+from labeler.resolve.disagreements import ResolveProgress, ResolveSpec, confused_pairs
+from labeler.resolve.resolutions import METHODS, OPEN, read_tally
 from labeler.store.connection import Store
 
 Pair = tuple[str, str, int]
@@ -33,7 +33,8 @@ class DisagreementTally:
 
     def __init__(self, seqs: array[int], states: bytearray) -> None:
         """``seqs`` in increasing order; ``states[i]`` is 0 when open, else 1 + the index of
-        the method in :data:`~labeler.resolutions.METHODS` (as ``read_tally`` returns them)."""
+        the method in :data:`~labeler.resolve.resolutions.METHODS` (as ``read_tally`` returns
+        them)."""
         if len(seqs) != len(states):
             raise ValueError("a tally needs one state per case")
         self._seqs = seqs
@@ -53,7 +54,8 @@ class DisagreementTally:
         return len(self._open)
 
     def progress(self) -> ResolveProgress:
-        """``resolved`` of ``total``, as :func:`labeler.disagreements.progress` counts them."""
+        """``resolved`` of ``total``, as :func:`labeler.resolve.disagreements.progress` counts
+        them."""
         return ResolveProgress(resolved=self.total - self.open_count, total=self.total)
 
     def by_method(self) -> dict[str, int]:
@@ -65,7 +67,8 @@ class DisagreementTally:
         return i if i < len(self._seqs) and self._seqs[i] == seq else None
 
     def state(self, seq: int) -> str | None:
-        """:data:`~labeler.resolutions.OPEN`, the method of the case's resolution, or None if
+        """:data:`~labeler.resolve.resolutions.OPEN`, the method of the case's resolution, or
+        None if
         the case is not one of these disagreements."""
         i = self._index(seq)
         if i is None:

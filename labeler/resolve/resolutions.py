@@ -9,7 +9,7 @@ nothing is written. Every change is one event: ``resolution.create``, ``resoluti
 ``resolution.reason``, ``resolution.delete`` or ``resolution.undo``, with before and after.
 
 Methods (reviewers are lettered A, B, C... by name, see
-:func:`labeler.disagreements.case_labels`):
+:func:`labeler.resolve.disagreements.case_labels`):
 
 * ``took_a`` / ``took_b``: the bucket of reviewer A / B;
 * ``took_label``: the bucket of reviewer C, D, ...;
@@ -27,17 +27,17 @@ from pathlib import Path
 from typing import NamedTuple
 
 from labeler.clock import utc_now
-from labeler.disagreements import (
+from labeler.identity import Actor
+from labeler.resolve.disagreements import (
     ResolveSpec,
     ReviewerLabel,
     disagreement_condition,
     read_case_labels,
 )
-from labeler.display_text import safe_inline
-from labeler.identity import Actor
 from labeler.store.connection import Store, open_store
 from labeler.store.errors import StoreError, VersionConflict
 from labeler.store.events import record_event
+from labeler.text.display import safe_inline
 
 METHODS = ("took_a", "took_b", "took_label", "other", "unclear")
 """Every resolution method, in the order summaries list them."""
@@ -372,7 +372,7 @@ def unclear_cases(store: Store, spec: ResolveSpec | None = None) -> list[Unclear
 def summary(store: Store, spec: ResolveSpec) -> dict[str, int]:
     """Resolutions by method over the disagreements in ``spec``, every method listed.
 
-    Counts the same cases as :func:`labeler.disagreements.progress`, so the values add up to
+    Counts the same cases as :func:`labeler.resolve.disagreements.progress`, so the values add up to
     its ``resolved``.
     """
     cond, params = disagreement_condition(spec, include_resolved=True)

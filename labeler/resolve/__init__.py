@@ -1,0 +1,1 @@
+"""Resolve: the disagreements, the resolutions and a lead's session over them."""

@@ -1,0 +1,1 @@
+"""Review: one reviewer's queue, session, label writes, prefetch, hints and search."""

@@ -1,0 +1,1 @@
+"""Stats: final buckets, counts per slice, agreement, intervals and their text."""
