@@ -51,7 +51,7 @@ def run_and_kill(tmp_path: Path, phase: str, delay: float) -> tuple[int, bool]:
     cases = tmp_path / "cases.jsonl"
     make_cases(cases)
     marker = tmp_path / "marker"
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, str(store_path), str(cases), str(marker), phase],
         env=env,

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from labeler.text import display as display_text
 from labeler.text.display import HIDDEN_KINDS, SafeText, make_safe, safe_inline
 
-HOSTILE_CASES = Path(__file__).resolve().parent / "data" / "hostile_cases.jsonl"
+HOSTILE_CASES = Path(__file__).resolve().parent.parent / "data" / "hostile_cases.jsonl"
 """A copy of shared/hostile/cases.jsonl, kept in the repository."""
 
 FORBIDDEN_CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}

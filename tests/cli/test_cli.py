@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from labeler.cli import COMMANDS, main
 from labeler.cli.common import friendly_errors
 
-SAMPLE = Path(__file__).resolve().parents[1] / "labeler" / "sample_data" / "support_assistant"
+SAMPLE = Path(__file__).resolve().parents[2] / "labeler" / "sample_data" / "support_assistant"
 
 
 def run(*args: str) -> tuple[int, str]:

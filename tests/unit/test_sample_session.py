@@ -22,7 +22,7 @@ import pytest
 import labeler
 from labeler.sample import SAMPLE_ENV, sample_dir
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = Path(labeler.__file__).resolve().parent
 SHIPPED = PACKAGE / "sample_data" / "support_assistant"
 SHIPPED_FILES = ("cases.jsonl", "labels.csv", "taxonomy.toml")

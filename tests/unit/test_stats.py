@@ -19,7 +19,7 @@ from labeler.stats.compute import StatsRequest, compute_stats
 from labeler.stats.counts import final_of
 from labeler.store import Store, create_store
 
-SAMPLE = Path(__file__).resolve().parents[1] / "labeler" / "sample_data" / "support_assistant"
+SAMPLE = Path(__file__).resolve().parents[2] / "labeler" / "sample_data" / "support_assistant"
 ACTOR = Actor(name="owner", account="owner", on_trust=False)
 BUCKETS = ["wrong_intent", "bad_extraction", "other", "not_a_failure"]
 
