@@ -219,9 +219,11 @@ def measure(
     def timed(name: str, cmd: list[str], env: dict[str, str] | None = None) -> float:
         fresh_store(store)
         out = folder / "import-out.txt"
-        result = benchlib.run_timed(cmd, env=env, stdout=out)
+        err = folder / "import-err.txt"
+        result = benchlib.run_timed(cmd, env=env, stdout=out, stderr=err)
         if result.status != 0:
-            raise RuntimeError(f"{name} failed ({result.status}): {' '.join(cmd)}")
+            said = err.read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"{name} failed ({result.status}): {' '.join(cmd)}\n{said}")
         count = sqlite3.connect(store).execute("SELECT count(*) FROM cases").fetchone()[0]
         if count != n:
             raise RuntimeError(f"{name} stored {count} cases, not {n}")

@@ -78,7 +78,7 @@ def first_case_facts(store_path: Path, reviewer: str) -> tuple[str, str, str, fl
     from labeler.cases import load_case
     from labeler.review.queue import QueueSpec, next_page, resume_point
     from labeler.store import open_store
-    from labeler.text.case_display import case_display
+    from labeler.review.case_display import case_display
 
     with open_store(store_path) as store:
         spec = QueueSpec(reviewer)
@@ -538,7 +538,7 @@ def store_phase_timings(store_path: Path) -> list[tuple[str, float]]:
     from labeler.review.queue import QueueSpec, next_page, queue_progress, resume_point
     from labeler.store import open_store
     from labeler.taxonomy import read_taxonomy
-    from labeler.text.case_display import case_display
+    from labeler.review.case_display import case_display
 
     out: list[tuple[str, float]] = []
 

@@ -444,11 +444,12 @@ def run_timed(
     env: dict[str, str] | None = None,
     stdout: Path | None = None,
     stdin: Path | None = None,
+    stderr: Path | None = None,
 ) -> Timed:
-    """Run ``cmd`` to the end (stdout to a file or /dev/null, stderr to /dev/null)."""
+    """Run ``cmd`` to the end (stdout and stderr to files, or /dev/null)."""
     out = open(stdout, "wb") if stdout else open(os.devnull, "wb")  # noqa: SIM115
     inp = open(stdin, "rb") if stdin else open(os.devnull, "rb")  # noqa: SIM115
-    err = open(os.devnull, "wb")  # noqa: SIM115
+    err = open(stderr, "wb") if stderr else open(os.devnull, "wb")  # noqa: SIM115
     try:
         start = time.perf_counter()
         pid = os.posix_spawn(

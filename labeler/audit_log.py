@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from labeler.store import events
 from labeler.store.connection import Store
 from labeler.text.display import safe_inline
 
@@ -63,12 +64,7 @@ def _decode(text: str | None) -> Any:
 
 def case_known(store: Store, case_id: str) -> bool:
     """True if the store has (or had, per its log) a case with this id."""
-    rows = store.query(
-        "SELECT EXISTS (SELECT 1 FROM cases WHERE case_id = ?)"
-        " OR EXISTS (SELECT 1 FROM events WHERE case_id = ?)",
-        (case_id, case_id),
-    )
-    return bool(rows[0][0])
+    return events.case_known(store, case_id)
 
 
 def iter_events(
@@ -82,37 +78,27 @@ def iter_events(
 
     ``kind_prefix`` is a plain prefix: ``label`` matches ``label.create`` and ``label.undo``.
     """
-    conditions = ""
-    params: list[object] = []
-    if case_id is not None:
-        conditions += " AND case_id = ?"
-        params.append(case_id)
-    if kind_prefix:
-        conditions += " AND substr(kind, 1, ?) = ?"
-        params.extend([len(kind_prefix), kind_prefix])
     last = 0
     while True:
-        rows = store.query(
-            "SELECT id, at, actor, account, kind, case_seq, case_id, before, after, detail"
-            " FROM events WHERE id > ?" + conditions + " ORDER BY id LIMIT ?",
-            [last, *params, batch_size],
+        rows = events.read_events(
+            store, after_id=last, limit=batch_size, case_id=case_id, kind_prefix=kind_prefix
         )
         for r in rows:
             yield Event(
-                id=int(r[0]),
-                at=str(r[1]),
-                actor=str(r[2]),
-                account=str(r[3]),
-                kind=str(r[4]),
-                case_seq=None if r[5] is None else int(r[5]),
-                case_id=None if r[6] is None else str(r[6]),
-                before=_decode(r[7]),
-                after=_decode(r[8]),
-                detail=_decode(r[9]),
+                id=r.id,
+                at=r.at,
+                actor=r.actor,
+                account=r.account,
+                kind=r.kind,
+                case_seq=r.case_seq,
+                case_id=r.case_id,
+                before=_decode(r.before),
+                after=_decode(r.after),
+                detail=_decode(r.detail),
             )
         if len(rows) < batch_size:
             return
-        last = int(rows[-1][0])
+        last = rows[-1].id
 
 
 def event_json(event: Event) -> dict[str, Any]:

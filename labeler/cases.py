@@ -6,7 +6,9 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from labeler.review.blind_meta import hidden_meta_fields, visible_meta
+from labeler.blind_meta import hidden_meta_fields, visible_meta
+from labeler.store.cases import CaseRecord, find_current_seq, read_case
+from labeler.store.cases import read_label_count as read_label_count
 from labeler.store.connection import Store
 
 
@@ -46,24 +48,17 @@ class Case:
     label_count: int = 0
 
 
-_SELECT = (
-    "SELECT c.seq, c.case_id, c.version, c.slices, c.meta, c.label_count,"
-    " t.input_kind, t.input, t.context, t.output, t.expected"
-    " FROM cases c JOIN case_texts t ON t.case_seq = c.seq"
-)
-
-
 def load_case(store: Store, seq: int) -> Case | None:
     """The case with this internal number as a reviewer may see it, or None.
 
     Meta fields named by the store's ``hidden_meta`` setting are left out
-    (:mod:`labeler.review.blind_meta`): every screen that shows a case, and its hints, loads it
+    (:mod:`labeler.blind_meta`): every screen that shows a case, and its hints, loads it
     here.
     """
-    rows = store.query(_SELECT + " WHERE c.seq = ?", (seq,))
-    if not rows:
+    record = read_case(store, seq)
+    if record is None:
         return None
-    case = _from_row(rows[0])
+    case = _from_record(record)
     hidden = hidden_meta_fields(store)
     if hidden:
         case = replace(case, meta=visible_meta(case.meta, hidden))
@@ -72,37 +67,27 @@ def load_case(store: Store, seq: int) -> Case | None:
 
 def find_case_seq(store: Store, case_id: str) -> int | None:
     """The internal number of the current version of the case with this id."""
-    rows = store.query("SELECT seq FROM cases WHERE case_id = ? AND is_current = 1", (case_id,))
-    return int(rows[0][0]) if rows else None
+    return find_current_seq(store, case_id)
 
 
-def _from_row(row: Any) -> Case:
+def _from_record(row: CaseRecord) -> Case:
     turns: list[Turn] = []
     input_text: str | None = None
-    if row["input_kind"] == "chat":
-        turns = [Turn(str(t["role"]), str(t["content"])) for t in json.loads(row["input"])]
+    if row.input_kind == "chat":
+        turns = [Turn(str(t["role"]), str(t["content"])) for t in json.loads(row.input or "[]")]
     else:
-        input_text = row["input"]
-    docs = [
-        Document(d.get("title"), str(d.get("text", "")), d.get("source"))
-        for d in (json.loads(row["context"]) if row["context"] else [])
-    ]
+        input_text = row.input
+    docs = [Document(d.get("title"), str(d.get("text", "")), d.get("source")) for d in row.context]
     return Case(
-        seq=row["seq"],
-        case_id=row["case_id"],
-        version=row["version"],
+        seq=row.seq,
+        case_id=row.case_id,
+        version=row.version,
         input_text=input_text,
         turns=turns,
         context=docs,
-        output=row["output"],
-        expected=row["expected"],
-        slices=json.loads(row["slices"]),
-        meta=json.loads(row["meta"]),
-        label_count=row["label_count"],
+        output=row.output,
+        expected=row.expected,
+        slices=row.slices,
+        meta=row.meta,
+        label_count=row.label_count,
     )
-
-
-def read_label_count(store: Store, seq: int) -> int:
-    """How many labels case ``seq`` has now (0 if there is no such case)."""
-    rows = store.query("SELECT label_count FROM cases WHERE seq = ?", (seq,))
-    return int(rows[0][0]) if rows else 0

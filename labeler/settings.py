@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from labeler.blind_meta import HIDDEN_META_SETTING, normalize_hidden_meta
 from labeler.identity import Actor
-from labeler.review.blind_meta import HIDDEN_META_SETTING, normalize_hidden_meta
-from labeler.review.hints import DEFAULT_LATENCY_THRESHOLD_MS, LATENCY_SETTING
 from labeler.store.connection import Store
 from labeler.store.events import record_event
+from labeler.store.settings import get_setting, put_setting, read_stored_settings
+
+LATENCY_SETTING = "latency_threshold_ms"
+"""The setting over which the review screen hints that a case was slow."""
+DEFAULT_LATENCY_THRESHOLD_MS = 5000
 
 KNOWN_SETTINGS: dict[str, tuple[str, str]] = {
     LATENCY_SETTING: (
@@ -22,7 +26,7 @@ KNOWN_SETTINGS: dict[str, tuple[str, str]] = {
 
 def read_settings(store: Store) -> dict[str, str]:
     """Every known setting with its value (stored or default), plus any others stored."""
-    stored = {str(r[0]): str(r[1]) for r in store.query("SELECT key, value FROM settings")}
+    stored = read_stored_settings(store)
     values = {key: stored.get(key, default) for key, (default, _) in KNOWN_SETTINGS.items()}
     return {**values, **stored}
 
@@ -36,12 +40,6 @@ def set_setting(store: Store, actor: Actor, key: str, value: str) -> None:
     if key == HIDDEN_META_SETTING:
         value = normalize_hidden_meta(value)
     with store.write() as conn:
-        row = conn.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
-        conn.execute(
-            "INSERT INTO settings (key, value) VALUES (?, ?)"
-            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
-        record_event(
-            conn, actor, "settings.set", before={key: row[0] if row else None}, after={key: value}
-        )
+        old = get_setting(conn, key)
+        put_setting(conn, key, value)
+        record_event(conn, actor, "settings.set", before={key: old}, after={key: value})

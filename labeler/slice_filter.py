@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 
-SliceFilter = tuple[str, str]
+from labeler.store.case_filters import SliceFilter, slice_sql
+
+__all__ = [
+    "SliceFilter",
+    "check_slice_filters",
+    "parse_slice_filters",
+    "slice_sql",
+]
 
 
 def parse_slice_filters(items: Iterable[str]) -> list[SliceFilter]:
@@ -16,22 +23,6 @@ def parse_slice_filters(items: Iterable[str]) -> list[SliceFilter]:
             raise ValueError(f"--slice {item!r}: write it as NAME=VALUE, e.g. --slice length=long")
         filters.append((name, value))
     return filters
-
-
-def slice_sql(filters: Sequence[SliceFilter], alias: str = "c") -> tuple[str, list[str]]:
-    """A SQL condition (``AND ...``, or empty) and its parameters for the cases table ``alias``.
-
-    Slice names are matched with ``json_each`` so that any name, quotes included, is data.
-    """
-    parts: list[str] = []
-    params: list[str] = []
-    for name, value in filters:
-        parts.append(
-            f" AND EXISTS (SELECT 1 FROM json_each({alias}.slices) s"
-            " WHERE s.key = ? AND s.value = ?)"
-        )
-        params.extend([name, value])
-    return "".join(parts), params
 
 
 def check_slice_filters(

@@ -17,6 +17,7 @@ import click
 from labeler.identity import Actor, resolve_actor
 from labeler.slice_filter import SliceFilter, check_slice_filters, parse_slice_filters
 from labeler.store import Store, StoreError, open_store
+from labeler.store import queue as queue_sql
 from labeler.text.display import safe_inline
 from labeler.text.suggest import UnknownName, check_known
 
@@ -204,7 +205,7 @@ def parse_slices(items: Sequence[str]) -> tuple[SliceFilter, ...]:
 
 def bucket_keys(store: Store) -> list[str]:
     """The keys of the store's buckets (to check a bucket named on the command line)."""
-    return [str(r[0]) for r in store.query("SELECT key FROM buckets ORDER BY position")]
+    return queue_sql.bucket_keys(store)
 
 
 def check_by(store: Store, keys: Sequence[str], hint: str = "--by") -> None:

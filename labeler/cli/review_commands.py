@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from labeler.blind_meta import hidden_meta_fields
 from labeler.cli.common import (
     REVIEWER_OPTION,
     STORE_ARGUMENT,
@@ -19,7 +20,6 @@ from labeler.cli.common import (
     safe_message,
 )
 from labeler.identity import Actor
-from labeler.review.blind_meta import hidden_meta_fields
 from labeler.review.empty_queue import empty_queue_reason
 from labeler.review.queue import Order, QueueSpec
 from labeler.review.session import QueueStart, look_up_queue_start

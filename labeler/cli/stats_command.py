@@ -97,7 +97,7 @@ def stats(
         planned = None
         if plan:
             from labeler.gates import GatesFileError
-            from labeler.stats.plan import plan_stats
+            from labeler.gates.stats_plan import plan_stats
 
             try:
                 planned = plan_stats(store, report, spec, by)
@@ -111,7 +111,7 @@ def stats(
     else:
         lines = format_stats(report)
         if planned is not None:
-            from labeler.stats.plan import format_plan
+            from labeler.gates.stats_plan import format_plan
 
             lines += format_plan(planned, report)
         click.echo("\n".join(lines))

@@ -24,9 +24,10 @@ import numpy as np
 import numpy.typing as npt
 
 from labeler.review.hints import output_is_json
-from labeler.stats.compute import NONE_GROUP, case_finals
+from labeler.stats.compute import case_finals
 from labeler.stats.counts import UNCLEAR, UNLABELED, UNRESOLVED
 from labeler.stats.latency import LATENCY_KEY, parse_latency_ms
+from labeler.store.case_filters import NONE_GROUP
 from labeler.store.compare_queries import (
     CaseRow,
     bucket_keys,

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import re
 
+from labeler.blind_meta import hidden_meta_fields
 from labeler.compare.chart import format_compare
 from labeler.compare.data import DEFAULT_VERSION_KEYS, CompareRequest
 from labeler.compare.run import compare_versions
-from labeler.review.blind_meta import hidden_meta_fields
 from labeler.store.compare_queries import version_values
 from labeler.store.connection import Store
 

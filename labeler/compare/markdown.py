@@ -19,7 +19,7 @@ from labeler.compare.headline import (
     signed,
 )
 from labeler.compare.results import VERDICT_ORDER, Cell, CompareReport, MetricCell
-from labeler.gates.render import md
+from labeler.text.markdown import md
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:

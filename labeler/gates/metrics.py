@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 
 from labeler.clock import utc_now
 from labeler.review.hints import output_is_json
-from labeler.stats.compute import NONE_GROUP, group_sql
 from labeler.stats.counts import UNRESOLVED
 from labeler.stats.intervals import percentile
 from labeler.stats.latency import parse_latency_ms
+from labeler.store.case_filters import NONE_GROUP, group_sql
 from labeler.store.connection import Store
 
 

@@ -22,8 +22,8 @@ from labeler.compare.data import CompareData, CompareRequest, read_compare_data
 from labeler.gates.evaluate import GateInputs, _agreement, _judge, _scope_name
 from labeler.gates.results import RegressionDetail, RuleResult, VersionRate
 from labeler.gates.spec import GatesFileError, GatesSpec, RegressionRule
-from labeler.stats.compute import NONE_GROUP
 from labeler.stats.counts import UNRESOLVED
+from labeler.store.case_filters import NONE_GROUP
 from labeler.store.connection import Store
 from labeler.text.display import safe_inline
 

@@ -10,7 +10,6 @@ This module is part of the pure core: no textual, rich or click.
 from __future__ import annotations
 
 import json
-import re
 import textwrap
 from collections.abc import Sequence
 from typing import Any
@@ -22,6 +21,7 @@ from labeler.gates.to_decide import agreement_plan_text, to_decide_text
 from labeler.stats.compute import StatsReport
 from labeler.stats.counts import BucketCounts
 from labeler.text.display import safe_inline
+from labeler.text.markdown import md
 
 MAX_GROUPS_SHOWN = 50
 _SYMBOL = {"<=": "≤", ">=": "≥"}
@@ -290,14 +290,6 @@ def _store_state(inputs: GateInputs, store: str) -> dict[str, Any]:
         "status": stats.status.to_json(),
         "consistent_read": inputs.consistent,
     }
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
-
-
-def md(text: str | None, limit: int = 200) -> str:
-    """Untrusted text as inert Markdown: one safe line, markup characters escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", safe_inline(text, limit)).replace("&", "&amp;")
 
 
 def _md_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:

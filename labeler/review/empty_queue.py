@@ -7,7 +7,7 @@ For ``labeler review`` (said before the screen opens) and for the review screen'
 from __future__ import annotations
 
 from labeler.review.queue import QueueSpec, first_page
-from labeler.slice_filter import slice_sql
+from labeler.store import queue as queue_sql
 from labeler.store.connection import Store
 
 
@@ -18,21 +18,16 @@ def empty_queue_reason(store: Store, spec: QueueSpec) -> str | None:
     """
     if first_page(store, spec, 1):
         return None
-    cond, params = slice_sql(spec.slices)
     where = "" if not spec.slices else " in " + ", ".join(f"{k}={v}" for k, v in spec.slices)
-    cases = store.query("SELECT count(*) FROM cases c WHERE c.is_current = 1" + cond, params)
-    if int(cases[0][0]) == 0:
+    cases = queue_sql.current_case_count(store, spec.slices)
+    if cases == 0:
         if not spec.slices:
             return "the store has no cases yet: load some with `labeler import STORE FILE`"
         return f"no case{where}: the slices match no case together (`labeler stats --by NAME`)"
     if spec.revisit:
         return f"you have labeled no case{where} yet: leave out --revisit to label"
-    mine = store.query(
-        "SELECT count(*) FROM labels l JOIN cases c ON c.seq = l.case_seq"
-        " WHERE l.reviewer = ? AND c.is_current = 1" + cond,
-        [spec.reviewer, *params],
-    )[0][0]
-    full = int(cases[0][0]) - int(mine)
+    mine = queue_sql.labeled_count(store, spec.reviewer, spec.slices)
+    full = cases - mine
     return (
         f"every case{where} has its overlap: you labeled {mine}, and {full} have "
         f"{spec.overlap} label{'s' if spec.overlap != 1 else ''} from others. Try "

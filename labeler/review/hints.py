@@ -12,12 +12,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from labeler.cases import Case
+from labeler.settings import DEFAULT_LATENCY_THRESHOLD_MS, LATENCY_SETTING
 from labeler.stats.latency import LATENCY_KEY, parse_latency_ms
 from labeler.store.connection import Store
 from labeler.text.display import safe_inline
-
-LATENCY_SETTING = "latency_threshold_ms"
-DEFAULT_LATENCY_THRESHOLD_MS = 5000
 
 
 def latency_threshold(store: Store) -> int:

@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 from labeler.slice_filter import SliceFilter, slice_sql
+from labeler.store import queue as queue_sql
 from labeler.store.connection import Store
 from labeler.store.order import open_page
 from labeler.store.order import position as order_position
+from labeler.store.progress_queries import open_cases_for
 
 Order = Literal["random", "import"]
 
@@ -45,48 +47,18 @@ class QueueSpec:
 
 def next_page(store: Store, spec: QueueSpec, after_seq: int, limit: int = PAGE_SIZE) -> list[int]:
     """The next ``limit`` case numbers of the queue after ``after_seq`` (0: from the start)."""
-    cond, params = slice_sql(spec.slices)
     if spec.revisit:
-        sql = (
-            "SELECT c.seq FROM labels l JOIN cases c ON c.seq = l.case_seq"
-            " WHERE l.reviewer = ? AND l.case_seq > ? AND c.is_current = 1"
-            + cond
-            + " ORDER BY l.case_seq LIMIT ?"
-        )
-        args: list[object] = [spec.reviewer, after_seq, *params, limit]
-        return [int(r[0]) for r in store.query(sql, args)]
+        return queue_sql.revisit_page(store, spec.reviewer, spec.slices, after_seq, limit)
     if spec.order == "random":
+        cond, params = slice_sql(spec.slices)
         with store.snapshot() as conn:
             return open_page(conn, spec.reviewer, spec.overlap, after_seq, limit, cond, params)
-    low = _first_open_seq(store, spec.overlap, after_seq)
+    low = queue_sql.first_open_seq(store, spec.overlap, after_seq)
     if low is None:
         return []
     # One walk of cases_queue per label count below the overlap, merged in seq order, minus
     # the reviewer's labels from ``low`` on (before it nothing is open).
-    arms = " UNION ALL ".join(
-        "SELECT c.seq FROM cases c WHERE c.is_current = 1 AND c.label_count = ?"
-        " AND c.seq >= ?" + cond
-        for _ in range(spec.overlap)
-    )
-    args = [arg for count in range(spec.overlap) for arg in (count, low, *params)]
-    sql = (
-        arms + " EXCEPT SELECT l.case_seq FROM labels l WHERE l.reviewer = ? AND l.case_seq >= ?"
-        " ORDER BY 1 LIMIT ?"
-    )
-    return [int(r[0]) for r in store.query(sql, [*args, spec.reviewer, low, limit])]
-
-
-def _first_open_seq(store: Store, overlap: int, after_seq: int) -> int | None:
-    """The first current case after ``after_seq`` with fewer than ``overlap`` labels, whoever
-    labeled it (one index seek per label count); None if there is none."""
-    firsts = (
-        "SELECT (SELECT seq FROM cases WHERE is_current = 1 AND label_count = ? AND seq > ?"
-        " ORDER BY seq LIMIT 1) AS s"
-    )
-    sql = f"SELECT min(s) FROM ({' UNION ALL '.join([firsts] * overlap)})"
-    args = [arg for count in range(overlap) for arg in (count, after_seq)]
-    row = store.query(sql, args)
-    return None if not row or row[0][0] is None else int(row[0][0])
+    return queue_sql.open_import_page(store, spec.reviewer, spec.overlap, spec.slices, low, limit)
 
 
 def first_page(store: Store, spec: QueueSpec, limit: int = PAGE_SIZE) -> list[int]:
@@ -101,12 +73,7 @@ def still_in_queue(store: Store, spec: QueueSpec, seq: int) -> bool:
     """
     if spec.revisit:
         return True
-    row = store.query(
-        "SELECT c.label_count < ? AND NOT EXISTS (SELECT 1 FROM labels l"
-        " WHERE l.case_seq = c.seq AND l.reviewer = ?) FROM cases c WHERE c.seq = ?",
-        (spec.overlap, spec.reviewer, seq),
-    )
-    return bool(row and row[0][0])
+    return queue_sql.is_open_for(store, spec.reviewer, spec.overlap, seq)
 
 
 def resume_point(store: Store, spec: QueueSpec) -> int:
@@ -145,18 +112,8 @@ class QueueProgress:
 
 def queue_progress(store: Store, spec: QueueSpec) -> QueueProgress:
     """Count the queue (a full scan of the narrow cases table: run it in a worker)."""
-    cond, params = slice_sql(spec.slices)
-    done = store.query(
-        "SELECT count(*) FROM labels l JOIN cases c ON c.seq = l.case_seq"
-        " WHERE l.reviewer = ? AND c.is_current = 1" + cond,
-        [spec.reviewer, *params],
-    )[0][0]
+    done = queue_sql.labeled_count(store, spec.reviewer, spec.slices)
     if spec.revisit:
-        return QueueProgress(done=0, remaining=int(done))
-    remaining = store.query(
-        "SELECT count(*) FROM cases c WHERE c.is_current = 1 AND c.label_count < ?"
-        " AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.case_seq = c.seq AND l.reviewer = ?)"
-        + cond,
-        [spec.overlap, spec.reviewer, *params],
-    )[0][0]
-    return QueueProgress(done=int(done), remaining=int(remaining))
+        return QueueProgress(done=0, remaining=done)
+    remaining = open_cases_for(store, spec.reviewer, spec.slices, spec.overlap)
+    return QueueProgress(done=done, remaining=remaining)

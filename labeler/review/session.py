@@ -37,6 +37,7 @@ from labeler.review.queue import (
 )
 from labeler.store.connection import Store, open_store
 from labeler.store.order import REACHED_IMPORT_ORDER, REACHED_JUMP, REACHED_RANDOM_ORDER
+from labeler.store.queue import case_id_of as case_id_of  # the review screen's import
 
 HISTORY_LIMIT = 10_000
 
@@ -67,12 +68,6 @@ def look_up_queue_start(path: Path, spec: QueueSpec) -> Future[QueueStart]:
 
     threading.Thread(target=run, name="labeler-queue-start", daemon=True).start()
     return future
-
-
-def case_id_of(store: Store, seq: int) -> str | None:
-    """The id of case number ``seq`` (None if there is no such case)."""
-    rows = store.query("SELECT case_id FROM cases WHERE seq = ?", (seq,))
-    return str(rows[0][0]) if rows else None
 
 
 class ReviewSession:

@@ -14,7 +14,6 @@ from typing import Any
 
 import numpy as np
 
-from labeler.slice_filter import SliceFilter, slice_sql
 from labeler.stats.agreement import AgreementReport, LabelMatrix, compute_agreement
 from labeler.stats.counts import (
     STATUSES,
@@ -34,6 +33,7 @@ from labeler.stats.sampling import (
     measure,
     measure_groups,
 )
+from labeler.store.case_filters import NONE_GROUP, SliceFilter, group_sql, slice_sql
 from labeler.store.connection import Store
 from labeler.store.order import (
     read_key_texts,
@@ -42,7 +42,6 @@ from labeler.store.order import (
     read_scope_texts,
 )
 
-NONE_GROUP = "(none)"
 UNCLEAR_LISTED = 1000
 """At most this many unclear cases are listed (their count is in ``status``)."""
 
@@ -59,14 +58,6 @@ class StatsRequest:
     seed: int | None = None
     split_agreement: bool = True
     """Compute agreement within each value of the ``by`` keys too (the gate does not need it)."""
-
-
-def group_sql(key: str) -> tuple[str, list[str]]:
-    """The SQL for one ``--by`` key (a slice name or ``meta.<field>``) and its parameter."""
-    column, name = ("meta", key[5:]) if key.startswith("meta.") else ("slices", key)
-    if not name:
-        raise ValueError(f"--by {key!r}: give a slice name or meta.<field>")
-    return f"(SELECT value FROM json_each(c.{column}) WHERE key = ?)", [name]
 
 
 def _group_values(conn: sqlite3.Connection, key: str) -> list[str]:

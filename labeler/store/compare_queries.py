@@ -3,8 +3,8 @@
 Every function takes a connection inside one snapshot (``store.snapshot()``), so the caller
 reads one state of the store. Meta values that name a version, a pair or a ``meta.<field>``
 slice are read as ``labeler stats --by`` and the gate's ``slice`` read them
-(:func:`labeler.stats.compute.group_sql`: the value as text). Slices are read from their JSON in
-Python: the importer stores them as an object of strings, so the values are the same.
+(:func:`labeler.store.case_filters.group_sql`: the value as text). Slices are read from their
+JSON in Python: the importer stores them as an object of strings, so the values are the same.
 
 One pass over the current cases; SQLite parses each case's meta once per value asked for, and
 Python parses the slices and the meta once (for ``output_format`` and ``latency_ms``).
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from labeler.stats.compute import group_sql
+from labeler.store.case_filters import group_sql
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ and every write goes through :meth:`Store.write`.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import sqlite3
 import tempfile
@@ -330,7 +331,7 @@ def _migrate(store: Store, from_version: int) -> None:
                 "labeler",
                 "labeler",
                 "store.migrate",
-                f'{{"from": {from_version}, "to": {SCHEMA_VERSION}}}',
+                json.dumps({"from": from_version, "to": SCHEMA_VERSION}, sort_keys=True),
             ),
         )
 
@@ -372,7 +373,7 @@ def create_store(path: Path | str, actor: Actor, *, shared: bool = False) -> Sto
                     actor.name,
                     actor.account,
                     "store.create",
-                    f'{{"schema_version": {SCHEMA_VERSION}}}',
+                    json.dumps({"schema_version": SCHEMA_VERSION}, sort_keys=True),
                 ),
             )
             write_taxonomy(c, default_taxonomy(), actor, kind="taxonomy.default")

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from labeler.clock import utc_now
 from labeler.identity import Actor
+
+if TYPE_CHECKING:
+    from labeler.store.connection import Store
 
 
 def _encode(value: Any) -> str | None:
@@ -59,3 +63,69 @@ def record_event(
             _encode(detail),
         ),
     )
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    """One stored event; ``before``, ``after`` and ``detail`` are JSON text (or None)."""
+
+    id: int
+    at: str
+    actor: str
+    account: str
+    kind: str
+    case_seq: int | None
+    case_id: str | None
+    before: str | None
+    after: str | None
+    detail: str | None
+
+
+def read_events(
+    store: Store,
+    *,
+    after_id: int,
+    limit: int,
+    case_id: str | None = None,
+    kind_prefix: str | None = None,
+) -> list[EventRecord]:
+    """Up to ``limit`` events with id above ``after_id``, oldest first, optionally of one case
+    id and of kinds starting with ``kind_prefix`` (a plain prefix)."""
+    conditions = ""
+    params: list[object] = []
+    if case_id is not None:
+        conditions += " AND case_id = ?"
+        params.append(case_id)
+    if kind_prefix:
+        conditions += " AND substr(kind, 1, ?) = ?"
+        params.extend([len(kind_prefix), kind_prefix])
+    rows = store.query(
+        "SELECT id, at, actor, account, kind, case_seq, case_id, before, after, detail"
+        " FROM events WHERE id > ?" + conditions + " ORDER BY id LIMIT ?",
+        [after_id, *params, limit],
+    )
+    return [
+        EventRecord(
+            id=int(r[0]),
+            at=str(r[1]),
+            actor=str(r[2]),
+            account=str(r[3]),
+            kind=str(r[4]),
+            case_seq=None if r[5] is None else int(r[5]),
+            case_id=None if r[6] is None else str(r[6]),
+            before=r[7],
+            after=r[8],
+            detail=r[9],
+        )
+        for r in rows
+    ]
+
+
+def case_known(store: Store, case_id: str) -> bool:
+    """True if the store has (or had, per its log) a case with this id."""
+    rows = store.query(
+        "SELECT EXISTS (SELECT 1 FROM cases WHERE case_id = ?)"
+        " OR EXISTS (SELECT 1 FROM events WHERE case_id = ?)",
+        (case_id, case_id),
+    )
+    return bool(rows[0][0])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from labeler.slice_filter import SliceFilter, slice_sql
+from labeler.store.case_filters import SliceFilter, slice_sql
 from labeler.store.connection import Store
 
 LABEL_EVENT_KINDS = ("label.create", "label.change")

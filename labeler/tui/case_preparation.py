@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from labeler.cases import Case, load_case
+from labeler.review.case_display import CaseDisplay, case_display
 from labeler.store.connection import Store
-from labeler.text.case_display import CaseDisplay, case_display
 from labeler.tui.pane_rows import Row, wrap_rows
 
 PaneWidths = tuple[int, int, int]

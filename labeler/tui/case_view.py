@@ -7,7 +7,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.containers import Container
 
-from labeler.text.case_display import CaseDisplay, PaneContent, PaneLine
+from labeler.review.case_display import CaseDisplay, PaneContent, PaneLine
 from labeler.tui.case_preparation import PaneWidths, PreparedCase
 from labeler.tui.text_pane import TextPane
 

@@ -8,7 +8,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.widgets import Static
 
-from labeler.text.case_display import CaseDisplay
+from labeler.review.case_display import CaseDisplay
 
 
 @dataclass

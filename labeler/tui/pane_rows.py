@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from rich.cells import cell_len, chop_cells
 
-from labeler.text.case_display import LineKind, PaneLine
+from labeler.review.case_display import LineKind, PaneLine
 
 
 class Row(NamedTuple):

@@ -37,9 +37,9 @@ from labeler.resolve.session import (
     WriteOutcome,
     find_resolve_start,
 )
+from labeler.review.case_display import CaseDisplay, case_display
 from labeler.review.prefetch import Prefetcher
 from labeler.store.connection import Store, open_store
-from labeler.text.case_display import CaseDisplay, case_display
 from labeler.text.display import safe_inline
 from labeler.tui.bucket_bar import BucketBar
 from labeler.tui.case_preparation import PaneWidths, PreparedCase, prepare_case

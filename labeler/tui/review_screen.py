@@ -18,13 +18,13 @@ from textual.widgets import Footer, Static
 from labeler.buckets import BucketInfo
 from labeler.cases import Case, find_case_seq, load_case, read_label_count
 from labeler.labels import Label, get_label
+from labeler.review.case_display import CaseDisplay, case_display
 from labeler.review.hints import hints_for, latency_threshold
 from labeler.review.label_writer import UNSET, WriteOutcome
 from labeler.review.prefetch import Prefetcher
 from labeler.review.queue import queue_progress
 from labeler.review.session import ReviewSession, case_id_of
 from labeler.store.connection import Store, open_store
-from labeler.text.case_display import CaseDisplay, case_display
 from labeler.text.display import safe_inline
 from labeler.tui.bucket_bar import BucketBar
 from labeler.tui.bucket_guide import BucketGuide

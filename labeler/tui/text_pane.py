@@ -23,7 +23,7 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from labeler.text.case_display import LineKind, PaneContent, PaneLine
+from labeler.review.case_display import LineKind, PaneContent, PaneLine
 from labeler.tui.pane_rows import Row, row_of_line, wrap_rows
 
 FRAME_LEFT = 2

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from labeler.text.case_display import PaneLine
+from labeler.review.case_display import PaneLine
 from labeler.text.display import make_safe
 from labeler.tui.pane_rows import TAB_SIZE, wrap_line, wrap_rows
 

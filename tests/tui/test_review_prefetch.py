@@ -14,7 +14,7 @@ from labeler.cases import Case, find_case_seq, load_case
 from labeler.identity import Actor
 from labeler.labels import set_label
 from labeler.store import Store
-from labeler.text.case_display import case_display
+from labeler.review.case_display import case_display
 from labeler.tui.case_preparation import PaneWidths, PreparedCase
 from labeler.tui.case_view import CaseView
 from labeler.tui.pane_rows import wrap_rows

@@ -14,7 +14,7 @@ from pilot_helpers import MakeApp, header_text, review_screen, screen_text, sett
 from test_review_snapshots import CASES
 
 from labeler.store import Store
-from labeler.text.case_display import EXPECTED_TITLE
+from labeler.review.case_display import EXPECTED_TITLE
 from labeler.tui.bucket_bar import CHOSEN
 from labeler.tui.bucket_guide import BucketGuide
 from labeler.tui.modals import help_text

@@ -8,7 +8,7 @@ from textual import events
 from textual.app import App, ComposeResult
 from textual.geometry import Region
 
-from labeler.text.case_display import PaneContent, PaneLine
+from labeler.review.case_display import PaneContent, PaneLine
 from labeler.tui.pane_rows import wrap_line, wrap_rows
 from labeler.tui.text_pane import FRAME_LEFT, FRAME_RIGHT, TextPane
 

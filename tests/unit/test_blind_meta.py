@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from labeler.cases import find_case_seq, load_case
 from labeler.cli import main
 from labeler.identity import Actor
-from labeler.review.blind_meta import (
+from labeler.blind_meta import (
     hidden_meta_fields,
     normalize_hidden_meta,
     parse_hidden_meta,

@@ -113,7 +113,7 @@ def test_min_agreement_alpha_and_kappa(tmp_path: Path) -> None:
     kappa = stats.agreement.per_bucket["wrong_intent"].cohen_kappa
     # By hand, one vs rest over 40 cases with 4 split: po = 36/40, pe = 0.1² + 0.9² = 0.82;
     # alpha = 1 - (80 - 1) * 8 / (2 * 8 * 72).
-    assert alpha == pytest.approx(1 - 632 / 1152)
+    assert alpha is not None and alpha == pytest.approx(1 - 632 / 1152)
     assert kappa == pytest.approx((0.9 - 0.82) / (1 - 0.82))
     base: dict[str, object] = dict(
         kind="bucket_rate", bucket="wrong_intent", max_per_1000=200, on_fail="block"

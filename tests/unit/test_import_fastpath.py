@@ -182,7 +182,7 @@ _RECORD = st.fixed_dictionaries(
 
 _GOOD_TEXT = st.text(
     alphabet=st.one_of(
-        st.characters(codec="utf-8", exclude_categories=("Cs",)),
+        st.characters(codec="utf-8", exclude_categories=["Cs"]),
         st.sampled_from('"\\\n\r\t\b\f\x00\x01\x1f\x7f\u2028\ufeffé注🙏'),
     ),
     max_size=12,

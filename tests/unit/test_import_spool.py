@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import io
 import json
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,6 @@ from labeler.cli import main
 from labeler.identity import Actor
 from labeler.importing import import_files
 from labeler.importing import importer as importer_module
-from labeler.importing import spool as spool_module
 from labeler.importing.spool import Spool, SpoolError, SpoolFull
 from labeler.store import Store, StoreFull, create_store
 
@@ -48,9 +48,7 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def small_disk(monkeypatch: pytest.MonkeyPatch, room: int, error: int = errno.ENOSPC) -> None:
-    monkeypatch.setattr(
-        spool_module.tempfile, "TemporaryFile", lambda **_: FillingFile(room, error)
-    )
+    monkeypatch.setattr(tempfile, "TemporaryFile", lambda **_: FillingFile(room, error))
 
 
 def cases(tmp_path: Path, n: int = 1200) -> Path:
@@ -103,7 +101,7 @@ def test_no_temporary_file_can_be_made(tmp_path: Path, monkeypatch: pytest.Monke
     def refuse(**_: object) -> None:
         raise PermissionError(errno.EACCES, "Permission denied")
 
-    monkeypatch.setattr(spool_module.tempfile, "TemporaryFile", refuse)
+    monkeypatch.setattr(tempfile, "TemporaryFile", refuse)
     with pytest.raises(SpoolError, match="could not create the import's temporary file"):
         Spool(tmp_path)
 

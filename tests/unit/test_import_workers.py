@@ -212,7 +212,7 @@ def test_a_worker_that_fails_is_replaced_by_the_importing_process(
     def broken(args: Any, **kwargs: Any) -> Any:
         return real_popen([sys.executable, "-c", "pass"], **kwargs)
 
-    monkeypatch.setattr(workers.subprocess, "Popen", broken)
+    monkeypatch.setattr(subprocess, "Popen", broken)
     compare(tmp_path, monkeypatch, files={"m.jsonl": messy()}, skip_invalid=True)
 
 

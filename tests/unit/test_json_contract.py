@@ -106,20 +106,20 @@ def _mixed_store(folder: Path) -> Store:
     disagreements = [int(r[0]) for r in rows]
     for i, seq in enumerate(disagreements[:15]):
         labels = case_labels(store, seq)
-        given = [label.bucket for label in labels]
+        labeled = [label.bucket for label in labels]
         if i % 3 == 0:
-            bucket: str | None = None
+            final: str | None = None
         elif i % 3 == 1:
-            bucket = labels[0].bucket
+            final = labels[0].bucket
         else:
-            bucket = next(b for b in buckets if b not in given)
+            final = next(b for b in buckets if b not in labeled)
         reason = f"reason {i} \x1b[1m [/] ü" if i % 2 == 0 else None
         resolve(
             store,
             seq,
             _who("rita"),
-            bucket=bucket,
-            method=method_for(labels, bucket),
+            bucket=final,
+            method=method_for(labels, final),
             reason=reason,
             expected_version=None,
         )

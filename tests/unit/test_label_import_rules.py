@@ -52,7 +52,7 @@ def stored(store: Store) -> list[tuple[str, str, str, str | None, int]]:
         "SELECT c.case_id, l.reviewer, l.bucket, l.note, l.version FROM labels l"
         " JOIN cases c ON c.seq = l.case_seq ORDER BY c.case_id, l.reviewer"
     )
-    return [tuple(r) for r in rows]  # type: ignore[misc]
+    return [(r[0], r[1], r[2], r[3], r[4]) for r in rows]
 
 
 def event_count(store: Store) -> int:

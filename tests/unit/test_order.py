@@ -3,6 +3,7 @@ and the migration of a store made before the order existed."""
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 import sqlite3
@@ -75,7 +76,7 @@ def test_prefixes_are_uniform_over_import_order_on_average() -> None:
     imported together, e.g. one day of logs) with the hypergeometric spread (variance 14.1)."""
     counts = []
     for seed in range(400):
-        keys = sorted(range(1, 1001), key=lambda seq, s=seed: order.mix(s, seq))
+        keys = sorted(range(1, 1001), key=functools.partial(order.mix, seed))
         counts.append(sum(1 for seq in keys[:100] if seq <= 250))
     mean = sum(counts) / len(counts)
     variance = sum((c - mean) ** 2 for c in counts) / (len(counts) - 1)

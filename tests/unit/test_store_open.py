@@ -22,7 +22,7 @@ from labeler.store import (
     open_store,
 )
 from labeler.store import connection as connection_module
-from labeler.store.schema import APPLICATION_ID, SCHEMA_VERSION
+from labeler.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 ACTOR = Actor(name="tester", account="tester", on_trust=False)
 
@@ -119,7 +119,7 @@ def test_older_store_is_migrated_in_one_transaction(
     path = tmp_path / "s.db"
     create_store(path, ACTOR).close()
     extra = ["CREATE TABLE added_later (x INTEGER)", "ALTER TABLE buckets ADD COLUMN colour TEXT"]
-    monkeypatch.setattr(connection_module, "MIGRATIONS", [*connection_module.MIGRATIONS, extra])
+    monkeypatch.setattr(connection_module, "MIGRATIONS", [*MIGRATIONS, extra])
     monkeypatch.setattr(connection_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     import labeler.store.opening as opening
 
@@ -138,7 +138,7 @@ def test_failed_migration_leaves_the_old_store(
     path = tmp_path / "s.db"
     create_store(path, ACTOR).close()
     broken = ["CREATE TABLE half_done (x)", "THIS IS NOT SQL"]
-    monkeypatch.setattr(connection_module, "MIGRATIONS", [*connection_module.MIGRATIONS, broken])
+    monkeypatch.setattr(connection_module, "MIGRATIONS", [*MIGRATIONS, broken])
     monkeypatch.setattr(connection_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     import labeler.store.opening as opening
 

@@ -11,7 +11,7 @@ import pytest
 
 from labeler.gates import GatesFileError, parse_gates, run_gate
 from labeler.gates.anytime import anytime_interval
-from labeler.gates.planning import bloch_kraemer_units, more_cases
+from labeler.gates.planning import Method, bloch_kraemer_units, more_cases
 from labeler.gates.results import RuleResult
 from labeler.gates.to_decide import (
     agreement_plans,
@@ -57,7 +57,11 @@ on_fail = "flag"
 
 def test_a_rate_rule_gets_both_numbers_and_the_pool(make_store: MakeStore) -> None:
     store = _labeled_store(make_store, n=300, labeled=100, failures=2)
-    for interval, method in (("", "wilson"), ('interval = "anytime"\n', "anytime")):
+    methods: tuple[tuple[str, Method], ...] = (
+        ("", "wilson"),
+        ('interval = "anytime"\n', "anytime"),
+    )
+    for interval, method in methods:
         spec = parse_gates(interval + RATE_RULE, "g.toml")
         outcome, inputs = run_gate(store, spec)
         [result] = plan_outcome(outcome, inputs.stats).results
