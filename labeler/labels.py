@@ -9,22 +9,19 @@ is written. A reviewer can only write labels under their own name.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 
 from labeler.clock import utc_now
 from labeler.identity import Actor
+from labeler.store import labels as label_rows
+from labeler.store.cases import case_id_of
 from labeler.store.connection import Store
 from labeler.store.errors import StoreError, VersionConflict
 from labeler.store.events import record_event
+from labeler.store.labels import LabelRecord
+from labeler.store.taxonomy import bucket_exists
 
-
-@dataclass(frozen=True)
-class Label:
-    """The current label of one reviewer on one case."""
-
-    bucket: str
-    note: str | None
-    version: int
+Label = LabelRecord
+"""The current label of one reviewer on one case."""
 
 
 _KEEP = object()
@@ -32,19 +29,11 @@ _KEEP = object()
 
 def get_label(store: Store, case_seq: int, reviewer: str) -> Label | None:
     """This reviewer's current label on the case, or None."""
-    rows = store.query(
-        "SELECT bucket, note, version FROM labels WHERE case_seq = ? AND reviewer = ?",
-        (case_seq, reviewer),
-    )
-    return Label(rows[0][0], rows[0][1], rows[0][2]) if rows else None
+    return label_rows.read_label(store, case_seq, reviewer)
 
 
 def _current(conn: sqlite3.Connection, case_seq: int, reviewer: str) -> Label | None:
-    row = conn.execute(
-        "SELECT bucket, note, version FROM labels WHERE case_seq = ? AND reviewer = ?",
-        (case_seq, reviewer),
-    ).fetchone()
-    return Label(row[0], row[1], row[2]) if row else None
+    return label_rows.current_label(conn, case_seq, reviewer)
 
 
 def _check(current: Label | None, expected_version: int | None, case_id: str) -> None:
@@ -57,10 +46,10 @@ def _check(current: Label | None, expected_version: int | None, case_id: str) ->
 
 
 def _case_id(conn: sqlite3.Connection, case_seq: int) -> str:
-    row = conn.execute("SELECT case_id FROM cases WHERE seq = ?", (case_seq,)).fetchone()
-    if row is None:
+    case_id = case_id_of(conn, case_seq)
+    if case_id is None:
         raise StoreError(f"no case with internal number {case_seq}")
-    return str(row[0])
+    return case_id
 
 
 def _as_dict(label: Label | None, reviewer: str) -> dict[str, object] | None:
@@ -91,8 +80,7 @@ def set_label(
         case_id = _case_id(conn, case_seq)
         current = _current(conn, case_seq, actor.name)
         _check(current, expected_version, case_id)
-        exists = conn.execute("SELECT 1 FROM buckets WHERE key = ?", (bucket,)).fetchone()
-        if exists is None:
+        if not bucket_exists(conn, bucket):
             raise StoreError(f"there is no bucket {bucket!r} in this store's taxonomy")
         new_note = (current.note if current else None) if note is _KEEP else note
         assert new_note is None or isinstance(new_note, str)
@@ -100,18 +88,26 @@ def set_label(
             return current
         now = utc_now()
         if current is None:
-            conn.execute(
-                "INSERT INTO labels (case_seq, reviewer, account, bucket, note, version,"
-                " labeled_at, reached_by, case_order) VALUES (?, ?, ?, ?, ?, 1, ?, ?,"
-                " (SELECT review_order FROM cases WHERE seq = ?))",
-                (case_seq, actor.name, actor.account, bucket, new_note, now, reached_by, case_seq),
+            label_rows.insert_label(
+                conn,
+                case_seq=case_seq,
+                reviewer=actor.name,
+                account=actor.account,
+                bucket=bucket,
+                note=new_note,
+                labeled_at=now,
+                reached_by=reached_by,
             )
             stored = Label(bucket, new_note, 1)
         else:
-            conn.execute(
-                "UPDATE labels SET bucket = ?, note = ?, account = ?, version = version + 1,"
-                " labeled_at = ? WHERE case_seq = ? AND reviewer = ?",
-                (bucket, new_note, actor.account, now, case_seq, actor.name),
+            label_rows.update_label(
+                conn,
+                case_seq=case_seq,
+                reviewer=actor.name,
+                account=actor.account,
+                bucket=bucket,
+                note=new_note,
+                labeled_at=now,
             )
             stored = Label(bucket, new_note, current.version + 1)
         record_event(
@@ -135,9 +131,7 @@ def delete_label(
         case_id = _case_id(conn, case_seq)
         current = _current(conn, case_seq, actor.name)
         _check(current, expected_version, case_id)
-        conn.execute(
-            "DELETE FROM labels WHERE case_seq = ? AND reviewer = ?", (case_seq, actor.name)
-        )
+        label_rows.remove_label(conn, case_seq, actor.name)
         record_event(
             conn,
             actor,

@@ -16,11 +16,12 @@ import re
 import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from labeler.identity import Actor
+from labeler.store import labels as label_rows
+from labeler.store import taxonomy as bucket_rows
 from labeler.store.connection import Store
 from labeler.store.errors import StoreError
 from labeler.store.events import record_event
@@ -229,49 +230,33 @@ def load_taxonomy_file(path: Path) -> Taxonomy:
 
 def read_taxonomy(store: Store) -> Taxonomy:
     """The store's taxonomy, in bar order."""
-    rows = store.query(
-        "SELECT key, name, shortcut, description, must_pass FROM buckets ORDER BY position"
-    )
     return Taxonomy.model_construct(
         bucket=[
             Bucket.model_construct(
-                key=r["key"],
-                name=r["name"],
-                shortcut=r["shortcut"],
-                description=r["description"],
-                must_pass=bool(r["must_pass"]),
+                key=b.key,
+                name=b.name,
+                shortcut=b.shortcut,
+                description=b.description,
+                must_pass=b.must_pass,
             )
-            for r in rows
+            for b in bucket_rows.read_buckets(store)
         ]
     )
-
-
-def _bucket_row(b: Bucket, position: int) -> dict[str, Any]:
-    return {**b.model_dump(), "must_pass": int(b.must_pass), "position": position}
 
 
 def write_taxonomy(
     conn: sqlite3.Connection, taxonomy: Taxonomy, actor: Actor, *, kind: str = "taxonomy.set"
 ) -> None:
     """Replace the bucket rows inside the caller's transaction, logging before and after."""
-    before = [dict(r) for r in conn.execute("SELECT * FROM buckets ORDER BY position")]
-    # Shortcuts are unique: clear them first so that swapping two shortcuts works.
-    conn.execute("UPDATE buckets SET shortcut = '#' || key")
-    keep = {b.key for b in taxonomy.bucket}
-    for b_row in before:
-        if b_row["key"] not in keep:
-            conn.execute("DELETE FROM buckets WHERE key = ?", (b_row["key"],))
-    for position, b in enumerate(taxonomy.bucket):
-        row = _bucket_row(b, position)
-        conn.execute(
-            "INSERT INTO buckets (key, name, shortcut, description, must_pass, position)"
-            " VALUES (:key, :name, :shortcut, :description, :must_pass, :position)"
-            " ON CONFLICT(key) DO UPDATE SET name = excluded.name, shortcut = excluded.shortcut,"
-            " description = excluded.description, must_pass = excluded.must_pass,"
-            " position = excluded.position",
-            row,
-        )
-    after = [dict(r) for r in conn.execute("SELECT * FROM buckets ORDER BY position")]
+    before = bucket_rows.bucket_rows(conn)
+    bucket_rows.replace_bucket_rows(
+        conn,
+        [
+            bucket_rows.BucketRow(b.key, b.name, b.shortcut, b.description, b.must_pass)
+            for b in taxonomy.bucket
+        ],
+    )
+    after = bucket_rows.bucket_rows(conn)
     record_event(conn, actor, kind, before=before, after=after)
 
 
@@ -290,13 +275,7 @@ def replace_taxonomy(
             raise StoreError(f"--merge {old}={new}: {new!r} is not a bucket of the new taxonomy")
     moved: dict[str, int] = {}
     with store.write() as conn:
-        in_use = {
-            r[0]: r[1]
-            for r in conn.execute(
-                "SELECT bucket, count(*) FROM (SELECT bucket FROM labels UNION ALL "
-                "SELECT bucket FROM resolutions WHERE bucket IS NOT NULL) GROUP BY bucket"
-            )
-        }
+        in_use = bucket_rows.bucket_use_counts(conn)
         missing = sorted(k for k in in_use if k not in new_keys and k not in merges)
         if missing:
             detail = ", ".join(f"{k} ({in_use[k]} labels)" for k in missing)
@@ -314,47 +293,27 @@ def replace_taxonomy(
 
 def _move_bucket(conn: sqlite3.Connection, old: str, new: str, actor: Actor) -> int:
     # The new bucket must exist before labels can point to it; write_taxonomy completes it later.
-    conn.execute(
-        "INSERT OR IGNORE INTO buckets (key, name, shortcut, description, must_pass, position)"
-        " VALUES (?, ?, ?, '', 0, 10000)",
-        (new, new, f"#{new}"),
-    )
-    rows = conn.execute(
-        "SELECT l.case_seq, c.case_id, l.reviewer, l.note FROM labels l"
-        " JOIN cases c ON c.seq = l.case_seq WHERE l.bucket = ?",
-        (old,),
-    ).fetchall()
+    bucket_rows.add_placeholder_bucket(conn, new)
+    rows = label_rows.labels_in_bucket(conn, old)
     for r in rows:
-        conn.execute(
-            "UPDATE labels SET bucket = ?, version = version + 1"
-            " WHERE case_seq = ? AND reviewer = ?",
-            (new, r["case_seq"], r["reviewer"]),
-        )
+        label_rows.move_label(conn, case_seq=r.case_seq, reviewer=r.reviewer, bucket=new)
         record_event(
             conn,
             actor,
             "label.merge",
-            case_seq=r["case_seq"],
-            case_id=r["case_id"],
-            before={"reviewer": r["reviewer"], "bucket": old},
-            after={"reviewer": r["reviewer"], "bucket": new},
+            case_seq=r.case_seq,
+            case_id=r.case_id,
+            before={"reviewer": r.reviewer, "bucket": old},
+            after={"reviewer": r.reviewer, "bucket": new},
         )
-    res = conn.execute(
-        "SELECT r.case_seq, c.case_id FROM resolutions r JOIN cases c ON c.seq = r.case_seq"
-        " WHERE r.bucket = ?",
-        (old,),
-    ).fetchall()
-    for r in res:
-        conn.execute(
-            "UPDATE resolutions SET bucket = ?, version = version + 1 WHERE case_seq = ?",
-            (new, r["case_seq"]),
-        )
+    for case_seq, case_id in bucket_rows.resolutions_in_bucket(conn, old):
+        bucket_rows.move_resolution(conn, case_seq, new)
         record_event(
             conn,
             actor,
             "resolution.merge",
-            case_seq=r["case_seq"],
-            case_id=r["case_id"],
+            case_seq=case_seq,
+            case_id=case_id,
             before={"bucket": old},
             after={"bucket": new},
         )

@@ -27,6 +27,9 @@ from labeler.clock import utc_now
 from labeler.identity import Actor
 from labeler.importing.bucket_names import key_for_name
 from labeler.importing.csv_reader import CSV_FIELD_LIMIT
+from labeler.store import labels as label_rows
+from labeler.store import taxonomy as bucket_rows
+from labeler.store.cases import current_seq
 from labeler.store.connection import Store
 from labeler.store.errors import StoreError
 from labeler.store.events import record_event
@@ -233,16 +236,14 @@ def _plan(
     for r in rows:
         if r.case_id in seqs:
             continue
-        found = conn.execute(
-            "SELECT seq FROM cases WHERE case_id = ? AND is_current = 1", (r.case_id,)
-        ).fetchone()
+        found = current_seq(conn, r.case_id)
         if found is None:
             if r.case_id not in unknown_cases:
                 unknown_cases.append(r.case_id)
         else:
-            seqs[r.case_id] = found[0]
+            seqs[r.case_id] = found
     rows, names = _match_bucket_names(conn, rows, create_buckets)
-    buckets = {row[0] for row in conn.execute("SELECT key FROM buckets")}
+    buckets = {key for key, _ in bucket_rows.bucket_keys_and_names(conn)}
     unknown_buckets = sorted({r.bucket for r in rows if r.bucket not in buckets})
     problems = []
     if unknown_cases:
@@ -277,14 +278,12 @@ def _plan(
     writes: list[tuple[LabelRow, int, tuple[str, str | None] | None]] = []
     for r in rows:
         seq = seqs[r.case_id]
-        old = conn.execute(
-            "SELECT bucket, note FROM labels WHERE case_seq = ? AND reviewer = ?",
-            (seq, r.reviewer),
-        ).fetchone()
-        if old is None:
+        stored = label_rows.current_label(conn, seq, r.reviewer)
+        if stored is None:
             result.created += 1
             writes.append((r, seq, None))
             continue
+        old = (stored.bucket, stored.note)
         new_note = r.note if r.note_given else old[1]
         if (old[0], old[1] or None) == (r.bucket, new_note or None):  # "" and None: no note
             result.unchanged += 1
@@ -303,7 +302,7 @@ def _match_bucket_names(
     """Rows whose bucket is a stored bucket's key or name (exact, else ignoring case) get its
     key; with ``create_buckets``, an unknown name gets a new valid key (:func:`key_for_name`).
     Returns the rows and new key -> name as the file wrote it."""
-    stored = conn.execute("SELECT key, name FROM buckets").fetchall()
+    stored = bucket_rows.bucket_keys_and_names(conn)
     keys = {str(k) for k, _ in stored}
     by_name = {str(n): str(k) for k, n in stored}
     by_folded = {str(n).casefold(): str(k) for k, n in reversed(stored)}
@@ -329,10 +328,7 @@ def _spaces_hint(conn: sqlite3.Connection, unknown: list[str]) -> str:
         stripped = case_id.strip()
         if stripped == case_id or not stripped:
             continue
-        found = conn.execute(
-            "SELECT 1 FROM cases WHERE case_id = ? AND is_current = 1", (stripped,)
-        ).fetchone()
-        if found is not None:
+        if current_seq(conn, stripped) is not None:
             return (
                 f" (case ids are matched exactly: {_shown_id(case_id)} has blanks around it, "
                 f"the store has {_shown_id(stripped)})"
@@ -402,19 +398,27 @@ def import_labels(
             detail: dict[str, object] = {"file": path.name, "line": r.line}
             if old is None:
                 note = r.note
-                conn.execute(
-                    "INSERT INTO labels (case_seq, reviewer, account, bucket, note, version,"
-                    " labeled_at, reached_by, case_order) VALUES (?, ?, ?, ?, ?, 1, ?, ?,"
-                    " (SELECT review_order FROM cases WHERE seq = ?))",
-                    (seq, r.reviewer, actor.account, r.bucket, note, now, REACHED_FROM_FILE, seq),
+                label_rows.insert_label(
+                    conn,
+                    case_seq=seq,
+                    reviewer=r.reviewer,
+                    account=actor.account,
+                    bucket=r.bucket,
+                    note=note,
+                    labeled_at=now,
+                    reached_by=REACHED_FROM_FILE,
                 )
                 before = None
             else:
                 note = r.note if r.note_given else old[1]
-                conn.execute(
-                    "UPDATE labels SET bucket = ?, note = ?, account = ?, version = version + 1,"
-                    " labeled_at = ? WHERE case_seq = ? AND reviewer = ?",
-                    (r.bucket, note, actor.account, now, seq, r.reviewer),
+                label_rows.update_label(
+                    conn,
+                    case_seq=seq,
+                    reviewer=r.reviewer,
+                    account=actor.account,
+                    bucket=r.bucket,
+                    note=note,
+                    labeled_at=now,
                 )
                 before = {"reviewer": r.reviewer, "bucket": old[0], "note": old[1]}
                 detail["replace"] = True
@@ -433,23 +437,21 @@ def import_labels(
 
 
 def _free_shortcuts(conn: sqlite3.Connection) -> list[str]:
-    used = {r[0] for r in conn.execute("SELECT shortcut FROM buckets")}
+    used = bucket_rows.used_shortcuts(conn)
     return [c for c in SPARE_SHORTCUTS if c not in used and c not in RESERVED_SHORTCUTS]
 
 
 def _create_buckets(
     conn: sqlite3.Connection, keys: list[str], actor: Actor, names: dict[str, str]
 ) -> None:
-    position = conn.execute("SELECT coalesce(max(position), -1) FROM buckets").fetchone()[0]
+    position = bucket_rows.last_position(conn)
     free = _free_shortcuts(conn)
     if len(free) < len(keys):
         raise StoreError(f"not enough free shortcut keys for {len(keys)} new buckets")
     for key, shortcut in zip(keys, free, strict=False):
         position += 1
-        conn.execute(
-            "INSERT INTO buckets (key, name, shortcut, description, must_pass, position)"
-            " VALUES (?, ?, ?, '', 0, ?)",
-            (key, names.get(key, key), shortcut, position),
+        bucket_rows.add_bucket(
+            conn, key=key, name=names.get(key, key), shortcut=shortcut, position=position
         )
         record_event(
             conn,
