@@ -24,7 +24,8 @@ from labeler.review.empty_queue import empty_queue_reason
 from labeler.review.queue import Order, QueueSpec
 from labeler.review.session import QueueStart, look_up_queue_start
 from labeler.store import Store, open_store
-from labeler.store.order import place_new_cases
+from labeler.store.errors import StoreError
+from labeler.store.order import has_unplaced, place_new_cases
 from labeler.text.display import safe_inline
 
 SLICE_OPTION = click.option(
@@ -39,9 +40,7 @@ SLICE_OPTION = click.option(
 def run_review(store: Store, actor: Actor, spec: QueueSpec) -> None:
     """Run the review app until the reviewer quits."""
     if spec.order == "random":
-        # Cases written by something else than `labeler import` get their place first.
-        with store.write() as conn:
-            place_new_cases(conn)
+        _place_cases_without_a_key(store)
     # Finding the first page of the queue can take tens of milliseconds on a large store: do it
     # on a thread (SQLite runs without the GIL) while the UI is imported.
     lookup = look_up_queue_start(store.path, spec)
@@ -73,6 +72,24 @@ def run_review(store: Store, actor: Actor, spec: QueueSpec) -> None:
 def remove_demo_folder(folder: Path) -> None:
     """Remove the demo's temporary folder (the store, its -wal and -shm), whatever is left."""
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def _place_cases_without_a_key(store: Store) -> None:
+    """Cases written by something else than ``labeler import`` get their place in the random
+    order first. Only when there are some (a write on a full disk or a busy store would stop
+    the review); if it fails they stay out of this queue, and the review goes on."""
+    with store.snapshot() as conn:
+        if not has_unplaced(conn):
+            return
+    try:
+        with store.write() as conn:
+            place_new_cases(conn)
+    except StoreError as exc:
+        click.echo(
+            "note: cases without a place in the random order could not be placed, so they are "
+            f"not in this queue yet: {safe_inline(str(exc), 300)}",
+            err=True,
+        )
 
 
 def finish_app(store_failure: str | None, return_code: int | None) -> None:

@@ -250,6 +250,15 @@ def _compact(conn: sqlite3.Connection) -> None:
     )
 
 
+def has_unplaced(conn: sqlite3.Connection) -> bool:
+    """Whether some current unlabeled case has no key yet (one index seek, no write)."""
+    row = conn.execute(
+        "SELECT EXISTS (SELECT 1 FROM cases WHERE is_current = 1 AND label_count = 0"
+        " AND review_order IS NULL)"
+    ).fetchone()
+    return bool(row[0])
+
+
 def place_new_cases(conn: sqlite3.Connection) -> int:
     """Give every current unlabeled case without a key its place; returns how many got one.
 
