@@ -20,74 +20,50 @@ Methods (reviewers are lettered A, B, C... by name, see
 from __future__ import annotations
 
 import sqlite3
-from array import array
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, replace
-from pathlib import Path
-from typing import NamedTuple
+from dataclasses import replace
 
 from labeler.clock import utc_now
 from labeler.identity import Actor
-from labeler.resolve.disagreements import (
-    ResolveSpec,
-    ReviewerLabel,
-    disagreement_condition,
-    read_case_labels,
-)
-from labeler.store.connection import Store, open_store
+from labeler.resolve.disagreements import ResolveSpec, ReviewerLabel
+from labeler.store import resolutions as table
+from labeler.store.connection import Store
+from labeler.store.disagreements import read_case_labels
 from labeler.store.errors import StoreError, VersionConflict
 from labeler.store.events import record_event
+from labeler.store.resolutions import (
+    METHODS,
+    Resolution,
+    UnclearCase,
+    get_resolution,
+    open_writer,
+    read_tally,
+    unclear_cases,
+)
 from labeler.text.display import safe_inline
 
-METHODS = ("took_a", "took_b", "took_label", "other", "unclear")
-"""Every resolution method, in the order summaries list them."""
+__all__ = [
+    "METHODS",
+    "OPEN",
+    "InvalidResolution",
+    "Resolution",
+    "UnclearCase",
+    "delete_resolution",
+    "get_resolution",
+    "method_for",
+    "open_writer",
+    "read_tally",
+    "resolution_state",
+    "resolve",
+    "set_reason",
+    "summary",
+    "unclear_cases",
+    "undo_resolution",
+]
 
 
 class InvalidResolution(StoreError):
     """A resolution that does not match the case's labels or the taxonomy; nothing written."""
-
-
-@dataclass(frozen=True)
-class Resolution:
-    """The stored resolution of one case (``bucket`` is None when ``method`` is unclear)."""
-
-    case_seq: int
-    bucket: str | None
-    method: str
-    resolver: str
-    account: str
-    reason: str | None
-    version: int
-    resolved_at: str
-
-
-_COLUMNS = "case_seq, bucket, method, resolver, account, reason, version, resolved_at"
-
-
-def _from_row(row: sqlite3.Row | tuple[object, ...]) -> Resolution:
-    return Resolution(
-        case_seq=int(str(row[0])),
-        bucket=None if row[1] is None else str(row[1]),
-        method=str(row[2]),
-        resolver=str(row[3]),
-        account=str(row[4]),
-        reason=None if row[5] is None else str(row[5]),
-        version=int(str(row[6])),
-        resolved_at=str(row[7]),
-    )
-
-
-def _current(conn: sqlite3.Connection, case_seq: int) -> Resolution | None:
-    row = conn.execute(
-        f"SELECT {_COLUMNS} FROM resolutions WHERE case_seq = ?", (case_seq,)
-    ).fetchone()
-    return _from_row(row) if row else None
-
-
-def get_resolution(store: Store, case_seq: int) -> Resolution | None:
-    """The case's resolution, or None."""
-    with store.snapshot() as conn:
-        return _current(conn, case_seq)
 
 
 def method_for(labels: Sequence[ReviewerLabel], bucket: str | None) -> str:
@@ -115,16 +91,6 @@ def _as_dict(res: Resolution | None) -> dict[str, object] | None:
     }
 
 
-def _last_writer(conn: sqlite3.Connection, case_seq: int, case_id: str) -> str | None:
-    """Who wrote the case's resolution last, from the log (indexed by case id)."""
-    row = conn.execute(
-        "SELECT actor FROM events WHERE case_id = ? AND case_seq = ?"
-        " AND kind LIKE 'resolution.%' ORDER BY id DESC LIMIT 1",
-        (case_id, case_seq),
-    ).fetchone()
-    return None if row is None else str(row[0])
-
-
 def _check(
     conn: sqlite3.Connection,
     case_seq: int,
@@ -137,7 +103,9 @@ def _check(
     seen = None if current is None else current.version
     if seen == expected_version:
         return
-    last = _last_writer(conn, case_seq, case_id) or (current.resolver if current else "someone")
+    last = table.last_writer(conn, case_seq, case_id) or (
+        current.resolver if current else "someone"
+    )
     who = safe_inline(last, 64) + (" (in another window?)" if last == actor.name else "")
     case_id = safe_inline(case_id, 80)
     if current is None:
@@ -170,7 +138,7 @@ def _validate(
         raise InvalidResolution("an unclear resolution has no bucket; every other one has one")
     if bucket is None:
         return
-    if conn.execute("SELECT 1 FROM buckets WHERE key = ?", (bucket,)).fetchone() is None:
+    if not table.bucket_exists(conn, bucket):
         raise InvalidResolution(f"there is no bucket {bucket!r} in this store's taxonomy")
     labels = read_case_labels(conn, case_seq)
     given = [label.bucket for label in labels]
@@ -200,12 +168,12 @@ def _open(
     conn: sqlite3.Connection, case_seq: int, actor: Actor, expected_version: int | None
 ) -> tuple[str, Resolution | None]:
     """The case id and the stored resolution, after the compare-and-swap check."""
-    row = conn.execute("SELECT case_id FROM cases WHERE seq = ?", (case_seq,)).fetchone()
-    if row is None:
+    case_id = table.case_id_of(conn, case_seq)
+    if case_id is None:
         raise StoreError(f"no case with internal number {case_seq}")
-    current = _current(conn, case_seq)
-    _check(conn, case_seq, current, expected_version, str(row[0]), actor)
-    return str(row[0]), current
+    current = table.read_resolution(conn, case_seq)
+    _check(conn, case_seq, current, expected_version, case_id, actor)
+    return case_id, current
 
 
 def _commit(
@@ -222,17 +190,9 @@ def _commit(
     """
     seq, case_id = case
     if new is None:
-        conn.execute("DELETE FROM resolutions WHERE case_seq = ?", (seq,))
+        table.remove_resolution(conn, seq)
     else:
-        conn.execute(
-            f"INSERT INTO resolutions ({_COLUMNS}) VALUES (:case_seq, :bucket, :method,"
-            " :resolver, :account, :reason, :version, :resolved_at)"
-            " ON CONFLICT (case_seq) DO UPDATE SET bucket = excluded.bucket,"
-            " method = excluded.method, resolver = excluded.resolver,"
-            " account = excluded.account, reason = excluded.reason,"
-            " version = excluded.version, resolved_at = excluded.resolved_at",
-            asdict(new),
-        )
+        table.write_resolution(conn, new)
     record_event(
         conn,
         actor,
@@ -336,8 +296,7 @@ def undo_resolution(
             return None
         stored = None
         if previous is not None:
-            known = conn.execute("SELECT 1 FROM buckets WHERE key = ?", (previous.bucket,))
-            if previous.bucket is not None and known.fetchone() is None:
+            if previous.bucket is not None and not table.bucket_exists(conn, previous.bucket):
                 raise InvalidResolution(
                     f"cannot restore {previous.bucket!r}: the bucket is no longer in the taxonomy"
                 )
@@ -347,52 +306,15 @@ def undo_resolution(
         return stored
 
 
-class UnclearCase(NamedTuple):
-    """A case the resolvers marked unclear, for the guideline owner (raw, untrusted text)."""
-
-    case_id: str
-    reason: str | None
-    resolver: str
-
-
-def unclear_cases(store: Store, spec: ResolveSpec | None = None) -> list[UnclearCase]:
-    """Current cases resolved as unclear, in ``seq`` order, optionally within ``spec``."""
-    sql = (
-        "SELECT c.case_id, r.reason, r.resolver FROM resolutions r"
-        " JOIN cases c ON c.seq = r.case_seq WHERE r.method = 'unclear' AND c.is_current = 1"
-    )
-    params: list[object] = []
-    if spec is not None:
-        cond, params = disagreement_condition(spec, include_resolved=True)
-        sql += " AND" + cond
-    rows = store.query(sql + " ORDER BY c.seq", params)
-    return [UnclearCase(str(r[0]), r[1], str(r[2])) for r in rows]
-
-
 def summary(store: Store, spec: ResolveSpec) -> dict[str, int]:
     """Resolutions by method over the disagreements in ``spec``, every method listed.
 
     Counts the same cases as :func:`labeler.resolve.disagreements.progress`, so the values add up to
     its ``resolved``.
     """
-    cond, params = disagreement_condition(spec, include_resolved=True)
-    rows = store.query(
-        "SELECT r.method, count(*) FROM resolutions r JOIN cases c ON c.seq = r.case_seq"
-        " WHERE" + cond + " GROUP BY r.method",
-        params,
-    )
     counts = dict.fromkeys(METHODS, 0)
-    for method, count in rows:
-        counts[str(method)] = int(count)
+    counts.update(table.method_counts(store, spec))
     return counts
-
-
-def open_writer(path: Path, wait_ms: int) -> Store:
-    """A connection of its own for writing resolutions, waiting at most ``wait_ms`` for a busy
-    store (the resolve screen then says so and retries, instead of freezing)."""
-    store = open_store(path)
-    store.conn.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
-    return store
 
 
 OPEN = "open"
@@ -402,33 +324,7 @@ OPEN = "open"
 def resolution_state(store: Store, spec: ResolveSpec, case_seq: int) -> str | None:
     """The case's state now: :data:`OPEN`, the method of its resolution, or None if it is not a
     disagreement of ``spec`` (any more). Two primary-key lookups: cheap enough for every key."""
-    cond, params = disagreement_condition(spec, include_resolved=True)
-    rows = store.query(
-        "SELECT (SELECT r.method FROM resolutions r WHERE r.case_seq = c.seq) FROM cases c"
-        " WHERE c.seq = ? AND" + cond,
-        [case_seq, *params],
-    )
-    if not rows:
+    found, method = table.disagreement_method(store, spec, case_seq)
+    if not found:
         return None
-    return OPEN if rows[0][0] is None else str(rows[0][0])
-
-
-def read_tally(store: Store, spec: ResolveSpec) -> tuple[array[int], bytearray]:
-    """Every disagreement of ``spec`` in ``seq`` order and its state: 0 when open, else
-    1 + the index of its method in :data:`METHODS`. One pass over the current cases with two
-    or more labels (about a second on a million cases): run it in a worker."""
-    cond, params = disagreement_condition(spec, include_resolved=True)
-    codes = {method: index + 1 for index, method in enumerate(METHODS)}
-    other = codes["other"]
-    seqs: array[int] = array("q")
-    states = bytearray()
-    with store.snapshot() as conn:
-        rows = conn.execute(
-            "SELECT c.seq, r.method FROM cases c NOT INDEXED"
-            " LEFT JOIN resolutions r ON r.case_seq = c.seq WHERE" + cond + " ORDER BY c.seq",
-            params,
-        )
-        for seq, method in rows:
-            seqs.append(int(seq))
-            states.append(0 if method is None else codes.get(str(method), other))
-    return seqs, states
+    return OPEN if method is None else method

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from labeler.resolve.disagreements import ResolveProgress
 from labeler.review.label_writer import WriteOutcome
 from labeler.review.queue import QueueProgress
 
@@ -32,20 +31,3 @@ class WriterStatus(Message):
         super().__init__()
         self.pending = pending
         self.error = error
-
-
-class ProgressReady(Message):
-    """The resolve queue's progress and its most confused pairs were counted."""
-
-    def __init__(
-        self,
-        counted: ResolveProgress | None,
-        pairs: list[tuple[str, str, int]],
-        generation: int,
-    ) -> None:
-        super().__init__()
-        self.counted = counted
-        """None when the count failed."""
-        self.pairs = pairs
-        self.generation = generation
-        """Which count this is (the screen shows only the newest)."""

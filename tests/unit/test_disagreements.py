@@ -1,5 +1,4 @@
-"""Tests for labeler.resolve.disagreements: the resolve queue, progress, confused pairs, the
-trail."""
+"""Tests for labeler.resolve.disagreements: the resolve queue, progress, confused pairs."""
 
 from __future__ import annotations
 
@@ -20,7 +19,6 @@ from resolve_fixtures import (
     THREE_TWO_AGREE,
     UNCLEAR,
     actor,
-    add_case,
     label,
     new_store,
     scenario,
@@ -29,7 +27,6 @@ from resolve_fixtures import (
 from labeler.resolve.disagreements import (
     ResolveProgress,
     ResolveSpec,
-    ResolveTrail,
     case_labels,
     check_spec,
     confused_pairs,
@@ -40,7 +37,7 @@ from labeler.resolve.disagreements import (
     progress,
     reviewer_letter,
 )
-from labeler.resolve.resolutions import get_resolution, resolve, undo_resolution
+from labeler.resolve.resolutions import resolve, undo_resolution
 from labeler.store import Store
 
 UNRESOLVED = [DIS_LONG, DIS_SHORT, DIS_OTHER, THREE, THREE_TWO_AGREE]
@@ -217,83 +214,6 @@ def test_check_spec_names_unknown_bucket(store: Store) -> None:
     check_spec(store, ResolveSpec(pair=CONFUSED))
     with pytest.raises(ValueError, match="wrong_intnet"):
         check_spec(store, ResolveSpec(pair=("wrong_intnet", "other")))
-
-
-def test_trail_steps_back_to_a_resolved_case(store: Store) -> None:
-    trail = ResolveTrail(store, ResolveSpec())
-    assert trail.current is None
-    assert trail.forward() == DIS_LONG
-    assert trail.forward() == DIS_SHORT
-    resolve(
-        store,
-        DIS_SHORT,
-        actor("rita"),
-        bucket="wrong_intent",
-        method="took_b",
-        reason=None,
-        expected_version=None,
-    )
-    assert trail.back() == DIS_LONG
-    assert trail.forward() == DIS_SHORT  # still on the trail although resolved
-    assert trail.forward() == DIS_OTHER
-    assert trail.visited == [DIS_LONG, DIS_SHORT, DIS_OTHER]
-    assert trail.back() == DIS_SHORT
-    assert trail.back() == DIS_LONG
-    assert trail.back() is None  # nothing before the first disagreement
-    assert trail.current == DIS_LONG
-
-
-def test_trail_back_walks_into_earlier_resolved_cases(store: Store) -> None:
-    for seq in (DIS_LONG, DIS_SHORT, DIS_OTHER):
-        resolve(
-            store,
-            seq,
-            actor("rita"),
-            bucket=None,
-            method="unclear",
-            reason=None,
-            expected_version=None,
-        )
-    trail = ResolveTrail(store, ResolveSpec())
-    assert trail.forward() == THREE
-    assert trail.back() == UNCLEAR
-    assert trail.back() == RESOLVED
-    assert trail.visited == [RESOLVED, UNCLEAR, THREE]
-    assert trail.forward() == UNCLEAR
-    assert trail.forward() == THREE
-    assert trail.forward() == THREE_TWO_AGREE
-    assert trail.forward() is None
-    assert trail.current is None
-    assert trail.back() == THREE_TWO_AGREE
-    assert get_resolution(store, DIS_OTHER) is not None
-
-
-def test_trail_restart_finds_skipped_cases(store: Store) -> None:
-    trail = ResolveTrail(store, ResolveSpec(pair=CONFUSED))
-    seen = []
-    while (seq := trail.forward()) is not None:
-        seen.append(seq)
-    assert seen == [DIS_LONG, DIS_SHORT, THREE, THREE_TWO_AGREE]
-    resolve(
-        store,
-        DIS_LONG,
-        actor("rita"),
-        bucket="other",
-        method="other",
-        reason=None,
-        expected_version=None,
-    )
-    assert trail.restart() == DIS_SHORT
-    assert trail.visited == [DIS_SHORT]
-
-
-def test_empty_trail(tmp_path: Path) -> None:
-    store = new_store(tmp_path)
-    add_case(store, 1, "x")
-    trail = ResolveTrail(store, ResolveSpec())
-    assert trail.forward() is None
-    assert trail.back() is None
-    assert trail.current is None
 
 
 def test_core_modules_import_no_ui_library() -> None:
