@@ -10,6 +10,7 @@ from test_export_fixtures import read_csv, status_store
 
 import labeler.export.run as export_run
 from labeler.export import ExportSpec, export_store
+from labeler.export import rows as export_rows
 from labeler.slice_filter import SliceFilter
 from labeler.store import Store
 
@@ -71,5 +72,5 @@ def test_no_progress_asked_means_no_count(
     def refuse(*args: object) -> int:
         raise AssertionError("counted without a progress callback")
 
-    monkeypatch.setattr(export_run.export_rows, "count_rows", refuse)
+    monkeypatch.setattr(export_rows, "count_rows", refuse)
     assert export_store(store, tmp_path / "final.csv", ExportSpec()).rows == 6

@@ -180,7 +180,9 @@ def build_store(folder: Path, cases: int = 300) -> Path:
     return store
 
 
-def write_label_csv(path: Path, case_ids: Sequence[str], reviewer: str, buckets: Sequence[str]):
+def write_label_csv(
+    path: Path, case_ids: Sequence[str], reviewer: str, buckets: Sequence[str]
+) -> Path:
     """A labels CSV (``case_id,reviewer,bucket``) for ``import-labels``."""
     lines = ["case_id,reviewer,bucket"]
     lines += [f"{c},{reviewer},{buckets[n % len(buckets)]}" for n, c in enumerate(case_ids)]
@@ -264,7 +266,9 @@ def missing_labels(store: Path, expected: Iterable[Label]) -> list[str]:
     return problems
 
 
-def assert_visible(store: Path, expected: Iterable[Label], within: float = VISIBLE_WITHIN_S):
+def assert_visible(
+    store: Path, expected: Iterable[Label], within: float = VISIBLE_WITHIN_S
+) -> None:
     """Every label is in the store with its event, seen from this process within ``within``."""
     expected = list(expected)
     deadline = time.monotonic() + within
@@ -550,7 +554,9 @@ class Loops:
     _threads: list[threading.Thread] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, name: str, argv: Callable[[int], Sequence[str | Path]], pause: float = 0.2):
+    def add(
+        self, name: str, argv: Callable[[int], Sequence[str | Path]], pause: float = 0.2
+    ) -> None:
         def loop() -> None:
             n = 0
             while not self._stop.is_set():

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -74,7 +75,7 @@ def test_screens_lose_no_saved_label_while_other_processes_use_the_store(
     loops.add("import", lambda n: [LABELER, "import", store, extra[n % len(extra)]])
     loops.add("sqlite3", lambda n: bare_count(store))
 
-    def review(name: str) -> None:
+    def review(name: str) -> Callable[[threading.Event], None]:
         def work(stop: threading.Event) -> None:
             keys_rng = random.Random(seeds[name])
             for _ in range(ROUNDS):

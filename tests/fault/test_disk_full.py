@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -39,7 +39,9 @@ def assert_clean_failure(ran: Ran, disk: SmallDisk) -> None:
 
 
 def case_count(store: Path) -> int:
-    return int(query(store, "SELECT count(*) FROM cases WHERE is_current = 1")[0][0])  # type: ignore[arg-type]
+    (count,) = query(store, "SELECT count(*) FROM cases WHERE is_current = 1")[0]
+    assert isinstance(count, int)
+    return count
 
 
 def assert_check_passes(store: Path) -> None:
@@ -97,9 +99,13 @@ def test_review_keeps_labels_pending_on_a_full_disk_and_saves_them_when_space_re
         assert query(disk_store, "SELECT count(*) FROM labels")[0][0] == 1
 
         disk.fill(0)
+
+        def showing(case_id: str) -> Callable[[str], bool]:
+            return lambda t: shown_case(t) == case_id
+
         for key, next_case in (("2", "s-0002"), ("3", "s-0003"), ("4", "s-0004")):
             screen.keys(key)
-            screen.wait(lambda t, c=next_case: shown_case(t) == c, f"case {next_case}")
+            screen.wait(showing(next_case), f"case {next_case}")
         # "3 label(s) not saved yet, retrying: the disk holding STORE is full (...)", cut at
         # the terminal's width (a long STORE path hides the word "full").
         full = screen.wait(

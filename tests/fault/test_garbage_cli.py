@@ -244,46 +244,58 @@ def _lines(data: bytes) -> list[bytes]:
     return data.split(b"\n")
 
 
+def _int(op: tuple[object, ...], i: int) -> int:
+    value = op[i]
+    assert isinstance(value, int)
+    return value
+
+
+def _bytes(op: tuple[object, ...], i: int) -> bytes:
+    value = op[i]
+    assert isinstance(value, bytes)
+    return value
+
+
 def apply(data: bytes, op: tuple[object, ...]) -> bytes:
     """One mutation of the file's bytes."""
     kind = op[0]
     if kind == "flip" and data:
-        n, bits = int(op[1]) % len(data), int(op[2])  # type: ignore[call-overload]
+        n, bits = _int(op, 1) % len(data), _int(op, 2)
         return data[:n] + bytes([data[n] ^ bits]) + data[n + 1 :]
     if kind == "truncate":
-        return data[: _pos(data, int(op[1]))]  # type: ignore[call-overload]
+        return data[: _pos(data, _int(op, 1))]
     if kind == "delete":
-        n = _pos(data, int(op[1]))  # type: ignore[call-overload]
-        return data[:n] + data[n + int(op[2]) :]  # type: ignore[call-overload]
+        n = _pos(data, _int(op, 1))
+        return data[:n] + data[n + _int(op, 2) :]
     if kind == "insert":
-        n = _pos(data, int(op[1]))  # type: ignore[call-overload]
-        return data[:n] + bytes(op[2]) + data[n:]  # type: ignore[call-overload]
+        n = _pos(data, _int(op, 1))
+        return data[:n] + _bytes(op, 2) + data[n:]
     lines = _lines(data)
     if kind == "insert_line":
-        n = int(op[1]) % (len(lines) + 1)  # type: ignore[call-overload]
-        return b"\n".join([*lines[:n], bytes(op[2]), *lines[n:]])  # type: ignore[call-overload]
+        n = _int(op, 1) % (len(lines) + 1)
+        return b"\n".join([*lines[:n], _bytes(op, 2), *lines[n:]])
     if kind == "dup_line":
-        n = int(op[1]) % len(lines)  # type: ignore[call-overload]
+        n = _int(op, 1) % len(lines)
         return b"\n".join([*lines[: n + 1], lines[n], *lines[n + 1 :]])
     if kind == "swap_lines":
-        a, b = (int(x) % len(lines) for x in op[1:3])  # type: ignore[call-overload]
+        a, b = (_int(op, i) % len(lines) for i in (1, 2))
         lines[a], lines[b] = lines[b], lines[a]
         return b"\n".join(lines)
     if kind == "replace_value":
         found = list(_VALUE.finditer(data))
         if not found:
             return data
-        m = found[int(op[1]) % len(found)]  # type: ignore[call-overload]
-        return data[: m.start()] + bytes(op[2]) + data[m.end() :]  # type: ignore[call-overload]
+        m = found[_int(op, 1) % len(found)]
+        return data[: m.start()] + _bytes(op, 2) + data[m.end() :]
     if kind == "dup_key":
         found = list(_JSON_MEMBER.finditer(data))
         if not found:  # a CSV header or TOML: duplicate a cell of the first line
             head, sep, rest = data.partition(b"\n")
             end = b"\r" if head.endswith(b"\r") else b""
             cells = head.removesuffix(b"\r").split(b",")
-            cell = cells[int(op[1]) % len(cells)]  # type: ignore[call-overload]
+            cell = cells[_int(op, 1) % len(cells)]
             return b",".join([*cells, cell]) + end + sep + rest
-        m = found[int(op[1]) % len(found)]  # type: ignore[call-overload]
+        m = found[_int(op, 1) % len(found)]
         return data[: m.end()] + m.group() + data[m.end() :]
     if kind == "crlf":
         return data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")

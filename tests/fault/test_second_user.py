@@ -25,7 +25,7 @@ import re
 import shutil
 import signal
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -167,9 +167,13 @@ def test_shared_store_both_users_label_and_each_account_is_recorded(
         # lbfault2 reviews in a terminal while lbfault1 imports labels from a spreadsheet.
         screen.start(as_user(SECOND, second.home, [second.labeler, "review", store]))
         screen.wait(lambda t: shown_case(t) == "u-0000" and "q Quit" in t, "the first case")
+
+        def showing(case_id: str) -> Callable[[str], bool]:
+            return lambda t: shown_case(t) == case_id
+
         for key, after in (("1", "u-0001"), ("2", "u-0002")):
             screen.keys(key)
-            screen.wait(lambda t, c=after: shown_case(t) == c, f"case {after}")
+            screen.wait(showing(after), f"case {after}")
         spreadsheet = label_file(world, "a.csv", FIRST, ["u-0000", "u-0001", "u-0005"], "other")
         ok(first("import-labels", store, spreadsheet))
         screen.keys("3")

@@ -13,7 +13,7 @@ from pilot_helpers import settle
 from resolve_helpers import demo_store, header, resolve_app, screen
 
 import labeler.tui.resolve_screen as resolve_module
-from labeler.resolve.counts import Counted, CountRequest
+from labeler.resolve.counts import Counted, CountRequest, count_disagreements
 from labeler.store import Store
 
 SIZE = (120, 40)
@@ -35,7 +35,7 @@ class SlowCount:
         self.hold = threading.Event()
         self.release = threading.Event()
         self.calls = 0
-        real = resolve_module.count_disagreements
+        real = count_disagreements
 
         def slow(store: Store, request: CountRequest) -> Counted:
             self.calls += 1

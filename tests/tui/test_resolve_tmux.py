@@ -127,9 +127,13 @@ def test_installed_command_resolves_cases_in_a_real_terminal(tmux: Tmux, tmp_pat
     store.close()
     tmux.start([str(LABELER), "resolve", str(path), "--reviewer", "tmuxres"])
     tmux.wait_for(lambda s: "resolved 0 / 34" in s)
+
+    def resolved(n: int) -> Callable[[str], bool]:
+        return lambda s: f"resolved {n} / 34" in s
+
     for key, done in (("a", 1), ("b", 2), ("x", 3)):
         tmux.keys(key)
-        tmux.wait_for(lambda s, n=done: f"resolved {n} / 34" in s)
+        tmux.wait_for(resolved(done))
     tmux.keys("q")
     assert tmux.exit_status() == "0", tmux.screen()
     after = tmux.screen()

@@ -21,7 +21,7 @@ from rich.text import Text
 
 from labeler.identity import Actor
 from labeler.labels import set_label
-from labeler.review.hints import LATENCY_SETTING
+from labeler.settings import LATENCY_SETTING
 from labeler.store import Store
 from labeler.tui.app import ReviewApp
 from labeler.tui.bucket_bar import BucketBar

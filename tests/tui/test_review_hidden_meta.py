@@ -17,8 +17,7 @@ from pilot_helpers import (
 )
 
 from labeler.identity import Actor
-from labeler.review.hints import LATENCY_SETTING
-from labeler.settings import set_setting
+from labeler.settings import LATENCY_SETTING, set_setting
 from labeler.store import Store
 
 SIZE = (160, 45)

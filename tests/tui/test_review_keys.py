@@ -584,7 +584,12 @@ async def test_quitting_anyway_still_saves_a_label_if_the_store_frees_up(
 ) -> None:
     app = make_app(store, "bob")
     other = sqlite3.connect(store.path, isolation_level=None, timeout=0, check_same_thread=False)
-    release = threading.Timer(1.0, lambda: (other.execute("COMMIT"), other.close()))
+
+    def release_the_lock() -> None:
+        other.execute("COMMIT")
+        other.close()
+
+    release = threading.Timer(1.0, release_the_lock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         other.execute("BEGIN IMMEDIATE")

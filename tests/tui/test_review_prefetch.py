@@ -13,9 +13,9 @@ import labeler.tui.review_screen as review_module
 from labeler.cases import Case, find_case_seq, load_case
 from labeler.identity import Actor
 from labeler.labels import set_label
-from labeler.store import Store
 from labeler.review.case_display import case_display
-from labeler.tui.case_preparation import PaneWidths, PreparedCase
+from labeler.store import Store
+from labeler.tui.case_preparation import PaneWidths, PreparedCase, prepare_case
 from labeler.tui.case_view import CaseView
 from labeler.tui.pane_rows import wrap_rows
 
@@ -28,8 +28,8 @@ class Calls:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.prepared: list[tuple[int, tuple[int, int, int], str]] = []
         self.loaded: list[int] = []
-        prepare = review_module.prepare_case
-        load = review_module.load_case
+        prepare = prepare_case
+        load = load_case
 
         def recording_prepare(store: Store, seq: int, widths: PaneWidths) -> PreparedCase | None:
             self.prepared.append((seq, widths, threading.current_thread().name))

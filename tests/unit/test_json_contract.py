@@ -27,7 +27,6 @@ from click.testing import CliRunner
 from labeler.cases import find_case_seq
 from labeler.cli import main
 from labeler.gates import EXAMPLE_GATES
-from labeler.gates.render import md
 from labeler.identity import Actor
 from labeler.importing import import_files
 from labeler.labels import set_label
@@ -37,6 +36,7 @@ from labeler.sample import make_demo_store, sample_dir
 from labeler.store import Store, create_store
 from labeler.store.schema import SCHEMA_VERSION
 from labeler.taxonomy import load_taxonomy_file, replace_taxonomy
+from labeler.text.markdown import md
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 WRITE = os.environ.get("LABELER_WRITE_GOLDEN") == "1"

@@ -321,8 +321,8 @@ def test_no_action_needs_a_key_the_browser_keeps() -> None:
         importlib.import_module(f"labeler.tui.{module.name}")
     reserved = {"ctrl+w", "ctrl+t", "ctrl+n"}
 
-    def subclasses(cls: type) -> list[type]:
-        found = []
+    def subclasses(cls: type[DOMNode]) -> list[type[DOMNode]]:
+        found: list[type[DOMNode]] = []
         for sub in cls.__subclasses__():
             found.append(sub)
             found.extend(subclasses(sub))

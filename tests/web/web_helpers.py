@@ -17,7 +17,7 @@ def client(*, verify_tls: bool = True) -> aiohttp.ClientSession:
     """A client that keeps cookies for 127.0.0.1 (aiohttp's default jar ignores IP hosts)."""
     return aiohttp.ClientSession(
         cookie_jar=aiohttp.CookieJar(unsafe=True),
-        connector=aiohttp.TCPConnector(ssl=None if verify_tls else False),
+        connector=aiohttp.TCPConnector(ssl=verify_tls),
     )
 
 
