@@ -8,7 +8,6 @@ and every write goes through :meth:`Store.write`.
 from __future__ import annotations
 
 import errno
-import json
 import os
 import sqlite3
 import tempfile
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from labeler.clock import utc_now
+from labeler.identity import Actor
 from labeler.store.errors import (
     StoreBusy,
     StoreDamaged,
@@ -29,6 +28,7 @@ from labeler.store.errors import (
     StorePermission,
     StoreWalLost,
 )
+from labeler.store.events import record_event
 from labeler.store.opening import (
     can_write,
     check_header,
@@ -46,8 +46,6 @@ from labeler.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:
     import sqlite_utils
-
-    from labeler.identity import Actor
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -324,15 +322,11 @@ def _migrate(store: Store, from_version: int) -> None:
             for statement in MIGRATIONS[number - 1]:
                 conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        conn.execute(
-            "INSERT INTO events (at, actor, account, kind, detail) VALUES (?, ?, ?, ?, ?)",
-            (
-                utc_now(),
-                "labeler",
-                "labeler",
-                "store.migrate",
-                json.dumps({"from": from_version, "to": SCHEMA_VERSION}, sort_keys=True),
-            ),
+        record_event(
+            conn,
+            Actor(name="labeler", account="labeler", on_trust=False),
+            "store.migrate",
+            detail={"from": from_version, "to": SCHEMA_VERSION},
         )
 
 
@@ -366,16 +360,7 @@ def create_store(path: Path | str, actor: Actor, *, shared: bool = False) -> Sto
                 for statement in migration:
                     c.execute(statement)
             c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            c.execute(
-                "INSERT INTO events (at, actor, account, kind, detail) VALUES (?, ?, ?, ?, ?)",
-                (
-                    utc_now(),
-                    actor.name,
-                    actor.account,
-                    "store.create",
-                    json.dumps({"schema_version": SCHEMA_VERSION}, sort_keys=True),
-                ),
-            )
+            record_event(c, actor, "store.create", detail={"schema_version": SCHEMA_VERSION})
             write_taxonomy(c, default_taxonomy(), actor, kind="taxonomy.default")
         conn.execute("PRAGMA journal_mode = WAL")  # recorded in the header, before the link
         conn.close()
