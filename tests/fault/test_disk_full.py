@@ -89,7 +89,7 @@ def test_review_keeps_labels_pending_on_a_full_disk_and_saves_them_when_space_re
     screen = Screen(folder)
     try:
         screen.start(
-            [LABELER, "review", disk_store, "--reviewer", "alice"],
+            [LABELER, "review", disk_store, "--reviewer", "alice", "--order", "import"],
             env={"HOME": str(folder), "TERM": "xterm-256color", "LANG": "C.UTF-8"},
         )
         first = screen.wait(lambda t: shown_case(t) == "s-0000" and "q Quit" in t, "case 1")
