@@ -165,7 +165,9 @@ def test_shared_store_both_users_label_and_each_account_is_recorded(
     screen = Screen(world)
     try:
         # lbfault2 reviews in a terminal while lbfault1 imports labels from a spreadsheet.
-        screen.start(as_user(SECOND, second.home, [second.labeler, "review", store, "--order", "import"]))
+        screen.start(
+            as_user(SECOND, second.home, [second.labeler, "review", store, "--order", "import"])
+        )
         screen.wait(lambda t: shown_case(t) == "u-0000" and "q Quit" in t, "the first case")
 
         def showing(case_id: str) -> Callable[[str], bool]:
