@@ -19,7 +19,8 @@ from labeler.review.hints import output_is_json
 from labeler.stats.counts import UNRESOLVED
 from labeler.stats.intervals import percentile
 from labeler.stats.latency import parse_latency_ms
-from labeler.store.case_filters import NONE_GROUP, group_sql
+from labeler.store import reports
+from labeler.store.case_filters import NONE_GROUP
 from labeler.store.connection import Store
 
 
@@ -89,40 +90,14 @@ def _latency(kind: str | None, value: object) -> float | None:
     return parse_latency_ms(value if kind in ("integer", "real", "text") else None)
 
 
-_IS_JSON = (
-    "(json_valid(c.meta) AND json_type(c.meta, '$.output_format') = 'text'"
-    " AND lower(json_extract(c.meta, '$.output_format')) = 'json')"
-)
-
-
 def read_case_facts(store: Store, keys: Sequence[str]) -> CaseFacts:
     """Read every current case's status, scope values and meta metrics in one snapshot."""
     keys = list(dict.fromkeys(keys))
-    exprs = [group_sql(k) for k in keys]  # grouped as labeler.stats.compute groups them
-    group_columns = "".join(f", {sql}" for sql, _ in exprs)
-    sql = (
-        f"SELECT c.seq, s.status, {_IS_JSON} AS is_json,"
-        f" CASE WHEN {_IS_JSON} THEN t.output END AS output,"
-        " CASE WHEN json_valid(c.meta) THEN json_type(c.meta, '$.latency_ms') END,"
-        " CASE WHEN json_valid(c.meta) THEN json_extract(c.meta, '$.latency_ms') END"
-        f"{group_columns}"
-        " FROM cases c JOIN case_status s ON s.case_seq = c.seq"
-        " LEFT JOIN case_texts t ON t.case_seq = c.seq"
-        " WHERE c.is_current = 1 ORDER BY c.seq"
-    )
-    params = [param for _, names in exprs for param in names]
     with store.snapshot() as conn:
-        rows = conn.execute(sql, params).fetchall()
-        unresolved_rows = conn.execute(
-            "SELECT l.case_seq, l.bucket FROM labels l"
-            " JOIN case_status s ON s.case_seq = l.case_seq WHERE s.status = ?",
-            (UNRESOLVED,),
-        ).fetchall()
-        reviewer_rows = conn.execute(
-            "SELECT l.reviewer, count(*) FROM labels l JOIN cases c ON c.seq = l.case_seq"
-            " WHERE c.is_current = 1 GROUP BY l.reviewer ORDER BY l.reviewer"
-        ).fetchall()
-        schema_version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        rows = reports.case_fact_rows(conn, keys)
+        unresolved_rows = reports.labels_with_status(conn, UNRESOLVED)
+        reviewer_labels = reports.current_label_counts(conn)
+        schema_version = reports.schema_version(conn)
         read_at = utc_now()
     groups: dict[str, list[str]] = {k: [] for k in keys}
     seqs: list[int] = []
@@ -130,17 +105,15 @@ def read_case_facts(store: Store, keys: Sequence[str]) -> CaseFacts:
     json_ok: list[bool | None] = []
     latency: list[float | None] = []
     for row in rows:
-        seqs.append(int(row[0]))
-        statuses.append(str(row[1]))
-        json_ok.append(output_is_json(row[3]) if row[2] else None)
-        latency.append(_latency(row[4], row[5]))
-        for offset, key in enumerate(keys):
-            value = row[6 + offset]
-            groups[key].append(NONE_GROUP if value is None else str(value))
+        seqs.append(row.seq)
+        statuses.append(row.status)
+        json_ok.append(output_is_json(row.output) if row.output_is_json_format else None)
+        latency.append(_latency(row.latency_kind, row.latency_value))
+        for key, value in zip(keys, row.groups, strict=True):
+            groups[key].append(NONE_GROUP if value is None else value)
     named: dict[int, set[str]] = {}
     for seq, bucket in unresolved_rows:
-        named.setdefault(int(seq), set()).add(str(bucket))
-    reviewer_labels = {str(r[0]): int(r[1]) for r in reviewer_rows}
+        named.setdefault(seq, set()).add(bucket)
     return CaseFacts(
         seqs=seqs,
         statuses=statuses,

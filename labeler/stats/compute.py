@@ -33,7 +33,8 @@ from labeler.stats.sampling import (
     measure,
     measure_groups,
 )
-from labeler.store.case_filters import NONE_GROUP, SliceFilter, group_sql, slice_sql
+from labeler.store import reports
+from labeler.store.case_filters import NONE_GROUP, SliceFilter, slice_sql
 from labeler.store.connection import Store
 from labeler.store.order import (
     read_key_texts,
@@ -41,6 +42,7 @@ from labeler.store.order import (
     read_reached_texts,
     read_scope_texts,
 )
+from labeler.store.reports import parse_ints as _parse_ints
 
 UNCLEAR_LISTED = 1000
 """At most this many unclear cases are listed (their count is in ``status``)."""
@@ -61,56 +63,22 @@ class StatsRequest:
 
 
 def _group_values(conn: sqlite3.Connection, key: str) -> list[str]:
-    expr, params = group_sql(key)
-    rows = conn.execute(
-        f"SELECT {expr} FROM cases c WHERE c.is_current = 1 ORDER BY c.seq", params
-    ).fetchall()
-    return [NONE_GROUP if r[0] is None else str(r[0]) for r in rows]
-
-
-def _int_list(conn: sqlite3.Connection, sql: str, params: Sequence[object] = ()) -> np.ndarray:
-    """Integers from a query that returns one comma-separated ``group_concat`` string.
-
-    One string crosses from SQLite to Python instead of a million row tuples: about 3x faster
-    and a quarter of the memory on a million labels (benchmarks/RESULTS.md).
-    """
-    return _parse_ints(conn.execute(sql, list(params)).fetchone()[0])
-
-
-def _parse_ints(text: str | None) -> np.ndarray:
-    """The integers of a comma-separated string (an empty array for NULL or "")."""
-    if not text:
-        return np.empty(0, dtype=np.int64)
-    return np.fromstring(text, dtype=np.int64, sep=",")
-
-
-def _case_when(column: str, names: Sequence[str]) -> tuple[str, list[object]]:
-    if not names:
-        return "-1", []
-    whens = " ".join(f"WHEN ? THEN {code}" for code in range(len(names)))
-    return f"(CASE {column} {whens} ELSE -1 END)", list(names)
+    return [NONE_GROUP if v is None else v for v in reports.group_values(conn, key)]
 
 
 def _read_matrix(
     conn: sqlite3.Connection, buckets: list[str], resolution_buckets: set[str]
 ) -> tuple[LabelMatrix, np.ndarray, list[str]]:
     """The label matrix of current cases, the case number of each item, and the bucket order."""
-    reviewers = sorted(str(r[0]) for r in conn.execute("SELECT DISTINCT reviewer FROM labels"))
-    used = {str(r[0]) for r in conn.execute("SELECT DISTINCT bucket FROM labels")}
+    reviewers = reports.label_reviewers(conn)
+    used = reports.label_buckets(conn)
     bucket_order = buckets + sorted((used | resolution_buckets) - set(buckets))
-    reviewer_expr, reviewer_params = _case_when("l.reviewer", reviewers)
-    bucket_expr, bucket_params = _case_when("l.bucket", bucket_order)
-    old_versions = conn.execute("SELECT count(*) FROM cases WHERE is_current = 0").fetchone()[0]
-    join = " JOIN cases c ON c.seq = l.case_seq WHERE c.is_current = 1" if old_versions else ""
-    # Three strings in one pass (one row, so the three lists are in the same order): about
-    # twice as fast as one string of "seq,reviewer,bucket" triples, whose || concatenation
-    # dominates the query (benchmarks/RESULTS.md).
-    texts = conn.execute(
-        f"SELECT group_concat(l.case_seq, ','), group_concat({reviewer_expr}, ','),"
-        f" group_concat({bucket_expr}, ',') FROM labels l{join}",
-        [*reviewer_params, *bucket_params],
-    ).fetchone()
-    seqs, reviewer_codes, bucket_codes = (_parse_ints(text) for text in texts)
+    columns = reports.label_columns(conn, reviewers, bucket_order)
+    seqs, reviewer_codes, bucket_codes = (
+        columns.case_seqs,
+        columns.reviewer_codes,
+        columns.bucket_codes,
+    )
     item_seqs, item_codes = np.unique(seqs, return_inverse=True)
     matrix = LabelMatrix.from_codes(
         [str(seq) for seq in item_seqs.tolist()],
@@ -235,19 +203,13 @@ class _FinalsInput:
 
 
 def _read_finals_input(conn: sqlite3.Connection) -> _FinalsInput:
-    buckets = [r[0] for r in conn.execute("SELECT key FROM buckets ORDER BY position")]
+    buckets = reports.bucket_keys(conn)
     seq_text, key_text = read_key_texts(conn)
     unsorted_seqs, unsorted_keys = _parse_ints(seq_text), _parse_ints(key_text)
     by_seq = np.argsort(unsorted_seqs, kind="stable")
     case_seqs, order_keys = unsorted_seqs[by_seq], unsorted_keys[by_seq]
     walk = _walk_order(unsorted_keys, by_seq, order_keys)
-    resolutions = [
-        (int(r[0]), None if r[1] is None else str(r[1]))
-        for r in conn.execute(
-            "SELECT r.case_seq, r.bucket FROM resolutions r JOIN cases c ON c.seq = r.case_seq"
-            " WHERE c.is_current = 1"
-        )
-    ]
+    resolutions = reports.current_resolutions(conn)
     matrix, item_seqs, bucket_order = _read_matrix(
         conn, buckets, {bucket for _, bucket in resolutions if bucket is not None}
     )
@@ -295,12 +257,7 @@ def compute_stats(store: Store, request: StatsRequest = StatsRequest()) -> Stats
     with store.snapshot() as conn:
         data = _read_finals_input(conn)
         groups = {key: _group_values(conn, key) for key in request.by}
-        unclear = conn.execute(
-            "SELECT c.case_id, r.reason, r.resolver FROM resolutions r"
-            " JOIN cases c ON c.seq = r.case_seq WHERE r.method = 'unclear' AND c.is_current = 1"
-            " ORDER BY c.seq LIMIT ?",
-            (UNCLEAR_LISTED,),
-        ).fetchall()
+        unclear = reports.unclear_cases(conn, UNCLEAR_LISTED)
         finals, statuses = data.codes()
         reviewed = statuses != STATUSES.index(UNLABELED)
         sampling = _sampling(conn, data, reviewed)
@@ -343,7 +300,7 @@ def compute_stats(store: Store, request: StatsRequest = StatsRequest()) -> Stats
         counts=SliceCounts(_bucket_counts(finals, reviewed, names, bucket_order), by),
         bootstrap_replicates=request.bootstrap,
         bootstrap_seed=request.seed,
-        unclear_cases=tuple(UnclearEntry(str(r[0]), r[1], str(r[2])) for r in unclear),
+        unclear_cases=tuple(UnclearEntry(r.case_id, r.reason, r.resolver) for r in unclear),
         sampling=sampling,
         sampling_by=sampling_by,
         agreement_by=agreement_by,
@@ -392,10 +349,4 @@ def _bucket_counts(
 
 def reviewer_has_open_overlap(store: Store, reviewer: str, overlap: int) -> bool:
     """True when the reviewer still has cases to label in their queue (blind mode applies)."""
-    row = store.query(
-        "SELECT 1 FROM cases c WHERE c.is_current = 1 AND c.label_count < ?"
-        " AND NOT EXISTS (SELECT 1 FROM labels l WHERE l.case_seq = c.seq AND l.reviewer = ?)"
-        " LIMIT 1",
-        (overlap, reviewer),
-    )
-    return bool(row)
+    return reports.reviewer_has_open_overlap(store, reviewer, overlap)
