@@ -13,7 +13,7 @@ numbers, lists stay lists). Turning them into spreadsheet-safe cells is the writ
 The status and final bucket of a case come from the ``case_status`` view, so there is one
 definition of "agreed", "resolved", "unclear", "unresolved", "single" and "unlabeled".
 
-This module is part of the pure core: standard library only.
+The SQL is in :mod:`labeler.store.export_queries`.
 """
 
 from __future__ import annotations
@@ -21,11 +21,13 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-from labeler.slice_filter import SliceFilter, slice_sql
+from labeler.slice_filter import SliceFilter
+from labeler.stats.counts import PSEUDO_BUCKETS
+from labeler.store import export_queries as queries
 
 __all__ = [
     "EVENT_COLUMNS",
@@ -73,8 +75,6 @@ EVENT_COLUMNS: Final[tuple[str, ...]] = (
     "detail",
 )
 
-#: Values of ``final_bucket`` that are not bucket keys (from the ``case_status`` view).
-PSEUDO_BUCKETS: Final[tuple[str, ...]] = ("unclear", "unresolved", "unlabeled")
 
 SLICE_PREFIX: Final = "slice."
 META_PREFIX: Final = "meta."
@@ -298,41 +298,18 @@ def _meta_values(text: str | None, flattened: bool) -> dict[str, Any]:
     return flatten_json_object(meta, META_PREFIX)
 
 
-def _in_list(column: str, values: Sequence[str]) -> tuple[str, list[str]]:
-    if not values:
-        return "", []
-    marks = ", ".join("?" for _ in values)
-    return f" AND {column} IN ({marks})", list(values)
-
-
-def _final_filter(spec: ExportSpec, alias: str) -> tuple[str, list[str]]:
-    """WHERE conditions (after ``1 = 1``) for the ``case_status`` view under ``alias``."""
-    slice_cond, slice_params = slice_sql(spec.slices, alias=alias)
-    bucket_cond, bucket_params = _in_list(f"{alias}.final_bucket", spec.buckets)
-    return slice_cond + bucket_cond, slice_params + bucket_params
-
-
 def discover_columns(conn: sqlite3.Connection, spec: ExportSpec) -> Columns:
     """The column set of the export (first pass: slice names and metadata keys of the cases)."""
     if spec.what == "labels":
         return Columns(LABEL_COLUMNS)
     if spec.what == "events":
         return Columns(EVENT_COLUMNS)
-    if spec.buckets:
-        # The final bucket needs the view; SQLite only computes the columns asked for.
-        cond, params = _final_filter(spec, "s")
-        table, where, alias = "case_status s", f"1 = 1{cond}", "s"
-    else:
-        cond, params = slice_sql(spec.slices, alias="c")
-        # "+": read the table in order, not row by row through the is_current index (3x faster)
-        table, where, alias = "cases c", f"+c.is_current = 1{cond}", "c"
     rows = 0
     slice_names: set[str] = set()
     slices_seen: set[str | None] = set()
     meta_keys: set[str] = set()  # keys of flat metadata objects (the usual kind), unprefixed
     meta_names: set[str] = set()  # names found by flattening the others
-    sql = f"SELECT {alias}.slices, {alias}.meta FROM {table} WHERE {where}"
-    for slices_text, meta_text in conn.execute(sql, params):
+    for slices_text, meta_text in queries.final_case_meta(conn, spec.slices, spec.buckets):
         rows += 1
         if slices_text not in slices_seen:
             if len(slices_seen) >= _SliceCache.LIMIT:
@@ -357,18 +334,6 @@ def discover_columns(conn: sqlite3.Connection, spec: ExportSpec) -> Columns:
 def _final_rows(
     conn: sqlite3.Connection, spec: ExportSpec, columns: Columns
 ) -> Iterator[ExportRow]:
-    cond, params = _final_filter(spec, "s")
-    sql = f"""
-        SELECT s.case_id, s.final_bucket, s.status, s.labels,
-            (SELECT group_concat(n.reviewer || ': ' || n.note, '; ')
-               FROM (SELECT reviewer, note FROM labels
-                      WHERE case_seq = s.case_seq AND note IS NOT NULL AND note <> ''
-                      ORDER BY reviewer) n) AS notes,
-            s.resolution_method, s.resolver, r.reason AS resolution_reason,
-            s.slices, s.meta
-        FROM case_status s LEFT JOIN resolutions r ON r.case_seq = s.case_seq
-        WHERE 1 = 1{cond}
-        ORDER BY s.case_seq"""
     names = columns.names
     base = len(FINAL_COLUMNS)
     position = {name: index for index, name in enumerate(names)}
@@ -377,7 +342,7 @@ def _final_rows(
     slice_places: dict[str | None, list[tuple[int, Any]]] = {}
     flattened = columns.meta_flattened
     key_places: dict[tuple[str, ...], list[int]] = {}  # metadata keys (in order) -> columns
-    for row in conn.execute(sql, params):
+    for row in queries.final_rows(conn, spec.slices, spec.buckets):
         ordered = list(row[:base])
         ordered += blank
         slices_text = row[8]
@@ -418,31 +383,12 @@ def _final_rows(
 
 
 def _label_rows(conn: sqlite3.Connection, spec: ExportSpec) -> Iterator[ExportRow]:
-    slice_cond, slice_params = slice_sql(spec.slices, alias="c")
-    bucket_cond, bucket_params = _in_list("l.bucket", spec.buckets)
-    sql = f"""
-        SELECT c.case_id, l.reviewer, l.bucket, l.note, l.labeled_at, l.account
-        FROM cases c JOIN labels l ON l.case_seq = c.seq
-        WHERE c.is_current = 1{slice_cond}{bucket_cond}
-        ORDER BY c.seq, l.reviewer"""
-    for row in conn.execute(sql, slice_params + bucket_params):
+    for row in queries.label_rows(conn, spec.slices, spec.buckets):
         yield ExportRow(split_key=row[2], ordered=list(row), names=LABEL_COLUMNS)
 
 
-def _event_filter(spec: ExportSpec) -> tuple[str, list[str]]:
-    if not spec.slices:
-        return "", []
-    cond, params = slice_sql(spec.slices, alias="c")
-    return f" WHERE e.case_seq IN (SELECT c.seq FROM cases c WHERE 1 = 1{cond})", list(params)
-
-
 def _event_rows(conn: sqlite3.Connection, spec: ExportSpec) -> Iterator[ExportRow]:
-    where, params = _event_filter(spec)
-    sql = (
-        "SELECT e.id, e.at, e.actor, e.account, e.kind, e.case_id, e.before, e.after, e.detail"
-        f" FROM events e{where} ORDER BY e.id"
-    )
-    for row in conn.execute(sql, params):
+    for row in queries.event_rows(conn, spec.slices):
         yield ExportRow(ordered=list(row), names=EVENT_COLUMNS)
 
 
@@ -451,15 +397,8 @@ def count_rows(conn: sqlite3.Connection, spec: ExportSpec, columns: Columns) -> 
     if columns.rows is not None:
         return columns.rows
     if spec.what == "labels":
-        slice_cond, slice_params = slice_sql(spec.slices, alias="c")
-        bucket_cond, bucket_params = _in_list("l.bucket", spec.buckets)
-        sql = (
-            "SELECT count(*) FROM cases c JOIN labels l ON l.case_seq = c.seq"
-            f" WHERE c.is_current = 1{slice_cond}{bucket_cond}"
-        )
-        return int(conn.execute(sql, slice_params + bucket_params).fetchone()[0])
-    where, params = _event_filter(spec)
-    return int(conn.execute(f"SELECT count(*) FROM events e{where}", params).fetchone()[0])
+        return queries.count_label_rows(conn, spec.slices, spec.buckets)
+    return queries.count_event_rows(conn, spec.slices)
 
 
 def iter_rows(conn: sqlite3.Connection, spec: ExportSpec, columns: Columns) -> Iterator[ExportRow]:

@@ -36,6 +36,7 @@ from labeler.atomic_file import atomic_write, fsync_folder
 from labeler.export import rows as export_rows
 from labeler.export.rows import PSEUDO_BUCKETS, Columns, ExportSpec
 from labeler.export.writers import CsvSink, FileNamer, JsonlSink, RowSink
+from labeler.store import export_queries
 from labeler.store.connection import Store, translate_error
 from labeler.store.opening import shown
 from labeler.text.display import safe_inline
@@ -82,7 +83,7 @@ def _check_not_store(store: Store, out: Path) -> None:
 
 def check_buckets(conn: sqlite3.Connection, spec: ExportSpec) -> None:
     """Raise ValueError naming any ``--bucket`` that this store does not have."""
-    known = {str(r[0]) for r in conn.execute("SELECT key FROM buckets")}
+    known = export_queries.bucket_keys(conn)
     if spec.what == "final":
         known.update(PSEUDO_BUCKETS)
     unknown = [b for b in spec.buckets if b not in known]
@@ -103,7 +104,7 @@ def _check_spec(spec: ExportSpec, split: bool) -> None:
 def _pinned_snapshot(store: Store) -> Iterator[sqlite3.Connection]:
     """A read transaction whose snapshot is taken now, before any column or row query."""
     with store.snapshot() as conn:
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        export_queries.pin_snapshot(conn)
         yield conn
 
 
