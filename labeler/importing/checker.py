@@ -34,6 +34,7 @@ from labeler.importing.sources import FormatUnknown, detect_format
 from labeler.importing.spool import SPOOL_BATCH, Spool, SpoolRow
 from labeler.importing.wording import shown_key
 from labeler.importing.workers import MIN_BYTES, Chunk, ChunkRow, ParsePool, default_workers
+from labeler.store import imports as import_sql
 from labeler.store.connection import Store
 from labeler.store.opening import refuse_store_file
 
@@ -88,7 +89,6 @@ class Checked:
     total_bytes: int
 
 
-FINGERPRINT_SQL = "SELECT coalesce(max(seq), 0), count(*) FROM cases"
 """(highest seq, number of case rows): changes whenever a case row is added."""
 
 
@@ -113,8 +113,7 @@ def check_files(
     seen_ids = SeenIds()
     pool: ParsePool | None = None
     try:
-        row = store.query(FINGERPRINT_SQL)[0]
-        fingerprint = (int(row[0]), int(row[1]))
+        fingerprint = import_sql.fingerprint(store)
         sizes = [_size(p) for p in paths]
         total = sum(sizes) * 2  # reading counts once, writing once more
         pool = _pool(paths, sizes, fmt, mapping)
@@ -262,10 +261,7 @@ class _Run:
             result.previous = _previous_import(self.store, result.sha256)
 
     def _same_name_imported(self, path: Path | str) -> bool:
-        rows = self.store.query(
-            "SELECT 1 FROM imports WHERE file_name = ? LIMIT 1", (os.path.abspath(path),)
-        )
-        return bool(rows)
+        return import_sql.file_name_imported(self.store, os.path.abspath(path))
 
     def _problem(self, check: FileCheck, problem: Problem) -> None:
         check.problem_count += 1
@@ -276,14 +272,7 @@ class _Run:
     def _classify(self, check: FileCheck, batch: list[Row]) -> None:
         current: dict[str, tuple[int, int, str]] = {}
         if not self.store_empty:
-            ids = [row.case_id for _, row in batch]
-            marks = ",".join("?" * len(ids))
-            for hit in self.store.query(
-                "SELECT case_id, seq, version, content_hash FROM cases "
-                f"WHERE is_current = 1 AND case_id IN ({marks})",
-                ids,
-            ):
-                current[hit[0]] = (hit[1], hit[2], hit[3])
+            current = import_sql.current_cases(self.store, [row.case_id for _, row in batch])
         result = check.result
         number = check.number
         add = self.chunks.add
@@ -405,10 +394,9 @@ def _finish_hash(path: Path | str, sha: _Hasher, offset: int) -> str | None:
 
 
 def _previous_import(store: Store, sha256: str) -> PreviousImport | None:
-    rows = store.query(
-        "SELECT id, imported_at, file_name FROM imports WHERE sha256 = ? ORDER BY id LIMIT 1",
-        (sha256,),
-    )
-    if not rows:
+    found = import_sql.first_import_of(store, sha256)
+    if found is None:
         return None
-    return PreviousImport(import_id=rows[0][0], imported_at=rows[0][1], file_name=rows[0][2])
+    return PreviousImport(
+        import_id=found.import_id, imported_at=found.imported_at, file_name=found.file_name
+    )

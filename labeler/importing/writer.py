@@ -34,7 +34,6 @@ from typing import Any
 from labeler.clock import utc_now
 from labeler.identity import Actor
 from labeler.importing.checker import (
-    FINGERPRINT_SQL,
     NEW,
     SAME,
     UPDATE,
@@ -45,21 +44,10 @@ from labeler.importing.checker import (
 from labeler.importing.outcome import Problem
 from labeler.importing.spool import SpoolRow
 from labeler.importing.wording import shown_key
+from labeler.store import imports as import_sql
 from labeler.store.connection import Store
 from labeler.store.events import record_event
 from labeler.store.order import place_new_cases
-
-_INSERT_CASE = (
-    "INSERT INTO cases (seq, case_id, version, is_current, content_hash, slices, meta, "
-    "label_count, import_id, imported_at) VALUES (?, ?, ?, 1, ?, ?, ?, 0, ?, ?)"
-)
-_INSERT_TEXT = (
-    "INSERT INTO case_texts (case_seq, input_kind, input, context, output, expected) "
-    "VALUES (?, ?, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT))"
-)
-"""The texts arrive as UTF-8 bytes (valid: they were encoded from Python strings); casting a
-BLOB to TEXT keeps its bytes as they are and stores a TEXT value, so nothing is decoded or
-encoded again while the lock is held (``CAST(NULL AS TEXT)`` stays NULL)."""
 
 
 class Rejected(Exception):
@@ -93,23 +81,23 @@ class _Writer:
         self.files = {f.number: f for f in checked.files if f.writable}
         self.import_ids: dict[int, int] = {}
         self.late_problems: list[tuple[FileCheck, Problem]] = []
-        row = conn.execute(FINGERPRINT_SQL).fetchone()
-        self.next_seq = int(row[0]) + 1
-        self.recheck = (int(row[0]), int(row[1])) != checked.fingerprint
+        found = import_sql.fingerprint_in(conn)
+        self.next_seq = found[0] + 1
+        self.recheck = found != checked.fingerprint
 
     def run(self) -> None:
         for number, check in self.files.items():
             r = check.result
             r.inserted = r.updated = r.unchanged = r.records = 0
-            cursor = self.conn.execute(
-                "INSERT INTO imports (file_name, sha256, format, imported_at, actor, account, "
-                "records, inserted, updated, unchanged, skipped) "
-                "VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0)",
-                (os.path.abspath(r.path), r.sha256, r.format, self.now, self.actor.name,
-                 self.actor.account),
-            )  # fmt: skip
-            assert cursor.lastrowid is not None
-            self.import_ids[number] = cursor.lastrowid
+            self.import_ids[number] = import_sql.start_import(
+                self.conn,
+                file_name=os.path.abspath(r.path),
+                sha256=r.sha256,
+                file_format=r.format,
+                at=self.now,
+                actor=self.actor.name,
+                account=self.actor.account,
+            )
         total_rows = max(self.checked.spool.count, 1)
         half = self.checked.total_bytes // 2
         done_rows = 0
@@ -129,16 +117,7 @@ class _Writer:
         """Compare rows with the store as it is now, under the lock."""
         if not rows:
             return rows
-        ids = [row[3] for row in rows]
-        marks = ",".join("?" * len(ids))
-        current = {
-            r[0]: (r[1], r[2], r[3])
-            for r in self.conn.execute(
-                "SELECT case_id, seq, version, content_hash FROM cases "
-                f"WHERE is_current = 1 AND case_id IN ({marks})",
-                ids,
-            )
-        }
+        current = import_sql.current_cases_in(self.conn, [row[3] for row in rows])
         out: list[SpoolRow] = []
         for row in rows:
             kind, number, line, case_id, content_hash = row[:5]
@@ -187,11 +166,7 @@ class _Writer:
                  self.now)
             )  # fmt: skip
             texts.append((seq, input_kind, text, context, output, expected))
-        if retire:
-            self.conn.executemany("UPDATE cases SET is_current = 0 WHERE seq = ?", retire)
-        if cases:
-            self.conn.executemany(_INSERT_CASE, cases)
-            self.conn.executemany(_INSERT_TEXT, texts)
+        import_sql.write_cases(self.conn, retire, cases, texts)
         for seq, row in events:
             number = row[1]
             record_event(
@@ -213,12 +188,15 @@ class _Writer:
             r = check.result
             if self.skip_invalid:
                 r.skipped = r.problems + late[number]
-            self.conn.execute(
-                "UPDATE imports SET records = ?, inserted = ?, updated = ?, unchanged = ?, "
-                "skipped = ? WHERE id = ?",
-                (r.records, r.inserted, r.updated, r.unchanged, r.skipped,
-                 self.import_ids[number]),
-            )  # fmt: skip
+            import_sql.finish_import(
+                self.conn,
+                self.import_ids[number],
+                records=r.records,
+                inserted=r.inserted,
+                updated=r.updated,
+                unchanged=r.unchanged,
+                skipped=r.skipped,
+            )
             summary.append(
                 {
                     "import_id": self.import_ids[number],

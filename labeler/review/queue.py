@@ -20,10 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from labeler.slice_filter import SliceFilter, slice_sql
+from labeler.slice_filter import SliceFilter
 from labeler.store import queue as queue_sql
 from labeler.store.connection import Store
-from labeler.store.order import open_page
 from labeler.store.order import position as order_position
 from labeler.store.progress_queries import open_cases_for
 
@@ -50,9 +49,9 @@ def next_page(store: Store, spec: QueueSpec, after_seq: int, limit: int = PAGE_S
     if spec.revisit:
         return queue_sql.revisit_page(store, spec.reviewer, spec.slices, after_seq, limit)
     if spec.order == "random":
-        cond, params = slice_sql(spec.slices)
-        with store.snapshot() as conn:
-            return open_page(conn, spec.reviewer, spec.overlap, after_seq, limit, cond, params)
+        return queue_sql.open_random_page(
+            store, spec.reviewer, spec.overlap, spec.slices, after_seq, limit
+        )
     low = queue_sql.first_open_seq(store, spec.overlap, after_seq)
     if low is None:
         return []

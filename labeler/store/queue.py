@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from labeler.slice_filter import SliceFilter, slice_sql
+from labeler.store.case_filters import SliceFilter, slice_sql
 from labeler.store.connection import Store
+from labeler.store.order import open_page
 
 
 def revisit_page(
@@ -27,6 +28,21 @@ def revisit_page(
     )
     args: list[object] = [reviewer, after_seq, *params, limit]
     return [int(r[0]) for r in store.query(sql, args)]
+
+
+def open_random_page(
+    store: Store,
+    reviewer: str,
+    overlap: int,
+    slices: Sequence[SliceFilter],
+    after_seq: int,
+    limit: int,
+) -> list[int]:
+    """The next ``limit`` open cases after ``after_seq`` in the store's random order (see
+    :func:`labeler.store.order.open_page`), read in one snapshot."""
+    cond, params = slice_sql(slices)
+    with store.snapshot() as conn:
+        return open_page(conn, reviewer, overlap, after_seq, limit, cond, params)
 
 
 def open_import_page(
