@@ -76,9 +76,9 @@ DEFAULT_STORE = "/work/bench-data/big-1m.db"
 def first_case_facts(store_path: Path, reviewer: str) -> tuple[str, str, str, float]:
     """(case id, input snippet, output snippet, seconds the queue took) of the first case."""
     from labeler.cases import load_case
+    from labeler.review.case_display import case_display
     from labeler.review.queue import QueueSpec, next_page, resume_point
     from labeler.store import open_store
-    from labeler.review.case_display import case_display
 
     with open_store(store_path) as store:
         spec = QueueSpec(reviewer)
@@ -535,10 +535,10 @@ def part_phases(store: Path) -> None:
 def store_phase_timings(store_path: Path) -> list[tuple[str, float]]:
     from labeler.cases import load_case
     from labeler.labels import get_label
+    from labeler.review.case_display import case_display
     from labeler.review.queue import QueueSpec, next_page, queue_progress, resume_point
     from labeler.store import open_store
     from labeler.taxonomy import read_taxonomy
-    from labeler.review.case_display import case_display
 
     out: list[tuple[str, float]] = []
 

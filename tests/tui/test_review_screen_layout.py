@@ -13,8 +13,8 @@ import pytest
 from pilot_helpers import MakeApp, header_text, review_screen, screen_text, settle
 from test_review_snapshots import CASES
 
-from labeler.store import Store
 from labeler.review.case_display import EXPECTED_TITLE
+from labeler.store import Store
 from labeler.tui.bucket_bar import CHOSEN
 from labeler.tui.bucket_guide import BucketGuide
 from labeler.tui.modals import help_text

@@ -9,15 +9,15 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from labeler.cases import find_case_seq, load_case
-from labeler.cli import main
-from labeler.identity import Actor
 from labeler.blind_meta import (
     hidden_meta_fields,
     normalize_hidden_meta,
     parse_hidden_meta,
     visible_meta,
 )
+from labeler.cases import find_case_seq, load_case
+from labeler.cli import main
+from labeler.identity import Actor
 from labeler.review.hints import hints_for
 from labeler.review.search import search_cases
 from labeler.settings import read_settings, set_setting
