@@ -104,71 +104,12 @@ class Taxonomy(BaseModel):
         return {b.shortcut: b for b in self.bucket}
 
 
-_DEFAULT: list[tuple[str, str, str, str, bool]] = [
-    (
-        "wrong_intent",
-        "Wrong intent",
-        "1",
-        "The answer addresses a different request than the one the user made (e.g. a refund "
-        "request answered with the return status). Not for a right request with wrong details.",
-        False,
-    ),
-    (
-        "bad_extraction",
-        "Bad extraction",
-        "2",
-        "The right request, but a detail was pulled wrongly from the input or context: a date, an "
-        "amount, an order number, a name.",
-        False,
-    ),
-    (
-        "invented_policy",
-        "Invented policy or fact",
-        "3",
-        "States a policy, price, deadline or fact that the context does not support.",
-        False,
-    ),
-    (
-        "unsafe_pii",
-        "Unsafe or PII",
-        "4",
-        "Unsafe content, or personal data shown that the user should not see (another customer's "
-        "email, a full card number).",
-        True,
-    ),
-    (
-        "broken_format",
-        "Broken format (JSON)",
-        "5",
-        "The output had to be machine-readable (JSON, a tool call) and is not: extra prose, wrong "
-        "quotes, missing fields.",
-        True,
-    ),
-    (
-        "wrong_refusal",
-        "Wrong refusal",
-        "6",
-        "Refuses or deflects a valid request (e.g. an angry customer asking to cancel).",
-        False,
-    ),
-    ("too_slow", "Too slow", "7", "A usable answer that arrived too late for the channel.", False),
-    (
-        "other",
-        "Other",
-        "8",
-        "A failure none of the other buckets describes. Add a note saying what it is.",
-        False,
-    ),
-    ("not_a_failure", "Not a failure", "9", "The answer is acceptable for the user's job.", False),
-]
-
-
 def default_taxonomy() -> Taxonomy:
     """The default buckets, drawn from the failure kinds teams see most often."""
     return Taxonomy(
         bucket=[
             Bucket(key=k, name=n, shortcut=s, description=d, must_pass=m)
-            for k, n, s, d, m in _DEFAULT
+            for k, n, s, d, m in bucket_rows.DEFAULT_BUCKETS
         ]
     )
 

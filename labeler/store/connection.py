@@ -336,7 +336,7 @@ def create_store(path: Path | str, actor: Actor, *, shared: bool = False) -> Sto
     The store is built under a temporary name in the same folder and moved into place when
     complete, so a crash never leaves a half-made store under the final name.
     """
-    from labeler.taxonomy import default_taxonomy, write_taxonomy
+    from labeler.store.taxonomy import write_default_buckets
 
     path = Path(path)
     if path.exists() or path.is_symlink():
@@ -361,7 +361,7 @@ def create_store(path: Path | str, actor: Actor, *, shared: bool = False) -> Sto
                     c.execute(statement)
             c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
             record_event(c, actor, "store.create", detail={"schema_version": SCHEMA_VERSION})
-            write_taxonomy(c, default_taxonomy(), actor, kind="taxonomy.default")
+            write_default_buckets(c, actor)
         conn.execute("PRAGMA journal_mode = WAL")  # recorded in the header, before the link
         conn.close()
         if shared:
