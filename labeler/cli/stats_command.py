@@ -91,7 +91,8 @@ def stats(
         except GatesFileError as exc:
             raise click.ClickException(str(exc)) from None
     with open_existing(store_path, write=False) as store:
-        check_by(store, by)  # a typo is a usage error naming the known ones, never 0 cases
+        if by:
+            check_by(store, by)  # a typo is a usage error naming the known ones, never 0 cases
         check_reviewers(store, names or ())
         report = compute_stats(store, request)
         planned = None
