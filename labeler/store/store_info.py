@@ -53,14 +53,14 @@ def read_store_counts(store: Store) -> StoreCounts:
             rows = conn.execute("SELECT name FROM sqlite_master WHERE type = ?", (kind,))
             return tuple(sorted(str(r[0]) for r in rows))
 
-        reviewers = tuple(
-            str(r[0])
-            for r in conn.execute("SELECT DISTINCT reviewer FROM labels ORDER BY reviewer")
-        )
+        reviewers = tuple(str(r[0]) for r in conn.execute(_REVIEWERS))
+        old_versions = count("cases", " WHERE is_current = 0")
         return StoreCounts(
             schema_version=int(conn.execute("PRAGMA user_version").fetchone()[0]),
-            cases=count("cases", " WHERE is_current = 1"),
-            old_case_versions=count("cases", " WHERE is_current = 0"),
+            # (is_current is 0 or 1: counting every row walks the smallest index, 4x faster
+            # than the range of current ones)
+            cases=count("cases") - old_versions,
+            old_case_versions=old_versions,
             labels=count("labels"),
             reviewers=reviewers,
             buckets=count("buckets"),
