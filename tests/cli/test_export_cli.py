@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from export_fixtures import read_csv, read_csv_dicts, read_jsonl, status_store
 from terminal_run import installed_labeler, run_on_terminal
-from test_export_fixtures import read_csv, read_csv_dicts, read_jsonl, status_store
 
 from labeler.cli import main
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 
 import pytest
-from test_export_fixtures import read_csv, status_store
+from export_fixtures import read_csv, status_store
 
 import labeler.export.run as export_run
 from labeler.export import ExportSpec, export_store

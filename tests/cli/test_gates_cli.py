@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from gates_fixtures import agreed, build_store, case, ids, rate_store, rule
 from terminal_run import run_on_terminal
-from test_gates_fixtures import agreed, build_store, case, ids, rate_store, rule
 
 from labeler.cli import main
 from labeler.gates import load_gates_file, parse_gates, run_gate

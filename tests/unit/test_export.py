@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_export_fixtures import (
+from export_fixtures import (
     META_AGREED,
     add_case,
     read_csv,

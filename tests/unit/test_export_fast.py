@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from export_fixtures import actor, add_case, label, resolve
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_export_fixtures import actor, add_case, label, resolve
 
 from labeler.export import ExportSpec
 from labeler.export import rows as export_rows

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_export_fixtures import actor, label, read_csv, read_csv_dicts, status_store
+from export_fixtures import actor, label, read_csv, read_csv_dicts, status_store
 
 from labeler.export import ExportSpec, export_store, writers
 from labeler.export import rows as export_rows
@@ -79,7 +79,7 @@ def test_the_snapshot_covers_the_column_pass_too(
     def iter_rows_after_an_import(
         conn: sqlite3.Connection, spec: ExportSpec, columns: Columns
     ) -> Iterator[ExportRow]:
-        from test_export_fixtures import add_case
+        from export_fixtures import add_case
 
         with open_store(store.path) as other:
             add_case(other, 9, "c-new", slices={"brand_new": "x"})

@@ -6,9 +6,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from test_export_fixtures import (
+from export_fixtures import (
     AWKWARD_STRINGS,
     HOSTILE_STRINGS,
     actor,
@@ -19,6 +17,8 @@ from test_export_fixtures import (
     read_jsonl,
     resolve,
 )
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from labeler.export import ExportSpec, export_store
 from labeler.export.rows import ExportRow

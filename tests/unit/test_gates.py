@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_gates_fixtures import (
+from gates_fixtures import (
     agreed,
     build_store,
     case,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_gates_fixtures import (
+from gates_fixtures import (
     agreed,
     build_store,
     case,
