@@ -540,8 +540,8 @@ def build_index(
     batch = 100
     version = idx.foreign_writes(store.conn)
     last_foreign = float("-inf")
-    autocheckpoint = int(store.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
-    store.conn.execute("PRAGMA wal_autocheckpoint = 0")
+    autocheckpoint = idx.wal_autocheckpoint(store)
+    idx.set_wal_autocheckpoint(store, 0)
     if on_progress is not None:
         on_progress(0, total)
     try:
@@ -557,7 +557,7 @@ def build_index(
             if on_progress is not None:
                 on_progress(done, max(total, done))
             batch = int(min(20_000, max(8, batch * target / max(took, 1e-4))))
-            store.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            idx.checkpoint_passive(store)
             now_version = idx.foreign_writes(store.conn)
             if now_version != version:
                 version = now_version
@@ -567,7 +567,7 @@ def build_index(
             busy = time.perf_counter() - last_foreign < BUSY_WINDOW
             time.sleep(max(took, IDLE_PAUSE) if busy else IDLE_PAUSE)
     finally:
-        store.conn.execute(f"PRAGMA wal_autocheckpoint = {autocheckpoint}")
+        idx.set_wal_autocheckpoint(store, autocheckpoint)
     return done
 
 
@@ -616,7 +616,7 @@ class IndexBuilder:
         try:
             with open_store(self.path) as store:
                 # The index can always be built again: a commit need not wait for the disk.
-                store.conn.execute("PRAGMA synchronous = NORMAL")
+                idx.relax_sync(store)
                 build_index(store, should_stop=self._stop.is_set, on_progress=on_progress)
         except StorePermission as exc:
             progress.state, progress.error = "read-only", str(exc)

@@ -273,3 +273,23 @@ def count_current_after(store: Store, after: int) -> int:
 def foreign_writes(conn: sqlite3.Connection) -> int:
     """SQLite's ``data_version``: changes when another connection commits."""
     return int(conn.execute("PRAGMA data_version").fetchone()[0])
+
+
+def wal_autocheckpoint(store: Store) -> int:
+    """This connection's automatic checkpoint threshold, in WAL pages (0: off)."""
+    return int(store.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+
+
+def set_wal_autocheckpoint(store: Store, pages: int) -> None:
+    """Set this connection's automatic checkpoint threshold (0 turns it off)."""
+    store.conn.execute(f"PRAGMA wal_autocheckpoint = {int(pages)}")
+
+
+def checkpoint_passive(store: Store) -> None:
+    """Copy what the WAL holds into the database as far as readers allow, without waiting."""
+    store.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+
+def relax_sync(store: Store) -> None:
+    """Commits on this connection need not wait for the disk (the index can be built again)."""
+    store.conn.execute("PRAGMA synchronous = NORMAL")
