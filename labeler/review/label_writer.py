@@ -166,7 +166,7 @@ class LabelWriter:
         if self._store is None:
             self._store = open_store(self._path)
             if self._busy_timeout_ms is not None:
-                self._store.conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+                self._store.set_busy_timeout(self._busy_timeout_ms)
         return self._store
 
     def _apply(self, op: _Op) -> WriteOutcome:

@@ -138,6 +138,11 @@ class Store:
             except sqlite3.Error as exc:
                 raise translate_error(exc, self.path) from None
 
+    def set_busy_timeout(self, milliseconds: int) -> None:
+        """How long this connection waits for another process's write lock."""
+        with self._lock:
+            self.conn.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+
     def setting(self, key: str, default: str | None = None) -> str | None:
         """A store-wide setting, or ``default``."""
         rows = self.query("SELECT value FROM settings WHERE key = ?", (key,))
