@@ -5,6 +5,7 @@ to the terminal holds a hidden field, before or after labeling."""
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import shutil
 import subprocess
@@ -54,6 +55,20 @@ class Tmux:
                 return shown
             time.sleep(0.05)
         raise AssertionError(f"{text!r} did not appear on screen; it shows:\n{shown}")
+
+    def wait_for_ticket(self, target: str, unlike: str | None = None) -> tuple[str, str]:
+        """Wait until a case's ticket is shown (another one than ``unlike``): (ticket, screen).
+
+        The queue walks the store's random order, so which ticket comes next is not known."""
+        deadline = time.monotonic() + 20.0
+        shown = ""
+        while time.monotonic() < deadline:
+            shown = self("capture-pane", "-p", "-t", target)
+            found = re.search(r"TICKET-\d+", shown)
+            if found and found.group(0) != unlike:
+                return found.group(0), shown
+            time.sleep(0.05)
+        raise AssertionError(f"no new ticket appeared on screen; it shows:\n{shown}")
 
     def kill(self) -> None:
         assert TMUX is not None
@@ -112,30 +127,32 @@ def test_hidden_meta_never_reaches_the_terminal(
     )
     assert settings.returncode == 0, settings.stderr
     raw_log = tmp_path / "terminal.raw"
-    command = shlex.join(
-        [str(LABELER), "review", str(store.path), "--reviewer", "tmuxer", "--order", "import"]
-    )
+    command = shlex.join([str(LABELER), "review", str(store.path), "--reviewer", "tmuxer"])
     target = "blind"
     script = f"read _; {command}; echo labeler-exit-$?; exec sleep 600"
     tmux("-f", "/dev/null", "new-session", "-d", "-s", target, "-x", "160", "-y", "45", script)
     tmux("pipe-pane", "-t", target, f"cat > {shlex.quote(str(raw_log))}")
     tmux("send-keys", "-t", target, "Enter")
-    screens = [tmux.wait_for(target, "TICKET-0")]
-    for i in range(1, 4):
+    first, screen = tmux.wait_for_ticket(target)
+    screens, seen = [screen], [first]
+    for _ in range(3):
         tmux("send-keys", "-t", target, "j")
-        screens.append(tmux.wait_for(target, f"TICKET-{i}"))
+        ticket, screen = tmux.wait_for_ticket(target, unlike=seen[-1])
+        screens.append(screen)
+        seen.append(ticket)
     for _ in range(3):  # back to the first case, label it, and look at it again (with hints)
         tmux("send-keys", "-t", target, "k")
-    tmux.wait_for(target, "TICKET-0")
+    tmux.wait_for(target, first)
     tmux("send-keys", "-t", target, "9")
-    screens.append(tmux.wait_for(target, "TICKET-1"))
+    ticket, screen = tmux.wait_for_ticket(target, unlike=first)
+    screens.append(screen)
     tmux("send-keys", "-t", target, "k")
-    screens.append(tmux.wait_for(target, "TICKET-0"))
+    screens.append(tmux.wait_for(target, first))
     tmux("send-keys", "-t", target, "q")
     shown = tmux.wait_for(target, "labeler-exit-")
     assert "labeler-exit-0" in shown, shown
     written = raw_log.read_bytes().decode("utf-8", errors="replace")
-    assert "TICKET-0" in written
+    assert first in written
     for text in (*screens, written):
         for secret in SECRETS:
             assert secret not in text, secret
