@@ -70,12 +70,12 @@ Entry = tuple[int, str] | tuple[int, str, str, bool]
 def default_workers() -> int:
     """How many parse workers an import uses, or :data:`WORKERS_ENV`.
 
-    Only as many as there are CPUs to spare beyond the importing process (CPUs this process
-    may use, less the load average), at most 4, and none unless at least two are spare. The
-    workers cost about 15% more CPU in all (the pipes), so they only pay where they run on
-    otherwise idle CPUs: on a 2-CPU machine with other work running, 100,000 9 KB cases took
-    24.6 s with them and 22.2 s without (``benchmarks/RESULTS.md``). ``LABELER_IMPORT_WORKERS=2``
-    uses them anyway.
+    One per CPU this process may use (at most 4), but none on a single CPU, and none when the
+    machine is already busy (a load average of at least the number of CPUs less one half). The
+    workers cost about 15% more CPU in all (the pipes), so they only pay with a CPU to spare. On
+    a 2-CPU machine (``benchmarks/RESULTS.md``): 100,000 9 KB cases in 19.2 s with two workers
+    and 20.9 s without at a load average of about 1.3; 30,000 cases in 14.7 s with them and
+    12.5 s without at a load average of 6 to 9.
     """
     value = os.environ.get(WORKERS_ENV, "").strip()
     if value:
@@ -88,11 +88,10 @@ def default_workers() -> int:
     except (AttributeError, OSError):
         cpus = os.cpu_count() or 1
     try:
-        load = os.getloadavg()[0]
+        busy = os.getloadavg()[0] >= cpus - 0.5
     except OSError:
-        load = 0.0
-    spare = int(cpus - load)
-    return min(spare, 4) if spare >= 2 else 0
+        busy = False
+    return 0 if cpus < 2 or busy else min(cpus, 4)
 
 
 # -- checking a chunk (in a worker, or in the importing process when none is left) -------------
