@@ -13,6 +13,8 @@ reference is ``labeler --help``: Python, click and the command list, nothing els
 from __future__ import annotations
 
 import argparse
+import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -58,7 +60,58 @@ def measure(
     return benchlib.interleaved(rounds, steps, None), rss  # type: ignore[arg-type]
 
 
-def figures(times: dict[str, list[float]], rss: dict[str, list[float]], store: str) -> list[Figure]:
+def imports(python: str, cmd: list[str]) -> list[tuple[str, int, int]]:
+    """``(module, cumulative µs, nesting level)`` per import of one run of ``cmd`` (a console
+    script run under ``python -X importtime``), in the order Python reports them."""
+    done = subprocess.run(
+        [python, "-X", "importtime", *cmd], capture_output=True, text=True, check=False
+    )
+    out = []
+    for line in done.stderr.splitlines():
+        match = re.match(r"import time:\s+\d+ \|\s+(\d+) \|( *)(\S+)", line)
+        if match:
+            out.append((match[3], int(match[1]), len(match[2]) // 2))
+    return out
+
+
+def beyond(python: str, cmd: list[str], reference: list[str], top: int = 3) -> str:
+    """The heaviest imports ``cmd`` makes that ``reference`` does not, as text: each outermost
+    new import with its cumulative time, and the heaviest new module under it."""
+    known = {name for name, _, _ in imports(python, reference)}
+    found = imports(python, cmd)
+    parent: list[int | None] = [None] * len(found)
+    waiting: dict[int, list[int]] = {}  # Python reports an import after the ones it made
+    for index, (_, _, level) in enumerate(found):
+        for child in waiting.pop(level + 1, []):
+            parent[child] = index
+        waiting.setdefault(level, []).append(index)
+
+    def new(index: int | None) -> bool:
+        return index is not None and found[index][0] not in known
+
+    roots = [i for i in range(len(found)) if new(i) and not new(parent[i])]
+    roots.sort(key=lambda i: -found[i][1])
+    parts = []
+    for root in roots[:top]:
+        name, us, _ = found[root]
+        text = f"{name} {us / 1000:.0f} ms"
+        children = sorted(
+            (i for i in range(len(found)) if parent[i] == root and new(i)),
+            key=lambda i: -found[i][1],
+        )
+        shown = [f"{found[i][0]} {found[i][1] / 1000:.0f} ms" for i in children[:2]]
+        if shown and found[children[0]][1] > us / 4:
+            text += f" (of which {', '.join(shown)})"
+        parts.append(text)
+    return "; ".join(parts)
+
+
+def figures(
+    times: dict[str, list[float]],
+    rss: dict[str, list[float]],
+    store: str,
+    extra: dict[str, str] | None = None,
+) -> list[Figure]:
     reference = "labeler --help"
     out = [
         benchlib.absolute(
@@ -79,7 +132,8 @@ def figures(times: dict[str, list[float]], rss: dict[str, list[float]], store: s
                 [t * 1000 for t in times[reference]],
                 at_most=1.5,
                 unit="ms",
-                note=f"peak RSS {benchlib.median(rss[name]):.0f} MB; STORE is {store}",
+                note=f"peak RSS {benchlib.median(rss[name]):.0f} MB; STORE is {store}"
+                + (f"; imports beyond `--help`: {extra[name]}" if extra and extra[name] else ""),
             )
         )
     return out
@@ -90,7 +144,14 @@ def run(ctx: Context) -> list[Figure]:
     rounds = max(ctx.rounds * 5, 10)
     times, rss = measure(ctx.labeler, store, rounds, ctx.log)
     size = sum(p.stat().st_size for p in store.parent.glob(store.name + "*")) / 1e9
-    return figures(times, rss, f"the benchmark store ({size:.1f} GB)")
+    lines = commands(ctx.labeler, store)
+    help_line = lines["labeler --help"]
+    extra = {
+        name: beyond(ctx.python, cmd, help_line)
+        for name, cmd in lines.items()
+        if name != "labeler --help"
+    }
+    return figures(times, rss, f"the benchmark store ({size:.1f} GB)", extra)
 
 
 def main() -> None:
