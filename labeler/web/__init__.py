@@ -1,7 +1,7 @@
 """``labeler serve``: the review and resolve screens in a browser (aiohttp and textual-serve).
 
 Import :mod:`labeler.web.server` for the server; this package imports nothing heavy itself, so
-the session process (:mod:`labeler.web.child`) starts as fast as ``labeler review``.
+the session process (:mod:`labeler.cli.web_session`) starts as fast as ``labeler review``.
 """
 
 __all__: list[str] = []

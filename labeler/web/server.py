@@ -99,7 +99,7 @@ class LiveSession:
 
 def child_argv(config: ServeConfig, store_path: Path) -> list[str]:
     """The argument vector of a session's process: no reviewer name, no shell."""
-    argv = [sys.executable, "-m", "labeler.web.child", str(store_path.resolve())]
+    argv = [sys.executable, "-m", "labeler.cli.web_session", str(store_path.resolve())]
     argv += ["--overlap", str(config.overlap), "--order", config.order]
     for value in config.slices:
         argv += ["--slice", value]

@@ -6,7 +6,7 @@ protocol (``send_bytes``, ``send_meta``, ``on_data``...) and replaces the rest:
 
 - the process is started with ``create_subprocess_exec`` and an argument vector that holds no
   reviewer name at all: the child learns who it serves from the session cookie, sent as the
-  first line of its stdin and checked against the store (:mod:`labeler.web.child`). So one can
+  first line of its stdin and checked against the store (:mod:`labeler.cli.web_session`). So one can
   be started ahead of need (a warm spare: the imports are done when a browser tab comes);
 - ``open_url`` requests from the app are dropped (no page may be sent off the machine);
 - stopping waits a few seconds for the app to save and quit, then terminates it, then kills it;

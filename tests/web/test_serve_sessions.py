@@ -88,7 +88,7 @@ async def test_a_reviewer_name_never_reaches_a_shell(
         assert session.process is not None and session.process.pid is not None
         argv = cmdline(session.process.pid)
         env = environ(session.process.pid)
-        assert argv[1:3] == ["-m", "labeler.web.child"]
+        assert argv[1:3] == ["-m", "labeler.cli.web_session"]
         assert not any("touch" in part or name in part for part in argv)
         added = {k: v for k, v in env.items() if os.environ.get(k) != v}  # by the server
         assert "TEXTUAL_DRIVER" in added
@@ -119,7 +119,7 @@ def test_the_session_argv_holds_no_name_and_the_child_refuses_a_terminal(
     assert argv == [
         sys.executable,
         "-m",
-        "labeler.web.child",
+        "labeler.cli.web_session",
         str((tmp_path / "s.db").resolve()),
         "--overlap",
         "3",

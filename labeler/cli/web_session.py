@@ -1,4 +1,4 @@
-"""The process behind one browser tab: ``python -m labeler.web.child STORE [--overlap N]``.
+"""The process behind one browser tab: ``python -m labeler.cli.web_session STORE [--overlap N]``.
 
 Started by ``labeler serve`` with an argument vector that holds no reviewer name, often before
 any browser asks (a warm spare): it imports the app, then waits for its hello, one JSON line on
