@@ -177,11 +177,17 @@ class ElapsedTicker:
 
 
 def check_slices(store: Store, filters: Sequence[SliceFilter], hint: str = "--slice") -> None:
-    """A slice name or value no case has is a usage error (exit 2) naming the known ones."""
-    from labeler.store.slice_queries import known_slices
+    """A slice name or value no case has is a usage error (exit 2) naming the known ones.
 
+    Each filter is looked up on its own (quick); every slice is read only to word an error.
+    """
+    from labeler.store.slice_queries import known_slices, missing_slice_values
+
+    missing = missing_slice_values(store, filters)
+    if not missing:
+        return
     try:
-        check_slice_filters(filters, known_slices(store))
+        check_slice_filters(missing, known_slices(store))
     except UnknownName as exc:
         raise click.BadParameter(safe_message(str(exc)), param_hint=hint) from None
 
@@ -210,8 +216,17 @@ def bucket_keys(store: Store) -> list[str]:
 
 def check_by(store: Store, keys: Sequence[str], hint: str = "--by") -> None:
     """Each ``--by`` key must be a slice name or ``meta.<field>`` the cases have (exit 2)."""
-    from labeler.store.slice_queries import known_meta_fields, known_slices
+    from labeler.store.slice_queries import (
+        known_meta_fields,
+        known_slices,
+        missing_meta_fields,
+        missing_slice_names,
+    )
 
+    meta_keys = [key.removeprefix("meta.") for key in keys if key.startswith("meta.")]
+    slice_keys = [key for key in keys if not key.startswith("meta.")]
+    if not missing_meta_fields(store, meta_keys) and not missing_slice_names(store, slice_keys):
+        return
     slices = known_slices(store)
     meta = [f"meta.{field}" for field in sorted(known_meta_fields(store))]
     check_names("slice or meta field", keys, [*slices, *meta], hint)
@@ -219,6 +234,7 @@ def check_by(store: Store, keys: Sequence[str], hint: str = "--by") -> None:
 
 def check_reviewers(store: Store, names: Sequence[str], hint: str = "--reviewers") -> None:
     """Each name must be a reviewer with a label in the store (exit 2, "did you mean")."""
-    from labeler.store.slice_queries import known_reviewers
+    from labeler.store.slice_queries import known_reviewers, missing_reviewers
 
-    check_names("reviewer", names, known_reviewers(store), hint)
+    if missing_reviewers(store, names):
+        check_names("reviewer", names, known_reviewers(store), hint)

@@ -35,10 +35,21 @@ def _check_scopes(store: Store, spec: GatesSpec) -> None:
     with its line (a usage error, exit 2)."""
     from labeler.gates import check_buckets
     from labeler.gates.slices import in_file_order, unknown_gate_slices
-    from labeler.store.slice_queries import known_meta_fields, known_slices
+    from labeler.store.slice_queries import (
+        known_meta_fields,
+        known_slices,
+        missing_meta_fields,
+        missing_slice_names,
+    )
     from labeler.taxonomy import read_taxonomy
 
-    problems = unknown_gate_slices(spec, known_slices(store), known_meta_fields(store))
+    scopes = {rule.scope[0] for rule in spec.rules if rule.scope is not None}
+    meta_keys = sorted(key.removeprefix("meta.") for key in scopes if key.startswith("meta."))
+    slice_keys = sorted(key for key in scopes if not key.startswith("meta."))
+    problems: list[str] = []
+    if missing_meta_fields(store, meta_keys) or missing_slice_names(store, slice_keys):
+        # Every slice and meta field is read only to word the error ("did you mean").
+        problems = unknown_gate_slices(spec, known_slices(store), known_meta_fields(store))
     try:
         check_buckets(spec, read_taxonomy(store))
     except GatesFileError as exc:

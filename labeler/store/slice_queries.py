@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from labeler.store.connection import Store
 
 
@@ -27,3 +29,56 @@ def known_meta_fields(store: Store) -> set[str]:
         "SELECT DISTINCT m.key FROM cases c, json_each(c.meta) m WHERE c.is_current = 1"
     )
     return {str(r[0]) for r in rows}
+
+
+# Checking a name the user typed: an EXISTS query stops at the first case that has it, so a
+# correct --slice costs next to nothing on a million cases; the full scans above (for "did you
+# mean") run only when something is missing.
+
+
+def missing_slice_values(store: Store, filters: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The ``(name, value)`` pairs no current case has, in the order given."""
+    return [
+        (name, value)
+        for name, value in filters
+        if not store.query(
+            "SELECT EXISTS (SELECT 1 FROM cases c, json_each(c.slices) s"
+            " WHERE c.is_current = 1 AND s.key = ? AND s.value = ?)",
+            [name, value],
+        )[0][0]
+    ]
+
+
+def missing_slice_names(store: Store, names: Iterable[str]) -> list[str]:
+    """The slice names no current case has, in the order given."""
+    return [
+        name
+        for name in names
+        if not store.query(
+            "SELECT EXISTS (SELECT 1 FROM cases c, json_each(c.slices) s"
+            " WHERE c.is_current = 1 AND s.key = ?)",
+            [name],
+        )[0][0]
+    ]
+
+
+def missing_meta_fields(store: Store, fields: Iterable[str]) -> list[str]:
+    """The top-level meta fields no current case has, in the order given."""
+    return [
+        field
+        for field in fields
+        if not store.query(
+            "SELECT EXISTS (SELECT 1 FROM cases c, json_each(c.meta) m"
+            " WHERE c.is_current = 1 AND m.key = ?)",
+            [field],
+        )[0][0]
+    ]
+
+
+def missing_reviewers(store: Store, names: Iterable[str]) -> list[str]:
+    """The reviewer names with no label in the store, in the order given."""
+    return [
+        name
+        for name in names
+        if not store.query("SELECT EXISTS (SELECT 1 FROM labels WHERE reviewer = ?)", [name])[0][0]
+    ]
