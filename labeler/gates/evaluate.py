@@ -22,16 +22,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from labeler.gates.anytime import anytime_interval
+from labeler.gates.judging import check_agreement, judge, scope_name
 from labeler.gates.metrics import CaseFacts, read_case_facts
 from labeler.gates.results import (
     Bound,
     Comparison,
     Decision,
     GateOutcome,
-    Outcome,
     RuleResult,
     Unit,
-    Verdict,
 )
 from labeler.gates.spec import (
     BucketRateRule,
@@ -43,7 +42,6 @@ from labeler.gates.spec import (
     RegressionRule,
     check_buckets,
 )
-from labeler.stats.agreement import BucketAgreement
 from labeler.stats.compute import StatsReport, StatsRequest, compute_stats
 from labeler.stats.counts import BucketCount
 from labeler.stats.intervals import wilson_interval
@@ -100,26 +98,6 @@ def gather(
     return GateInputs(stats, facts, taxonomy, consistent=False, comparisons=versions)
 
 
-def _stricter(*actions: str) -> Verdict:
-    if "block" in actions:
-        return "block"
-    return "flag" if "flag" in actions else "pass"
-
-
-def _judge(
-    passes: bool | None, reasons: list[str], on_fail: str, on_insufficient: str
-) -> tuple[Outcome, Verdict]:
-    """``passes`` None means there is no value to compare."""
-    if reasons or passes is None:
-        if passes is False:
-            reasons.append("the evidence so far fails the rule too")
-            return "insufficient", _stricter(on_insufficient, on_fail)
-        return "insufficient", _stricter(on_insufficient, "flag")
-    if passes:
-        return "pass", "pass"
-    return "fail", _stricter(on_fail, "flag")
-
-
 def _scope_counts(
     stats: StatsReport, scope: tuple[str, str] | None
 ) -> tuple[int, Mapping[str, BucketCount]]:
@@ -127,35 +105,6 @@ def _scope_counts(
     if counts is None:
         return 0, {}
     return counts.reviewed, counts.buckets
-
-
-def _metric(entry: BucketAgreement, metric: str) -> tuple[float | None, str]:
-    """The rule's agreement metric on a bucket, and its key in ``undefined``."""
-    if metric == "alpha":
-        return entry.krippendorff_alpha, "krippendorff_alpha"
-    if metric == "kappa":
-        return entry.cohen_kappa, "cohen_kappa"
-    raise ValueError(f"unknown agreement metric {metric!r}")
-
-
-def _agreement(
-    stats: StatsReport, bucket: str, metric: str
-) -> tuple[float | None, str | None, bool]:
-    """``(value, note, vacuous)``: vacuous when no reviewer ever used the bucket on overlap."""
-    entry = stats.agreement.per_bucket.get(bucket)
-    if entry is None:
-        return None, "no agreement for this bucket", False
-    value, key = _metric(entry, metric)
-    if value is not None:
-        return float(value), None, False
-    if entry.labels == 0 and stats.agreement.pairable_items > 0:
-        return None, "no reviewer used this bucket: they never disagreed on it", True
-    reason = entry.undefined.get(key)
-    return None, str(reason) if reason else f"{metric} is undefined", False
-
-
-def _scope_name(scope: tuple[str, str] | None) -> str:
-    return "all cases" if scope is None else f"{scope[0]}={scope[1]}"
 
 
 def rate_interval(count: int, n: int, method: IntervalMethod) -> tuple[float, float] | None:
@@ -212,26 +161,20 @@ def _bucket_rule(
     passes = None if n == 0 else passes_with(0)
     hinges = bool(passes and pending and not passes_with(pending))
     if n == 0:
-        reasons.append(f"no reviewed cases in {_scope_name(scope)}")
+        reasons.append(f"no reviewed cases in {scope_name(scope)}")
         if scope is not None and not inputs.facts.has_key(scope[0]):
             reasons.append(f"no case has the slice {scope[0]!r}")
     elif n < rule.min_reviewed:
         reasons.append(f"{n:,} reviewed cases; the rule needs {rule.min_reviewed:,}")
-    agreement, note, vacuous = _agreement(inputs.stats, bucket, rule.agreement_metric)
-    if rule.min_agreement is not None:
-        if agreement is None and not vacuous:
-            reasons.append(f"agreement on {bucket} cannot be computed: {note}")
-        elif agreement is not None and agreement < rule.min_agreement:
-            reasons.append(
-                f"{rule.agreement_metric} on {bucket} is {agreement:.3f}; "
-                f"the rule needs {rule.min_agreement:g}"
-            )
+    agreement = check_agreement(inputs.stats, bucket, rule.agreement_metric, rule.min_agreement)
+    if agreement.reason:
+        reasons.append(agreement.reason)
     if hinges:
         reasons.append(
             f"{pending:,} unresolved case(s) labeled {bucket} by a reviewer could change "
             "the verdict"
         )
-    outcome, verdict = _judge(passes, reasons, rule.on_fail, rule.on_insufficient)
+    outcome, verdict = judge(passes, reasons, rule.on_fail, rule.on_insufficient)
     return RuleResult(
         index=index,
         line=spec.lines[index],
@@ -252,9 +195,9 @@ def _bucket_rule(
         n_label="reviewed",
         min_n=rule.min_reviewed,
         agreement_metric=rule.agreement_metric,
-        agreement=agreement,
-        agreement_note=note,
-        agreement_vacuous=vacuous,
+        agreement=agreement.value,
+        agreement_note=agreement.note,
+        agreement_vacuous=agreement.vacuous,
         min_agreement=rule.min_agreement,
         unresolved_in_scope=unresolved,
         unresolved_in_bucket=pending,
@@ -290,7 +233,7 @@ def _meta_rule(
         passes = None if checked is None else checked >= threshold
         name, n_label, pct = rule.name or "JSON outputs parse", "json outputs", None
         if n == 0:
-            reasons.append(f"no case in {_scope_name(scope)} has meta.output_format = json")
+            reasons.append(f"no case in {scope_name(scope)} has meta.output_format = json")
     else:
         method = None
         value, n = inputs.facts.latency(indices, rule.percentile)
@@ -300,12 +243,12 @@ def _meta_rule(
         pct = rule.percentile
         name, n_label = rule.name or f"latency p{rule.percentile}", "with latency"
         if n == 0:
-            reasons.append(f"no case in {_scope_name(scope)} has meta.latency_ms")
+            reasons.append(f"no case in {scope_name(scope)} has meta.latency_ms")
     if scope is not None and not inputs.facts.has_key(scope[0]):
         reasons.append(f"no case has the slice {scope[0]!r}")
     if 0 < n < rule.min_cases:
         reasons.append(f"{n:,} measured cases; the rule needs {rule.min_cases:,}")
-    outcome, verdict = _judge(passes, reasons, rule.on_fail, rule.on_insufficient)
+    outcome, verdict = judge(passes, reasons, rule.on_fail, rule.on_insufficient)
     return RuleResult(
         index=index,
         line=spec.lines[index],

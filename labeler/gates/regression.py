@@ -19,7 +19,8 @@ import numpy as np
 
 from labeler.compare.cells import Estimate, bucket_estimates
 from labeler.compare.data import CompareData, CompareRequest, read_compare_data
-from labeler.gates.evaluate import GateInputs, _agreement, _judge, _scope_name
+from labeler.gates.evaluate import GateInputs
+from labeler.gates.judging import check_agreement, judge, scope_name
 from labeler.gates.results import RegressionDetail, RuleResult, VersionRate
 from labeler.gates.spec import GatesFileError, GatesSpec, RegressionRule
 from labeler.stats.counts import UNRESOLVED
@@ -108,7 +109,7 @@ def _result(
         if n == 0:
             reasons.append(
                 f"no reviewed {'pairs' if data.paired else 'cases'} of "
-                f"{safe_inline(version, 40)} in {_scope_name(scope)}"
+                f"{safe_inline(version, 40)} in {scope_name(scope)}"
             )
         elif n < rule.min_reviewed:
             reasons.append(
@@ -117,21 +118,15 @@ def _result(
             )
     if scope is not None and not (data.groups[scope[0]] != NONE_GROUP).any():
         reasons.append(f"no case of these versions has the slice {scope[0]!r}")
-    agreement, note, vacuous = _agreement(inputs.stats, bucket, rule.agreement_metric)
-    if rule.min_agreement is not None:
-        if agreement is None and not vacuous:
-            reasons.append(f"agreement on {bucket} cannot be computed: {note}")
-        elif agreement is not None and agreement < rule.min_agreement:
-            reasons.append(
-                f"{rule.agreement_metric} on {bucket} is {agreement:.3f}; "
-                f"the rule needs {rule.min_agreement:g}"
-            )
+    agreement = check_agreement(inputs.stats, bucket, rule.agreement_metric, rule.min_agreement)
+    if agreement.reason:
+        reasons.append(agreement.reason)
     if hinges:
         reasons.append(
             f"{both.unresolved[1]:,} unresolved case(s) of {safe_inline(data.candidate, 40)} "
             f"labeled {bucket} by a reviewer could change the verdict"
         )
-    outcome, verdict = _judge(passes, reasons, rule.on_fail, rule.on_insufficient)
+    outcome, verdict = judge(passes, reasons, rule.on_fail, rule.on_insufficient)
     versions = f"{safe_inline(data.baseline, 30)} → {safe_inline(data.candidate, 30)}"
     name = rule.name or f"{bucket} regression {versions}"
     if from_taxonomy and rule.name:
@@ -157,9 +152,9 @@ def _result(
         n_label="reviewed pairs" if data.paired else "reviewed per version",
         min_n=rule.min_reviewed,
         agreement_metric=rule.agreement_metric,
-        agreement=agreement,
-        agreement_note=note,
-        agreement_vacuous=vacuous,
+        agreement=agreement.value,
+        agreement_note=agreement.note,
+        agreement_vacuous=agreement.vacuous,
         min_agreement=rule.min_agreement,
         unresolved_in_scope=int(np.sum((data.finals == UNRESOLVED) & mask)),
         unresolved_in_bucket=sum(both.unresolved),
