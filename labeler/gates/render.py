@@ -20,6 +20,7 @@ from labeler.gates.spec import GatesSpec
 from labeler.gates.to_decide import agreement_plan_text, to_decide_text
 from labeler.stats.compute import StatsReport
 from labeler.stats.counts import BucketCounts
+from labeler.stats.render import pair_listing
 from labeler.text.display import safe_inline
 from labeler.text.markdown import md
 
@@ -407,11 +408,19 @@ def _agreement_section(stats: StatsReport) -> list[str]:
     if paradox:
         out += ["", *(f"- Note: {md(note, 400)}" for note in paradox)]
     if a.pairwise:
-        out += ["", "Pairs (Cohen's kappa):", ""]
+        out += ["", "Pairs (Cohen's kappa):"]
+        listing = pair_listing(a.pairwise.values())
+        if listing.listed:
+            out.append("")
         out += [
             f"- {md(p.key, 120)}: {_agree(p.cohen_kappa)} on {p.cases:,} cases"
-            for p in a.pairwise.values()
+            for p in listing.listed
         ]
+        if listing.more:
+            out.append(f"- ... {listing.more:,} more (`labeler stats --json` lists them)")
+        summary = listing.summary()
+        if summary:
+            out += ["", f"{summary[0].upper()}{summary[1:]}."]
     return out
 
 

@@ -14,7 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from labeler.stats.agreement import AgreementReport, LabelMatrix, compute_agreement
+from labeler.stats.agreement import AgreementReport, Confusion, LabelMatrix, compute_agreement
+from labeler.stats.confusion import shown_confusion
 from labeler.stats.counts import (
     STATUSES,
     UNLABELED,
@@ -134,6 +135,9 @@ class StatsReport:
     agreement_by: Mapping[str, Mapping[str, AgreementReport]]
     """Agreement within each value of each ``by`` key (the first
     :data:`AGREEMENT_GROUPS_LIMIT` values, sorted)."""
+    shown_confusion: Confusion | None = None
+    """The confusion matrix the text prints: the two reviewers' in play, else the pair sharing
+    the most cases (``--json`` keeps ``confusion`` for exactly two reviewers only)."""
 
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` object: plain dicts, lists, strings and finite numbers."""
@@ -304,6 +308,7 @@ def compute_stats(store: Store, request: StatsRequest = StatsRequest()) -> Stats
         sampling=sampling,
         sampling_by=sampling_by,
         agreement_by=agreement_by,
+        shown_confusion=shown_confusion(matrix, agreement),
     )
 
 
