@@ -19,8 +19,9 @@ from labeler.cases import find_case_seq
 from labeler.cli import main
 from labeler.gates import EXAMPLE_GATES
 from labeler.labels import set_label
-from labeler.stats.agreement import Confusion
+from labeler.stats.agreement import Confusion, LabelMatrix, compute_agreement
 from labeler.stats.compute import StatsRequest, compute_stats
+from labeler.stats.confusion import busiest_pair, pair_confusion, shown_confusion
 from labeler.stats.render import CELLS_LISTED, PAIRS_LISTED, WIDTH, format_stats
 from labeler.store import Store
 from labeler.taxonomy import parse_taxonomy, replace_taxonomy
@@ -239,3 +240,28 @@ def test_hostile_names_in_the_matrix_are_shown_as_data(tmp_path: Path) -> None:
         ["·", "·", "·", "5", "5"],
         ["5", "3", "·", "7", "15"],
     ]
+
+
+def test_pair_confusion_counts_only_the_items_both_labeled() -> None:
+    rows = [
+        ("c1", "ann", "ok"),
+        ("c1", "bob", "bad"),
+        ("c1", "cy", "ok"),
+        ("c2", "ann", "bad"),
+        ("c2", "cy", "bad"),
+        ("c3", "bob", "ok"),
+        ("c3", "cy", "ok"),
+        ("c4", "ann", "ok"),
+        ("c4", "cy", "bad"),
+        ("c5", "ann", "ok"),
+    ]
+    matrix = LabelMatrix.from_rows(rows, buckets=["ok", "bad"])
+    agreement = compute_agreement(matrix)
+    best = busiest_pair(agreement.pairwise.values())
+    assert best is not None and (best.reviewers, best.cases) == (("ann", "cy"), 3)
+    # ann (rows) x cy (columns): c1 ok/ok, c2 bad/bad, c4 ok/bad.
+    assert pair_confusion(matrix, ("ann", "cy")).matrix == ((1, 1), (0, 1))
+    assert pair_confusion(matrix, ("cy", "ann")).matrix == ((1, 0), (1, 1))
+    assert shown_confusion(matrix, agreement) == pair_confusion(matrix, ("ann", "cy"))
+    two = compute_agreement(matrix, reviewers=["ann", "cy"])
+    assert two.confusion == pair_confusion(matrix, ("ann", "cy"))
