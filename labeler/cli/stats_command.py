@@ -76,7 +76,9 @@ def stats(
     Agreement words ("substantial") need 30 cases labeled twice (5 in a bucket); below
     that they read "too few cases". --by splits agreement as well as the counts. The first
     line says whether the labeled cases are a prefix of the store's random order (a random
-    sample), and loudly when they are not.
+    sample), and loudly when they are not. Pairs of reviewers are listed when they share
+    cases (--json lists every pair); the confusion matrix is the two reviewers' (with more,
+    the pair sharing the most cases: --reviewers A,B picks another).
     """
     if gates_path is not None and not plan:
         raise click.UsageError("--gates goes with --plan")
