@@ -22,7 +22,7 @@ from labeler.stats.sampling import Sampling
 from labeler.store.connection import Store
 from labeler.store.progress_queries import (
     label_times,
-    open_cases_for,
+    open_case_count,
     reviewer_disagreements,
     reviewer_label_counts,
 )
@@ -103,15 +103,17 @@ def compute_progress(
 ) -> ProgressReport:
     """The progress of every reviewer with a label on a current case in ``slices``."""
     labeled = reviewer_label_counts(store, slices, overlap)
-    split = reviewer_disagreements(store, slices)
+    split = reviewer_disagreements(store, slices) if labeled else {}
+    open_cases = open_case_count(store, slices, overlap) if labeled else 0
     rows = []
-    for reviewer, (labels, full) in labeled.items():
+    for reviewer, (labels, full, below) in labeled.items():
         still_open, resolved = split.get(reviewer, (0, 0))
         rows.append(
             ReviewerProgress(
                 reviewer=reviewer,
                 labels=labels,
-                left_in_queue=open_cases_for(store, reviewer, slices, overlap),
+                # Their queue: the cases below the overlap, less those they labeled.
+                left_in_queue=open_cases - below,
                 full_overlap=full,
                 disagreements_open=still_open,
                 disagreements_resolved=resolved,

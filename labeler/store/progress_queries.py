@@ -17,17 +17,61 @@ LABEL_EVENT_KINDS = ("label.create", "label.change")
 
 def reviewer_label_counts(
     store: Store, slices: Sequence[SliceFilter], overlap: int
-) -> dict[str, tuple[int, int]]:
-    """Reviewer -> (labels on current cases, of them cases with ``overlap`` labels or more)."""
-    cond, params = slice_sql(slices)
+) -> dict[str, tuple[int, int, int]]:
+    """Reviewer -> (labels on current cases, of them on cases with ``overlap`` labels or more,
+    of them on cases with fewer), by reviewer name; reviewers without such a label are left out.
+
+    Without ``--slice``, no case row is read for the common case: every reviewer's labels are
+    counted on the ``labels_reviewer`` index, less their labels on old case versions and on
+    cases below the overlap (both few: a join over them only). With ``--slice``, each labeled
+    case in the slices is read (its slices decide), joined to its labels.
+    """
+    if slices:
+        cond, params = slice_sql(slices)
+        rows = store.query(
+            "SELECT l.reviewer, count(*), sum(c.label_count < ?) FROM cases c"
+            " JOIN labels l ON l.case_seq = c.seq WHERE c.is_current = 1 AND c.label_count > 0"
+            + cond
+            + " GROUP BY l.reviewer",
+            [overlap, *params],
+        )
+        counts = {str(r[0]): (int(r[1]), int(r[2] or 0)) for r in rows}
+    else:
+        every = store.query("SELECT reviewer, count(*) FROM labels GROUP BY reviewer")
+        old = _labels_on_cases(store, "c.is_current = 0", [])
+        below = _labels_on_cases(
+            store, "c.is_current = 1 AND c.label_count BETWEEN 1 AND ?", [overlap - 1]
+        )
+        counts = {
+            str(r[0]): (int(r[1]) - old.get(str(r[0]), 0), below.get(str(r[0]), 0)) for r in every
+        }
+    return {
+        reviewer: (labels, labels - below, below)
+        for reviewer, (labels, below) in sorted(counts.items())
+        if labels > 0
+    }
+
+
+def _labels_on_cases(store: Store, where: str, params: list[object]) -> dict[str, int]:
+    """Reviewer -> their labels on the cases ``c`` matching ``where`` (walked on an index)."""
     rows = store.query(
-        "SELECT l.reviewer, count(*), sum(c.label_count >= ?) FROM labels l"
-        " JOIN cases c ON c.seq = l.case_seq WHERE c.is_current = 1"
-        + cond
-        + " GROUP BY l.reviewer ORDER BY l.reviewer",
+        "SELECT l.reviewer, count(*) FROM cases c JOIN labels l ON l.case_seq = c.seq WHERE "
+        + where
+        + " GROUP BY l.reviewer",
+        params,
+    )
+    return {str(r[0]): int(r[1]) for r in rows}
+
+
+def open_case_count(store: Store, slices: Sequence[SliceFilter], overlap: int) -> int:
+    """Current cases (in the slices) with fewer than ``overlap`` labels: every reviewer's queue
+    before their own labels are taken out."""
+    cond, params = slice_sql(slices)
+    row = store.query(
+        "SELECT count(*) FROM cases c WHERE c.is_current = 1 AND c.label_count < ?" + cond,
         [overlap, *params],
     )
-    return {str(r[0]): (int(r[1]), int(r[2] or 0)) for r in rows}
+    return int(row[0][0])
 
 
 def open_cases_for(store: Store, reviewer: str, slices: Sequence[SliceFilter], overlap: int) -> int:
@@ -47,17 +91,18 @@ def reviewer_disagreements(
 ) -> dict[str, tuple[int, int]]:
     """Reviewer -> (open, resolved) disagreements among the cases they labeled.
 
-    A disagreement is a current case whose labels name two buckets or more; it is resolved once
-    it has a resolution (unclear included).
+    Read from the ``case_status`` view, the SQL twin of the final rule
+    (:func:`labeler.stats.counts.final_codes`): a disagreement is a current case whose labels
+    name two buckets or more (``distinct_buckets``); it is resolved once it has a resolution,
+    unclear included. Each case's labels are read once (materialized), then joined to reviewers.
     """
     cond, params = slice_sql(slices)
     rows = store.query(
-        "WITH split AS (SELECT l.case_seq FROM labels l JOIN cases c ON c.seq = l.case_seq"
-        " WHERE c.is_current = 1" + cond + " GROUP BY l.case_seq"
-        " HAVING count(DISTINCT l.bucket) > 1)"
-        " SELECT l.reviewer, sum(r.case_seq IS NULL), sum(r.case_seq IS NOT NULL)"
-        " FROM split s JOIN labels l ON l.case_seq = s.case_seq"
-        " LEFT JOIN resolutions r ON r.case_seq = s.case_seq GROUP BY l.reviewer",
+        "WITH split AS MATERIALIZED (SELECT c.case_seq, c.resolution_method FROM case_status c"
+        " WHERE c.label_count > 1 AND c.distinct_buckets > 1" + cond + ")"
+        " SELECT l.reviewer, sum(s.resolution_method IS NULL),"
+        " sum(s.resolution_method IS NOT NULL)"
+        " FROM split s JOIN labels l ON l.case_seq = s.case_seq GROUP BY l.reviewer",
         params,
     )
     return {str(r[0]): (int(r[1] or 0), int(r[2] or 0)) for r in rows}

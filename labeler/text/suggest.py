@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 
-from rapidfuzz import fuzz, process
-
 MAX_LISTED = 20
 """Known names listed in a message at most (the rest are counted)."""
 MIN_SCORE = 60.0
@@ -37,6 +35,9 @@ def did_you_mean(given: str, known: Iterable[str]) -> str | None:
     names = {name[:CAP]: name for name in known}
     if not names:
         return None
+    # Imported here: every command imports this module, and only a typo needs rapidfuzz (10 ms).
+    from rapidfuzz import fuzz, process
+
     best = process.extractOne(given[:CAP], list(names), scorer=fuzz.WRatio)
     if best is None or best[1] < MIN_SCORE:
         return None
