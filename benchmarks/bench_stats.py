@@ -1,4 +1,12 @@
-"""Hand-run benchmark of ``labeler stats --json`` on 1,000,000 labels (not part of the test suite).
+"""``labeler stats --json`` (agreement and counts) as a whole process, with and without 1,000
+bootstrap replicates, and its peak RSS; the reference is the ``krippendorff`` package computing
+nominal alpha on the same labels in its own process (the call alone, the labels already loaded
+into numpy), in the same rounds, and the alpha values are compared. The targets are issue 4's:
+under 2 s and 300 MB without bootstrap, under 10 s with 1,000 replicates, on 1,000,000 labels.
+
+Part of ``benchmarks/run`` (``run(ctx)``, on the store ``main``: 50,000 labels on the small
+stores, 500,000 on 1,000,000 cases with ``--million``; ``--set stats.store=PATH`` for another
+store, e.g. the one below), or by hand on 1,000,000 labels (not part of the test suite):
 
     .venv/bin/python benchmarks/bench_stats.py                 # builds the store if missing
     .venv/bin/python benchmarks/bench_stats.py STORE --runs 5 --profile
@@ -35,7 +43,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchlib import VENV_BIN, print_machine, run_wait4
+import benchlib
+from benchlib import VENV_BIN, Context, Figure, print_machine, run_wait4
+
+TITLE = "Stats"
 
 DEFAULT_STORE = "/work/bench-data/stats-500k.db"
 REFERENCES = ("krippendorff", "statsmodels", "sklearn")
@@ -166,6 +177,86 @@ def profile_stats(store: Path) -> None:
     for line in result.stdout.splitlines():
         if line.strip() and not line.startswith(("   Ordered", "   List reduced")):
             print("  " + line[:160])
+
+
+# -- benchmarks/run ------------------------------------------------------------------------
+
+
+def run(ctx: Context) -> list[Figure]:
+    store = Path(ctx.options.get("stats.store", ctx.store("main")))
+    out = ctx.data_dir / f".bench-stats-{os.getpid()}.json"
+    rss: dict[str, list[float]] = {}
+    reports: dict[str, dict[str, Any]] = {}
+
+    def stats(name: str, extra: list[str]) -> float:
+        got = benchlib.run_timed([ctx.labeler, "stats", str(store), "--json", *extra], stdout=out)
+        if got.status != 0:
+            raise RuntimeError(f"labeler stats {' '.join(extra)} exited with {got.status}")
+        rss.setdefault(name, []).append(got.max_rss_mb)
+        reports[name] = json.loads(out.read_text())
+        return got.wall
+
+    def krippendorff() -> float:
+        cmd = [ctx.python, str(Path(__file__).resolve()), "--reference", "krippendorff"]
+        got = benchlib.run_timed([*cmd, str(store)], stdout=out)
+        if got.status != 0:
+            raise RuntimeError(f"the krippendorff reference exited with {got.status}")
+        answer = json.loads(out.read_text().strip().splitlines()[-1])
+        rss.setdefault("krippendorff", []).append(got.max_rss_mb)
+        reports["krippendorff"] = answer
+        return float(answer["seconds"])
+
+    try:
+        times = benchlib.interleaved(
+            ctx.rounds,
+            {
+                "stats": lambda: stats("stats", []),
+                "bootstrap": lambda: stats("bootstrap", ["--bootstrap", "1000", "--seed", "1"]),
+                "krippendorff": krippendorff,
+            },
+            ctx.log,
+        )
+    finally:
+        out.unlink(missing_ok=True)
+    report = reports["stats"]
+    ours = report["agreement"]["krippendorff_alpha"]
+    theirs = reports["krippendorff"]["value"]
+    scale = f"{report['labels']:,} labels"
+    about = (
+        f"store: {report['cases']:,} cases, {report['labels']:,} labels by "
+        f"{', '.join(report['reviewers'])}, {len(report['buckets'])} buckets. Target: issue 4, "
+        "on 1,000,000 labels (500,000 cases x 2 reviewers, 10 buckets)."
+    )
+    return [
+        benchlib.absolute_vs(
+            f"`labeler stats --json`, {scale}, start to end",
+            times["stats"],
+            "s",
+            "`krippendorff.alpha` (nominal) on the same labels: the call alone, labels already "
+            "in numpy, in its own process",
+            times["krippendorff"],
+            at_most=2.0,
+            note=f"alpha: labeler {ours:.6f}, krippendorff {theirs:.6f} "
+            f"(|difference| {abs(ours - theirs):.1e}); {about}",
+        ),
+        benchlib.absolute_vs(
+            f"`labeler stats --json`, {scale}: peak RSS",
+            rss["stats"],
+            "MB",
+            "the `krippendorff.alpha` process (labels loaded, then the call)",
+            rss["krippendorff"],
+            at_most=300,
+            note=about,
+        ),
+        benchlib.absolute(
+            f"`labeler stats --json --bootstrap 1000`, {scale}, start to end",
+            times["bootstrap"],
+            "s",
+            at_most=10.0,
+            note=f"peak RSS {benchlib.median(rss['bootstrap']):.0f} MB (median); alpha ci95 "
+            f"{reports['bootstrap']['agreement']['krippendorff_alpha_ci95']}; {about}",
+        ),
+    ]
 
 
 def main() -> None:

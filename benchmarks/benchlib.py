@@ -246,6 +246,193 @@ def quote(text: str) -> str:
 HEADER_CASE = re.compile(r"case (\S+)")
 
 
+# -- screens in a tmux pane: first screen against a minimal app, key -> next case --------------
+#
+# Shared by the benchmarks of the screens (bench_review.py; bench_resolve.py may use them too):
+# start a command in a pane of a private tmux server, time its first usable screen against
+# ``minimal_app.py`` round after round, and time a key until the header shows another case id.
+
+MINIMAL_APP_TEXT = "hello from a minimal app"
+"""What ``benchmarks/minimal_app.py`` shows: its first screen is there when this is."""
+
+
+def minimal_app_command(python: str | Path = VENV_BIN / "python") -> str:
+    """The shell command that starts ``benchmarks/minimal_app.py`` (one Static) in a pane."""
+    return f"exec {python} {Path(__file__).resolve().parent / 'minimal_app.py'}"
+
+
+def header_case(text: str) -> str | None:
+    """The case id in the header (the first 3 lines of the screen), or None."""
+    for line in text.splitlines()[:3]:
+        match = HEADER_CASE.search(line)
+        if match:
+            return match.group(1)
+    return None
+
+
+def process_running(pid: int) -> bool:
+    """True while ``pid`` exists and is not a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def quit_pane(tmux: Tmux, pane: str, pid: int | None = None, key: str = "q") -> None:
+    """Press ``key`` (again if the app is still busy, e.g. saving), wait until the process or
+    the pane is gone; kill the pane after three tries."""
+    for _ in range(3):
+        try:
+            tmux.send(pane, key)
+        except RuntimeError:  # the pane is gone already
+            return
+        deadline = time.perf_counter() + 5
+        while time.perf_counter() < deadline:
+            if (pid is not None and not process_running(pid)) or not tmux.pane_alive(pane):
+                return
+            time.sleep(0.02)
+    tmux.cmd(f"kill-pane -t {pane}")
+
+
+@dataclass
+class FirstScreen:
+    """One start of a command in a pane: seconds from asking tmux to start it to the first
+    capture showing every ``ready`` string; seconds until ``then`` held (if asked); the
+    process's peak RSS (VmHWM) just before it was asked to quit."""
+
+    first_s: float
+    then_s: float | None
+    hwm_mb: float | None
+
+
+def first_screen(
+    tmux: Tmux,
+    command: str,
+    ready: Sequence[str],
+    *,
+    poll_s: float = 0.001,
+    then: Callable[[str], bool] | None = None,
+    then_timeout: float = 120,
+    linger_s: float = 0.3,
+    timeout: float = 60,
+) -> FirstScreen:
+    """Start ``command`` in a new window and time its first usable screen (see FirstScreen);
+    then quit it (``q``). ``then`` (e.g. "the queue count is in the header") is timed from the
+    same start, polled every 20 ms; without it the app runs ``linger_s`` more before quitting."""
+    start = time.perf_counter()
+    pane, pid = tmux.new_window(command)
+    seen, text = tmux.wait_for(pane, lambda t: all(s in t for s in ready), timeout, poll_s)
+    if seen is None:
+        tmux.cmd(f"kill-pane -t {pane}")
+        raise RuntimeError(f"the first screen never showed {list(ready)!r}; the pane:\n{text}")
+    then_s = None
+    if then is not None:
+        at, _ = tmux.wait_for(pane, then, then_timeout, 0.02)
+        then_s = None if at is None else at - start
+    else:
+        time.sleep(linger_s)
+    hwm = proc_status_kb(pid, "VmHWM")
+    quit_pane(tmux, pane, pid)
+    return FirstScreen(seen - start, then_s, None if hwm is None else hwm / 1024)
+
+
+def first_screen_vs_minimal(
+    rounds: int,
+    command: str,
+    ready: Sequence[str],
+    *,
+    poll_s: float = 0.001,
+    then: Callable[[str], bool] | None = None,
+    log: Callable[[str], None] | None = None,
+) -> tuple[list[FirstScreen], list[FirstScreen]]:
+    """``rounds`` first screens of ``command`` and of ``minimal_app.py``, in turn (the order
+    alternates each round), in one private tmux server at 200x50; returns (app, minimal)."""
+    app: list[FirstScreen] = []
+    minimal: list[FirstScreen] = []
+    tmux = Tmux()
+    try:
+
+        def run_app() -> float:
+            app.append(first_screen(tmux, command, ready, poll_s=poll_s, then=then))
+            return app[-1].first_s
+
+        def run_minimal() -> float:
+            got = first_screen(tmux, minimal_app_command(), [MINIMAL_APP_TEXT], poll_s=poll_s)
+            minimal.append(got)
+            return got.first_s
+
+        interleaved(rounds, {"minimal app": run_minimal, "app": run_app}, log)
+    finally:
+        tmux.close()
+    return app, minimal
+
+
+def open_app(
+    tmux: Tmux,
+    command: str,
+    ready: Callable[[str], bool],
+    *,
+    settled: Callable[[str], bool] | None = None,
+    poll_s: float = 0.001,
+    rest_s: float = 0.5,
+) -> tuple[str, int]:
+    """Start ``command`` in a new window and wait until ``ready(screen)``, then until
+    ``settled(screen)`` (e.g. a background count done), then ``rest_s``; returns (pane, pid)."""
+    pane, pid = tmux.new_window(command)
+    seen, text = tmux.wait_for(pane, ready, 60, poll_s)
+    if seen is None:
+        tmux.cmd(f"kill-pane -t {pane}")
+        raise RuntimeError(f"the first screen never came; the pane shows:\n{text}")
+    if settled is not None:
+        tmux.wait_for(pane, settled, 300, 0.05)
+    time.sleep(rest_s)
+    return pane, pid
+
+
+@dataclass
+class KeyTimes:
+    """Key -> another case id in the header, in seconds (one per key that got there)."""
+
+    latencies: list[float] = field(default_factory=list)
+    timeouts: int = 0
+
+
+def time_keys(
+    tmux: Tmux,
+    pane: str,
+    keys: Sequence[str],
+    *,
+    poll_s: float = 0.001,
+    gap_s: float = 0.15,
+    timeout: float = 5,
+    log: Callable[[str], None] | None = None,
+) -> KeyTimes:
+    """Send each key in turn; time from sending it to the first capture whose header shows a
+    case id other than before (polling every ``poll_s`` through the control client, about
+    0.1 ms a capture: a sample is late by up to one poll and one capture); ``gap_s`` between
+    keys."""
+    out = KeyTimes()
+    current = header_case(tmux.capture(pane))
+    for i, key in enumerate(keys):
+
+        def moved(text: str, before: str | None = current) -> bool:
+            return header_case(text) not in (None, before)
+
+        start = time.perf_counter()
+        tmux.send(pane, key)
+        at, text = tmux.wait_for(pane, moved, timeout, poll_s)
+        if at is None:
+            out.timeouts += 1
+            if log is not None:
+                log(f"key {i} ({key!r}): no new case within {timeout:g} s")
+        else:
+            out.latencies.append(at - start)
+        current = header_case(text)
+        time.sleep(gap_s)
+    return out
+
+
 # -- the protocol of benchmarks/run ------------------------------------------------------------
 #
 # A file ``benchmarks/bench_*.py`` takes part in ``benchmarks/run`` by defining
@@ -410,6 +597,34 @@ def absolute(
     )
 
 
+def absolute_vs(
+    name: str,
+    samples: Sequence[float],
+    unit: str,
+    reference: str,
+    reference_samples: Sequence[float],
+    *,
+    at_least: float | None = None,
+    at_most: float | None = None,
+    note: str = "",
+    met: bool | None = None,
+    target: str | None = None,
+) -> Figure:
+    """An absolute target (as ``absolute``) on a figure that also has a reference measured in
+    the same run, shown with the ratio this / reference (medians) for information: e.g. a
+    command's time against a library doing the same computation, where the issue's target is
+    a number of seconds, not a ratio."""
+    figure = absolute(
+        name, samples, unit, at_least=at_least, at_most=at_most, note=note, met=met,
+        target=target,
+    )  # fmt: skip
+    figure.reference = reference
+    figure.reference_samples = list(reference_samples)
+    figure.ratio = median(samples) / median(reference_samples)
+    figure.ratio_means = "× the reference's (this / reference)"
+    return figure
+
+
 def interleaved(
     rounds: int, steps: dict[str, Callable[[], float]], log: Callable[[str], None] | None = None
 ) -> dict[str, list[float]]:
@@ -545,6 +760,7 @@ def run_child(module_path: Path, context_json: Path, out_json: Path) -> None:
     spec = importlib.util.spec_from_file_location(module_path.stem, module_path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses in the module look their module up there
     result: dict[str, Any] = {"title": module_path.stem, "doc": "", "figures": []}
     try:
         spec.loader.exec_module(module)
