@@ -162,9 +162,17 @@ class ResolveSession:
     """Where a resolver is among the disagreements, and the decisions of this session."""
 
     def __init__(
-        self, store: Store, actor: Actor, spec: ResolveSpec, start: ResolveStart | None = None
+        self,
+        store: Store,
+        actor: Actor,
+        spec: ResolveSpec,
+        start: ResolveStart | None = None,
+        *,
+        started: bool = True,
     ) -> None:
-        """``start``: the first open disagreement, if it was looked up already."""
+        """``start``: the first open disagreement, if it was looked up already.
+        ``started=False``: the lookup is still running (on a thread at start-up); the session
+        shows no case until :meth:`start_at` is given its result."""
         self.store = store
         self.actor = actor
         self.base_spec = spec
@@ -190,6 +198,8 @@ class ResolveSession:
         self._requests = 0
         self._applied = 0
         self._writer: Store | None = None
+        if not started:
+            return
         first = (start or find_resolve_start(store, spec)).first
         if first is not None:
             self._insert(0, first)
@@ -368,6 +378,12 @@ class ResolveSession:
         e.g. by :func:`look_up_resolve_start`). Undo steps and drafts are kept."""
         self.spec = self.filter_spec(pair)
         self.tally = None  # the next count brings the new filter's
+        return self.start_at(start)
+
+    def start_at(self, start: ResolveStart | None) -> int | None:
+        """Start the walk over at the first open disagreement of the filter: ``start`` if it
+        was looked up already (on a thread, while the screen was being drawn), else looked up
+        now. A case settled since it was looked up is passed over."""
         self.history = []
         self._past_end()
         first = (start or find_resolve_start(self.store, self.spec)).first

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
@@ -12,9 +13,12 @@ from labeler.resolve.disagreements import ResolveSpec
 from labeler.resolve.session import ResolveSession, ResolveStart
 from labeler.store.connection import Store
 from labeler.text.display import safe_inline
-from labeler.tui.app import BREAKPOINTS
 from labeler.tui.resolve_screen import ResolveScreen
 from labeler.tui.store_failure import EndsOnStoreError
+
+BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
+"""The review app's (``labeler.tui.app.BREAKPOINTS``, the same CSS classes; a test checks they
+are equal), written here so that starting resolve does not import the review screen."""
 
 
 class ResolveApp(EndsOnStoreError):
@@ -32,19 +36,28 @@ class ResolveApp(EndsOnStoreError):
         store: Store,
         actor: Actor,
         spec: ResolveSpec,
-        start: ResolveStart | None = None,
+        start: ResolveStart | Future[ResolveStart] | None = None,
         *,
         save_wait_s: float | None = None,
     ) -> None:
-        """``start``: the first open disagreement, if it was looked up already.
-        ``save_wait_s``: how long a decision key waits for the store before moving on
-        (``ResolveScreen.save_wait_s``; tests that read the store at once wait longer)."""
+        """``start``: the first open disagreement, if it was looked up already, or the lookup
+        still running on a thread (``look_up_resolve_start``): the screen is drawn meanwhile
+        and shows the case when the lookup ends (a failed lookup is made again, on the screen,
+        which then reports what is wrong). ``save_wait_s``: how long a decision key waits for
+        the store before moving on (``ResolveScreen.save_wait_s``; tests that read the store
+        at once wait longer)."""
         super().__init__()
         self.save_wait_s = save_wait_s
         self.store = store
         self.actor = actor
         self.spec = spec
-        self.session = ResolveSession(store, actor, spec, start)
+        self.pending_start: Future[ResolveStart] | None = None
+        if isinstance(start, Future):
+            if start.done() and start.exception() is None:
+                start = start.result()
+            else:
+                self.pending_start, start = start, None
+        self.session = ResolveSession(store, actor, spec, start, started=self.pending_start is None)
         trust = " (name given on trust)" if actor.on_trust else ""
         self.sub_title = (
             f"{safe_inline(actor.name, 40)}{trust} · {safe_inline(store.path.name, 60)}"
@@ -52,7 +65,7 @@ class ResolveApp(EndsOnStoreError):
 
     def on_mount(self) -> None:
         """Open the resolve screen."""
-        screen = ResolveScreen(self.session, read_buckets(self.store))
+        screen = ResolveScreen(self.session, read_buckets(self.store), self.pending_start)
         if self.save_wait_s is not None:
             screen.save_wait_s = self.save_wait_s
         self.push_screen(screen)

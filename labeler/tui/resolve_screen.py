@@ -5,7 +5,13 @@ once, with a version check: a second resolver on the same case is told, not over
 Where the screen goes, what undo restores and the counts are :class:`ResolveSession`'s; this
 screen draws them. Nothing slow runs on the event loop: the next case's text is prepared on a
 thread (:class:`~labeler.review.prefetch.Prefetcher`), and the counts and the summary come from one
-pass over the store in a worker, kept current by the session afterwards.
+pass over the store in a worker, kept current by the session afterwards. At start-up the first
+open disagreement may still be looked up on a thread: the screen is drawn meanwhile and shows
+the case when it comes.
+
+Every key is a binding, the reviewer letters and the bucket shortcuts included: Textual runs
+bindings in the order the keys were typed, each on the case on screen once the keys before it
+have acted (keys handled in ``on_key`` would overtake bindings typed before them).
 """
 
 from __future__ import annotations
@@ -19,7 +25,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.events import Key
 from textual.message import Message
 from textual.timer import Timer
 from textual.widgets import Footer, Static
@@ -46,7 +51,7 @@ from labeler.tui.case_preparation import PaneWidths, PreparedCase, prepare_case
 from labeler.tui.case_screen import pane_bindings
 from labeler.tui.case_view import CaseView
 from labeler.tui.header import CaseHeader, HeaderState
-from labeler.tui.modals import HelpScreen, TextPrompt
+from labeler.tui.modals import HelpScreen, TextPrompt, bind_bucket_keys
 from labeler.tui.resolve_panes import CaseAndLabelsScreen
 from labeler.tui.reviewer_labels import ReviewerLabels
 
@@ -78,6 +83,9 @@ PREFETCH_DELAY_S = 0.03
 """How long after a case is shown the next ones start being prepared (after its frame)."""
 FREEZE_GARBAGE_AFTER_S = 0.5
 """When to collect and freeze the start-up objects: after the first screen is up."""
+REVIEWER_LETTERS = "abcdef"
+"""The keys that take reviewer A's, B's... bucket (``f`` filters the pair when a case has fewer
+than six reviewers)."""
 RECOUNT_S = 60.0
 """How often the counts are taken again from the store (decisions made elsewhere)."""
 
@@ -103,6 +111,12 @@ class ResolveScreen(CaseAndLabelsScreen):
         Binding("p", "next_pair", "Pair", id="resolve.pair"),
         Binding("f", "filter_pair", "Only pair", id="resolve.filter"),
         *pane_bindings("resolve"),
+        # "f" filters the pair, unless the case has a reviewer F (check_action): then the
+        # filter is skipped and "f" takes F's bucket.
+        *(
+            Binding(letter, f"take({index})", show=False, id=f"resolve.take_{letter}")
+            for index, letter in enumerate(REVIEWER_LETTERS)
+        ),
     ]
     VERTICAL_BREAKPOINTS = HEIGHT_BREAKPOINTS
     DEFAULT_CSS: ClassVar[str] = """
@@ -128,6 +142,13 @@ class ResolveScreen(CaseAndLabelsScreen):
             self.pair = pair
             self.start = start
 
+    class StartFound(Message):
+        """The lookup of the first open disagreement, started before the screen, ended."""
+
+        def __init__(self, future: Future[ResolveStart]) -> None:
+            super().__init__()
+            self.future = future
+
     class WriteDone(Message):
         """A decision's write that the screen did not wait for has an outcome."""
 
@@ -135,12 +156,20 @@ class ResolveScreen(CaseAndLabelsScreen):
             super().__init__()
             self.future = future
 
-    def __init__(self, session: ResolveSession, buckets: list[BucketInfo]) -> None:
+    def __init__(
+        self,
+        session: ResolveSession,
+        buckets: list[BucketInfo],
+        start: Future[ResolveStart] | None = None,
+    ) -> None:
+        """``start``: the lookup of the first open disagreement, when it is still running (the
+        session was made with ``started=False``)."""
         super().__init__()
+        bind_bucket_keys(self, buckets, "set_bucket")
         self.session = session
+        self._start = start
         self.store = session.store
         self.buckets = buckets
-        self.by_shortcut = {b.shortcut: b for b in buckets}
         self.names = {b.key: b.name for b in buckets}
         self.case: Case | None = None
         self.display_data: CaseDisplay | None = None
@@ -150,8 +179,9 @@ class ResolveScreen(CaseAndLabelsScreen):
         self._counting = False
         self._count_again = False
         self._retry_timer: Timer | None = None
-        self._unfinished: dict[Future[WriteOutcome], tuple[Decision, str]] = {}
-        """Writes the screen moved on from, with their decision and case id."""
+        self._unfinished: dict[Future[WriteOutcome], tuple[Decision, str, bool]] = {}
+        """Writes the screen did not wait for: their decision, case id, and whether the screen
+        moved on from the case (False: a retry of a decision the store was too busy for)."""
         self._ids: dict[int, str] = {}
         """Case ids of decided cases, for the status of a write that lands later."""
         self.save_wait_s = SAVE_WAIT_S
@@ -162,6 +192,8 @@ class ResolveScreen(CaseAndLabelsScreen):
         )
         self._prefetch_timer: Timer | None = None
         self._pane_widths: PaneWidths = (0, 0, 0)
+        self._sixth_reviewer = False
+        """Whether the case on screen has a reviewer F (``f`` then takes that bucket)."""
 
     def compose(self) -> ComposeResult:
         yield CaseHeader(id="header")
@@ -172,11 +204,31 @@ class ResolveScreen(CaseAndLabelsScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Show the first disagreement; count in the background once it is drawn."""
-        self.show_case(self.session.current())
-        self.call_after_refresh(self.count)
+        """Show the first disagreement (or wait for its lookup); count in the background once
+        it is drawn."""
         self.set_interval(RECOUNT_S, self.count)
         self.set_timer(FREEZE_GARBAGE_AFTER_S, _freeze_garbage)
+        start = self._start
+        if start is None:
+            self.show_case(self.session.current())
+            self.call_after_refresh(self.count)
+            return
+        self.refresh_header()
+        self.set_status("finding the first open disagreement…")
+        # Called on the lookup's thread (or here, if it has ended): post_message is thread-safe.
+        start.add_done_callback(lambda done: self.post_message(self.StartFound(done)))
+
+    @on(StartFound)
+    def _start_found(self, message: ResolveScreen.StartFound) -> None:
+        self._start = None
+        try:
+            start: ResolveStart | None = message.future.result()
+        except Exception:  # looked up again here: a store error ends the app with its message
+            start = None
+        self.set_status("")
+        self.show_case(self.session.start_at(start))
+        if self.case is not None:  # (the summary counts already)
+            self.call_after_refresh(self.count)
 
     def on_unmount(self) -> None:
         """Stop the prefetch thread."""
@@ -242,6 +294,7 @@ class ResolveScreen(CaseAndLabelsScreen):
             self.query_one(BucketBar).highlight(None)
             self.refresh_header()
             self.show_summary()
+            self._note_reviewers(0)
             self.count()  # decisions made elsewhere may have opened some again
             return
         prepared = self._prefetcher.take(seq)
@@ -258,6 +311,14 @@ class ResolveScreen(CaseAndLabelsScreen):
         self.query_one(BucketBar).highlight(resolution.bucket if resolution else None)
         self.refresh_header()
         self._schedule_prefetch()
+        self._note_reviewers(len(labels))
+
+    def _note_reviewers(self, count: int) -> None:
+        """Redraw the footer when ``f`` changes meaning (a case with a reviewer F, or not)."""
+        sixth = count >= len(REVIEWER_LETTERS)
+        if sixth != self._sixth_reviewer:
+            self._sixth_reviewer = sixth
+            self.refresh_bindings()
 
     def _schedule_prefetch(self) -> None:
         """Prepare the next cases once this one is drawn (the thread would slow the frame)."""
@@ -341,21 +402,30 @@ class ResolveScreen(CaseAndLabelsScreen):
 
     # -- deciding -------------------------------------------------------------------------
 
-    def on_key(self, event: Key) -> None:
-        """Reviewer letters take that reviewer's bucket; bucket shortcuts set another one."""
-        char = event.character
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A reviewer letter acts only when the case on screen has that reviewer; ``f`` is the
+        pair filter unless the case has a reviewer F (the footer then leaves it out)."""
+        if action == "take":
+            index = parameters[0] if parameters else -1
+            return isinstance(index, int) and 0 <= index < self._reviewer_count()
+        if action == "filter_pair":
+            return self._reviewer_count() < len(REVIEWER_LETTERS)
+        return True
+
+    def _reviewer_count(self) -> int:
         state = self.session.state() if self.case is not None else None
-        if char is None or state is None:
-            return
-        index = ord(char) - ord("a") if len(char) == 1 and "a" <= char <= "f" else -1
-        if 0 <= index < len(state.labels):
-            event.stop()
-            event.prevent_default()
+        return len(state.labels) if state is not None else 0
+
+    def action_take(self, index: int) -> None:
+        """Take reviewer A's (B's...) bucket as the final one."""
+        state = self.session.state() if self.case is not None else None
+        if state is not None and 0 <= index < len(state.labels):
             self.decide(state.labels[index].bucket)
-        elif char in self.by_shortcut:
-            event.stop()
-            event.prevent_default()
-            self.decide(self.by_shortcut[char].key)
+
+    def action_set_bucket(self, key: str) -> None:
+        """A bucket's shortcut: set that bucket as the final one."""
+        if key in self.names:
+            self.decide(key)
 
     def decide(self, bucket: str | None) -> None:
         """Store the resolution for the current case and move to the next open one.
@@ -369,6 +439,10 @@ class ResolveScreen(CaseAndLabelsScreen):
         case = self.case
         if case is None:
             return
+        if case.seq in self.session.in_flight:
+            # Back on a case whose decision is still being written (k typed quickly): let it
+            # land first, so that this key decides after it, in the order typed.
+            self._finish_writes(timeout=WRITE_WAIT_MS / 1000)
         begun = self.session.begin_decision(bucket)
         if begun is None:
             return
@@ -380,15 +454,17 @@ class ResolveScreen(CaseAndLabelsScreen):
         try:
             outcome = future.result(timeout=self.save_wait_s)
         except TimeoutError:
-            self._finish_later(begun, future, case.case_id)
+            self._finish_later(begun, future, case.case_id, moved_on=True)
             self.set_status(f"saving: {self._said(begun)}…", style="yellow")
             self.show_case(self.session.after_decision())
             return
         self._decided(self.session.finish_decision(begun, outcome), case.case_id)
 
-    def _finish_later(self, decision: Decision, future: Future[WriteOutcome], case_id: str) -> None:
+    def _finish_later(
+        self, decision: Decision, future: Future[WriteOutcome], case_id: str, *, moved_on: bool
+    ) -> None:
         """Take the write's outcome when it comes (WriteDone), or when quitting."""
-        self._unfinished[future] = (decision, case_id)
+        self._unfinished[future] = (decision, case_id, moved_on)
         # post_message is thread-safe; the callback runs on the writer thread (or here).
         future.add_done_callback(lambda done: self.post_message(self.WriteDone(done)))
 
@@ -400,8 +476,11 @@ class ResolveScreen(CaseAndLabelsScreen):
         taken = self._unfinished.pop(future, None)
         if taken is None:
             return  # taken already (when quitting)
-        decision, case_id = taken
-        self._decided(self.session.finish_decision(decision, future.result()), case_id)
+        decision, case_id, moved_on = taken
+        # A case the screen moved on from stays where the reviewer went since (back on it with
+        # k: it is redrawn, not left); a retried one moves on when it lands, as if at once.
+        result = self.session.finish_decision(decision, future.result())
+        self._decided(result, case_id, move_on=not moved_on)
         if decision.seq == self.session.current():
             self.show_case(decision.seq)  # what the store has now
 
@@ -418,7 +497,9 @@ class ResolveScreen(CaseAndLabelsScreen):
         shown = "unclear" if bucket is None else self.names.get(bucket, bucket)
         return f"{safe_inline(self._ids.get(decision.seq, ''), 60)} → {safe_inline(shown, 60)}"
 
-    def _decided(self, result: DecisionResult, case_id: str) -> None:
+    def _decided(self, result: DecisionResult, case_id: str, *, move_on: bool = True) -> None:
+        """Say what became of a decision; once saved, go on to the next open case if the
+        screen is still on the decided one and ``move_on``."""
         decision = result.decision
         self._ids.setdefault(decision.seq, case_id)
         on_it = decision.seq == self.session.current()
@@ -439,7 +520,7 @@ class ResolveScreen(CaseAndLabelsScreen):
                 self.refresh_header()
         else:
             self.set_status(f"saved: {self._said(decision)}", style="green")
-            if on_it:
+            if on_it and move_on:
                 self.show_case(self.session.after_decision())
             else:
                 self.refresh_header()
@@ -449,9 +530,11 @@ class ResolveScreen(CaseAndLabelsScreen):
         self._retry_timer = None
         pending = self.session.pending
         if pending is not None:
-            self._finish_later(
-                pending, self.session.submit(pending), self._ids.get(pending.seq, "")
-            )
+            # Still on its case (the key that made it found the store busy and stayed): the
+            # screen moves on once it lands.
+            on_it = pending.seq == self.session.current()
+            future = self.session.submit(pending)
+            self._finish_later(pending, future, self._ids.get(pending.seq, ""), moved_on=not on_it)
 
     def action_unclear(self) -> None:
         """Mark the case unclear."""
@@ -482,7 +565,9 @@ class ResolveScreen(CaseAndLabelsScreen):
         self.app.push_screen(prompt, done)
 
     def action_undo(self) -> None:
-        """Undo this session's last resolution and show its case."""
+        """Undo this session's last resolution and show its case (a decision typed just before
+        is let land first, so that ``u`` undoes it)."""
+        self._finish_writes(timeout=WRITE_WAIT_MS / 1000)
         result = self.session.undo()
         if result.outcome == "nothing":
             self.set_status("nothing to undo")
@@ -501,10 +586,13 @@ class ResolveScreen(CaseAndLabelsScreen):
 
     def action_next(self) -> None:
         """Next disagreement: forward in history, else the next open one (wrapping)."""
-        self.show_case(self.session.next())
+        if self._start is None:  # (not while the first one is being looked up)
+            self.show_case(self.session.next())
 
     def action_previous(self) -> None:
         """Previous disagreement (resolved ones included)."""
+        if self._start is not None:
+            return
         seq = self.session.previous()
         if seq is not None:
             self.show_case(seq)
