@@ -10,7 +10,6 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
-import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -341,6 +340,8 @@ def create_store(path: Path | str, actor: Actor, *, shared: bool = False) -> Sto
     The store is built under a temporary name in the same folder and moved into place when
     complete, so a crash never leaves a half-made store under the final name.
     """
+    import tempfile  # here: opening a store, what most commands do, needs none of it (4 ms)
+
     from labeler.store.taxonomy import write_default_buckets
 
     path = Path(path)
@@ -409,6 +410,8 @@ def backup_store(store: Store, dest: Path | str) -> None:
     The copy is written under a temporary name in the destination folder and renamed when
     complete: a full disk or an interruption leaves nothing under ``dest``.
     """
+    import tempfile  # here, as in create_store
+
     dest = Path(dest)
     folder = dest.parent if str(dest.parent) else Path(".")
     if dest.exists() or dest.is_symlink():
