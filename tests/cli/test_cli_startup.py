@@ -18,7 +18,8 @@ from labeler.identity import Actor
 from labeler.stats.store_info import store_info
 from labeler.store import create_store
 
-HEAVY = ("numpy", "pandas", "sqlite_utils", "pydantic", "textual", "labeler.gates")
+HEAVY = ("numpy", "pandas", "sqlite_utils", "pydantic", "textual", "labeler.gates", "rapidfuzz")
+"""rapidfuzz is only for wording "did you mean" after a typo (10 ms to import)."""
 
 PROBE = """
 import contextlib, io, json, sys
@@ -73,6 +74,13 @@ def test_info_imports_nothing_heavy(tmp_path: Path) -> None:
     create_store(store, Actor(name="t", account="t", on_trust=False)).close()
     assert loaded_after("info", str(store)) == []
     assert loaded_after("info", str(store), "--json") == []
+
+
+def test_progress_imports_only_numpy(tmp_path: Path) -> None:
+    """numpy is for the sampling line (labeler.stats.sampling); the counts are SQL."""
+    store = tmp_path / "s.db"
+    create_store(store, Actor(name="t", account="t", on_trust=False)).close()
+    assert loaded_after("progress", str(store), "--json") == ["numpy"]
 
 
 def test_info_counts_match_sqlite_utils(tmp_path: Path) -> None:
