@@ -4,6 +4,7 @@ Part of ``benchmarks/run`` (``run(ctx)``), or by hand:
 
     .venv/bin/python benchmarks/bench_import.py              # 30,000 cases, 3 rounds
     .venv/bin/python benchmarks/bench_import.py --n 100000 --rounds 3 --dir /var/tmp
+    .venv/bin/python benchmarks/bench_import.py --page-size 65536   # + stores with 64 KB pages
 
 The cases (medians: input 1.5 KB, context 4 KB in two documents, output 1 KB; log-normal
 lengths, so about 9.2 KB a case; a few slices and metadata; some non-ASCII words, CJK among
@@ -109,14 +110,24 @@ def cases_file(folder: Path, n: int) -> Path:
     return path
 
 
-def fresh_store(path: Path) -> Path:
-    """An empty store at ``path`` (made by ``create_store``: the real schema and pragmas)."""
+def fresh_store(path: Path, page_size: int | None = None) -> Path:
+    """An empty store at ``path`` (made by ``create_store``: the real schema and pragmas).
+
+    ``page_size`` (e.g. 65536; ``create_store`` makes 4096) rewrites the empty store with
+    ``VACUUM`` to that page size (``--page-size``, by hand: see bench_import_sqlite.py)."""
     from labeler.identity import Actor
     from labeler.store import create_store
 
     for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         p.unlink(missing_ok=True)
     create_store(path, Actor(name="bench", account="bench", on_trust=False)).close()
+    if page_size is not None:
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("PRAGMA journal_mode = DELETE")
+        conn.execute(f"PRAGMA page_size = {page_size}")
+        conn.execute("VACUUM")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.close()
     return path
 
 
@@ -203,7 +214,7 @@ def bare_import(source: Path, store: Path, *, prebuilt: bool) -> None:
 
 
 def measure(
-    folder: Path, n: int, rounds: int, log: Any, *, floor: bool = True
+    folder: Path, n: int, rounds: int, log: Any, *, floor: bool = True, page_size: int = 0
 ) -> tuple[dict[str, list[float]], dict[str, Any]]:
     """Interleaved rounds of the three imports (and the floor); seconds per import."""
     source = cases_file(folder, n)
@@ -216,8 +227,10 @@ def measure(
     env_workers = {**os.environ, "LABELER_IMPORT_WORKERS": "2"}
     cpu: dict[str, list[float]] = {}
 
-    def timed(name: str, cmd: list[str], env: dict[str, str] | None = None) -> float:
-        fresh_store(store)
+    def timed(
+        name: str, cmd: list[str], env: dict[str, str] | None = None, page_size: int | None = None
+    ) -> float:
+        fresh_store(store, page_size)
         out = folder / "import-out.txt"
         err = folder / "import-err.txt"
         result = benchlib.run_timed(cmd, env=env, stdout=out, stderr=err)
@@ -229,7 +242,7 @@ def measure(
             raise RuntimeError(f"{name} stored {count} cases, not {n}")
         facts["store_bytes"] = store_bytes(store)
         cpu.setdefault(name, []).append(result.cpu)
-        if name == "floor":  # only the inserts and the commit: the child times them
+        if name.startswith("floor"):  # only the inserts and the commit: the child times them
             return float(json.loads(out.read_text())["seconds"])
         return result.wall
 
@@ -242,6 +255,14 @@ def measure(
     }
     if floor:
         steps["floor"] = lambda: timed("floor", [python, me, "--floor", str(source), str(store)])
+    if page_size:  # by hand only: the same imports into stores with other pages than 4 KB
+        other = f", {page_size // 1024} KB pages"
+        steps["labeler" + other] = lambda: timed(
+            "labeler" + other, [labeler, "import", str(store), str(source)], page_size=page_size
+        )
+        steps["floor" + other] = lambda: timed(
+            "floor" + other, [python, me, "--floor", str(source), str(store)], page_size=page_size
+        )
     facts["disk_mb_s"] = [benchlib.disk_write_speed(folder)]
     times = benchlib.interleaved(rounds, steps, log)
     facts["disk_mb_s"].append(benchlib.disk_write_speed(folder))
@@ -316,6 +337,18 @@ def figures(times: dict[str, list[float]], facts: dict[str, Any]) -> list[Figure
             note=why,
         )
     )
+    for name in [k for k in times if k.endswith("KB pages")]:
+        other = benchlib.median(times[name])
+        usual = benchlib.median(times[name.split(",")[0]])
+        out.append(
+            benchlib.absolute(
+                f"{name} (the store rewritten to that page size while empty)",
+                times[name],
+                "s",
+                note=f"information: {usual / other:.2f} × the speed with 4 KB pages "
+                f"({n / other:,.0f} cases/s)",
+            )
+        )
     if "floor" in times:
         out.append(
             benchlib.absolute(
@@ -359,6 +392,9 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=30_000, help="number of cases")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--dir", default=None, help="folder for the file and stores")
+    parser.add_argument(
+        "--page-size", type=int, default=0, help="also import into stores with this page size"
+    )
     parser.add_argument("--bare", nargs=2, metavar=("FILE", "STORE"), help=argparse.SUPPRESS)
     parser.add_argument("--floor", nargs=2, metavar=("FILE", "STORE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -373,7 +409,7 @@ def main() -> None:
     def log(message: str) -> None:
         print(message, flush=True)
 
-    times, facts = measure(folder, args.n, args.rounds, log)
+    times, facts = measure(folder, args.n, args.rounds, log, page_size=args.page_size)
     for figure in figures(times, facts):
         med = benchlib.median(figure.samples)
         ratio = f", ratio {figure.ratio:.2f} {figure.ratio_means}" if figure.ratio else ""
