@@ -57,6 +57,12 @@ from labeler.store.opening import shown
     is_flag=True,
     help="Write one file per (final) bucket into the folder OUT.",
 )
+@click.option(
+    "--with-text",
+    is_flag=True,
+    help="Add the case's texts: input, context, output and expected (final and labels), "
+    "so the people who fix the failures have the cases in hand. See 'Texts' below.",
+)
 @click.option("--excel", is_flag=True, help="Start the CSV with a UTF-8 byte order mark.")
 @click.option("--force", is_flag=True, help="Replace an existing OUT (or write into a folder).")
 @friendly_errors
@@ -68,6 +74,7 @@ def export_command(
     buckets: tuple[str, ...],
     slices: tuple[str, ...],
     split_by_bucket: bool,
+    with_text: bool,
     excel: bool,
     force: bool,
 ) -> None:
@@ -76,12 +83,28 @@ def export_command(
     \b
     Columns:
       final   case_id, final_bucket, status, labels, notes, resolution_method,
-              resolver, resolution_reason, slice.<name>..., meta.<key>...
+              resolver, resolution_reason, [texts], slice.<name>..., meta.<key>...
               (status: agreed, resolved, unclear, unresolved, single, unlabeled;
               nested meta objects flattened with dots, lists as JSON text)
-      labels  case_id, reviewer, bucket, note, labeled_at, account
+      labels  case_id, reviewer, bucket, note, labeled_at, account, [texts]
               (labels on the current version of each case)
       events  id, at, actor, account, kind, case_id, before, after, detail
+      [texts] input, context, output, expected: only with --with-text, after
+              the fixed columns and before any slice. and meta. column
+
+    \b
+    Texts (--with-text): the texts of the current version of each case (the
+    version the exported labels are on), as imported. In JSONL they are exact:
+    input is a string, or for a chat a list of {"content", "role"} turns;
+    context is a list of {"source", "text", "title"} documents (a context
+    imported as one string is one such document), or null; output and
+    expected are strings or null (an expected answer that was not a string
+    is its JSON text). In the CSV each is one cell, a chat input and the
+    context as that JSON text, with the same formula safety as every other
+    cell. Texts make the file about as large as the store's texts: prefer
+    --format jsonl for big exports; a spreadsheet cuts cells longer than
+    32,767 characters, and Python's csv module needs csv.field_size_limit
+    raised for cells over 131,072.
 
     \b
     Spreadsheet safety: in the CSV, a cell that a spreadsheet could run as a
@@ -107,12 +130,19 @@ def export_command(
       labeler export failures.db buckets.csv --bucket unsafe_pii --slice length=long
       labeler export failures.db by_bucket --split-by-bucket --excel
       labeler export failures.db labels.jsonl --what labels
+      labeler export failures.db to_fix.jsonl --with-text --bucket wrong_intent
     """
+    if with_text and what == "events":
+        raise click.UsageError(
+            "--with-text adds the case texts to --what final or --what labels; "
+            "the audit log (--what events) has no texts to add"
+        )
     slice_filters = parse_slices(slices)
     spec = ExportSpec(
         what="final" if what == "final" else "labels" if what == "labels" else "events",
         buckets=tuple(dict.fromkeys(buckets)),
         slices=tuple(slice_filters),
+        with_text=with_text,
     )
     chosen: Format = fmt if fmt is not None else "csv" if split_by_bucket else format_for(out)
     with open_existing(store_path, write=False) as store, ProgressBar("exporting") as bar:

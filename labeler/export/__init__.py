@@ -12,6 +12,7 @@ from labeler.export.rows import (
     FINAL_COLUMNS,
     LABEL_COLUMNS,
     PSEUDO_BUCKETS,
+    TEXT_COLUMNS,
     ExportSpec,
 )
 from labeler.export.run import ExportResult, Format, export_store, format_for
@@ -21,6 +22,7 @@ __all__ = [
     "FINAL_COLUMNS",
     "LABEL_COLUMNS",
     "PSEUDO_BUCKETS",
+    "TEXT_COLUMNS",
     "ExportResult",
     "ExportSpec",
     "Format",

@@ -1,6 +1,7 @@
 """The rows of an export, read from one snapshot of the store.
 
-Each export kind (``final``, ``labels``, ``events``) is a fixed list of columns, plus, for
+Each export kind (``final``, ``labels``, ``events``) is a fixed list of columns, plus, with
+``with_text`` (``final`` and ``labels``), the case's texts (:data:`TEXT_COLUMNS`), plus, for
 ``final``, one ``slice.<name>`` column per slice name and one ``meta.<key>`` column per
 (flattened) metadata key found among the exported cases. Those are found by a first, cheap pass
 over the narrow ``cases`` table (`discover_columns`); the rows themselves come from a second
@@ -9,6 +10,13 @@ Both passes must run inside the same read transaction (``Store.snapshot()``).
 
 Values are raw: text exactly as stored, metadata values as parsed from their JSON (numbers stay
 numbers, lists stay lists). Turning them into spreadsheet-safe cells is the writers' job.
+
+The texts are those of the version of the case the row is about (the current one). ``input``
+and ``output`` and ``expected`` are the stored strings (a non-string ``expected`` was stored as
+its JSON text, and stays that text); a chat ``input`` (a list of ``{role, content}`` turns) and
+the ``context`` (a list of ``{title, text, source}`` documents, a plain-string context being one
+untitled document) are stored as JSON and come as :class:`StoredJson`: the CSV writer writes
+the stored JSON text, the JSON lines writer the list it holds, so a chat stays a list.
 
 The status and final bucket of a case come from the ``case_status`` view, so there is one
 definition of "agreed", "resolved", "unclear", "unresolved", "single" and "unlabeled".
@@ -35,9 +43,11 @@ __all__ = [
     "LABEL_COLUMNS",
     "MISSING",
     "PSEUDO_BUCKETS",
+    "TEXT_COLUMNS",
     "Columns",
     "ExportRow",
     "ExportSpec",
+    "StoredJson",
     "discover_columns",
     "flatten_json_object",
     "iter_rows",
@@ -63,6 +73,8 @@ LABEL_COLUMNS: Final[tuple[str, ...]] = (
     "labeled_at",
     "account",
 )
+TEXT_COLUMNS: Final[tuple[str, ...]] = ("input", "context", "output", "expected")
+"""The case's texts, after the fixed columns of ``final`` and ``labels`` (``with_text``)."""
 EVENT_COLUMNS: Final[tuple[str, ...]] = (
     "id",
     "at",
@@ -93,6 +105,8 @@ class ExportSpec:
     """Keep cases whose final bucket is one of these (``labels``: the label's bucket)."""
     slices: tuple[SliceFilter, ...] = ()
     """Keep cases that have every one of these slice values."""
+    with_text: bool = False
+    """Add the case's texts (:data:`TEXT_COLUMNS`) to ``final`` and ``labels`` rows."""
 
 
 @dataclass(frozen=True)
@@ -180,6 +194,34 @@ class ExportRow:
 
     def __repr__(self) -> str:
         return f"ExportRow({self.values!r}, split_key={self.split_key!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class StoredJson:
+    """A text the store keeps as JSON (a chat transcript, the context documents).
+
+    CSV writes :attr:`text` (the stored JSON text); JSON lines writes :meth:`value`.
+    """
+
+    text: str
+
+    def value(self) -> Any:
+        """The JSON value of the text; the text itself if it is not JSON (a damaged store)."""
+        try:
+            return json.loads(self.text)
+        except (ValueError, RecursionError):
+            return self.text
+
+
+def _texts(row: tuple[Any, ...], start: int) -> list[Any]:
+    """The :data:`TEXT_COLUMNS` values of a row whose texts begin at ``start`` (the input
+    kind, input, context, output, expected of ``queries.TEXT_SELECT``)."""
+    kind, text, context, output, expected = row[start : start + 5]
+    if kind == "chat" and type(text) is str:
+        text = StoredJson(text)
+    if type(context) is str:
+        context = StoredJson(context)
+    return [text, context, output, expected]
 
 
 def _parse_constant(name: str) -> str:
@@ -301,7 +343,7 @@ def _meta_values(text: str | None, flattened: bool) -> dict[str, Any]:
 def discover_columns(conn: sqlite3.Connection, spec: ExportSpec) -> Columns:
     """The column set of the export (first pass: slice names and metadata keys of the cases)."""
     if spec.what == "labels":
-        return Columns(LABEL_COLUMNS)
+        return Columns(LABEL_COLUMNS + TEXT_COLUMNS if spec.with_text else LABEL_COLUMNS)
     if spec.what == "events":
         return Columns(EVENT_COLUMNS)
     rows = 0
@@ -327,7 +369,8 @@ def discover_columns(conn: sqlite3.Connection, spec: ExportSpec) -> Columns:
     flattened = len(meta_names) <= MAX_META_COLUMNS
     if not flattened:
         meta_names = {"meta"}
-    names = FINAL_COLUMNS + tuple(sorted(slice_names)) + tuple(sorted(meta_names))
+    texts = TEXT_COLUMNS if spec.with_text else ()
+    names = FINAL_COLUMNS + texts + tuple(sorted(slice_names)) + tuple(sorted(meta_names))
     return Columns(names, meta_flattened=flattened, rows=rows)
 
 
@@ -336,14 +379,17 @@ def _final_rows(
 ) -> Iterator[ExportRow]:
     names = columns.names
     base = len(FINAL_COLUMNS)
+    with_text = spec.with_text
     position = {name: index for index, name in enumerate(names)}
-    blank = [MISSING] * (len(names) - base)
+    blank = [MISSING] * (len(names) - base - (len(TEXT_COLUMNS) if with_text else 0))
     slice_cache = _SliceCache()
     slice_places: dict[str | None, list[tuple[int, Any]]] = {}
     flattened = columns.meta_flattened
     key_places: dict[tuple[str, ...], list[int]] = {}  # metadata keys (in order) -> columns
-    for row in queries.final_rows(conn, spec.slices, spec.buckets):
+    for row in queries.final_rows(conn, spec.slices, spec.buckets, with_text=with_text):
         ordered = list(row[:base])
+        if with_text:
+            ordered += _texts(row, 10)  # after the slices and meta texts
         ordered += blank
         slices_text = row[8]
         places = slice_places.get(slices_text)
@@ -382,9 +428,19 @@ def _final_rows(
         yield ExportRow(split_key=row[1], ordered=ordered, names=names)
 
 
-def _label_rows(conn: sqlite3.Connection, spec: ExportSpec) -> Iterator[ExportRow]:
-    for row in queries.label_rows(conn, spec.slices, spec.buckets):
-        yield ExportRow(split_key=row[2], ordered=list(row), names=LABEL_COLUMNS)
+def _label_rows(
+    conn: sqlite3.Connection, spec: ExportSpec, columns: Columns
+) -> Iterator[ExportRow]:
+    names = columns.names
+    if not spec.with_text:
+        for row in queries.label_rows(conn, spec.slices, spec.buckets):
+            yield ExportRow(split_key=row[2], ordered=list(row), names=names)
+        return
+    base = len(LABEL_COLUMNS)
+    for row in queries.label_rows(conn, spec.slices, spec.buckets, with_text=True):
+        ordered = list(row[:base])
+        ordered += _texts(row, base)
+        yield ExportRow(split_key=row[2], ordered=ordered, names=names)
 
 
 def _event_rows(conn: sqlite3.Connection, spec: ExportSpec) -> Iterator[ExportRow]:
@@ -406,5 +462,5 @@ def iter_rows(conn: sqlite3.Connection, spec: ExportSpec, columns: Columns) -> I
     if spec.what == "final":
         return _final_rows(conn, spec, columns)
     if spec.what == "labels":
-        return _label_rows(conn, spec)
+        return _label_rows(conn, spec, columns)
     return _event_rows(conn, spec)

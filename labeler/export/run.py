@@ -98,6 +98,11 @@ def _check_spec(spec: ExportSpec, split: bool) -> None:
         raise ValueError("--bucket does not apply to --what events (events have no bucket)")
     if spec.what == "events" and split:
         raise ValueError("--split-by-bucket does not apply to --what events")
+    if spec.what == "events" and spec.with_text:
+        raise ValueError(
+            "--with-text does not apply to --what events (the audit log holds no case texts); "
+            "use --what final or --what labels"
+        )
 
 
 @contextlib.contextmanager

@@ -4,14 +4,17 @@ CSV (for spreadsheets): every cell, the header included, goes through
 `labeler.text.csv_safety.neutralise`, so no cell can run as a formula. Undo it with
 `labeler.text.csv_safety.restore` (strip one leading apostrophe from every cell that starts with
 one). ``None`` is an empty cell, ``true``/``false`` stand for booleans, numbers are written as
-JSON numbers, lists and objects as JSON text. Files are written with ``newline=""`` so that
-quotes, commas, CR, LF and NUL inside cells round-trip exactly through Python's ``csv``.
+JSON numbers, lists and objects as JSON text, and a text the store keeps as JSON (a chat input,
+the context documents: :class:`~labeler.export.rows.StoredJson`) as that stored JSON text, under
+the same rule as every other cell. Files are written with ``newline=""`` so that quotes, commas,
+CR, LF and NUL inside cells round-trip exactly through Python's ``csv``.
 
 JSON lines (lossless): one object per line with the raw values, no neutralisation, UTF-8 with
 ``ensure_ascii=False``. The keys are the CSV columns; a ``slice.*`` or ``meta.*`` key the case
 does not have is left out (so a missing key and a JSON ``null`` stay distinct). A lone
 surrogate, which UTF-8 cannot encode, is written as its ``\\udXXX`` JSON escape, so a line is
-always valid UTF-8 and valid JSON.
+always valid UTF-8 and valid JSON. A :class:`~labeler.export.rows.StoredJson` text is written as
+the JSON value it holds (a chat input or the context documents stay lists).
 
 This module is part of the pure core: standard library only.
 """
@@ -26,7 +29,7 @@ import re
 from collections.abc import Sequence
 from typing import IO, Any, Final, Protocol
 
-from labeler.export.rows import MISSING, ExportRow
+from labeler.export.rows import MISSING, ExportRow, StoredJson
 from labeler.text.csv_safety import neutralise
 
 __all__ = [
@@ -60,6 +63,8 @@ def _jsonable(value: Any) -> Any:
     """Values JSON can carry as they are; bytes (only in a hand-edited store) become text."""
     if value is None or type(value) is str:
         return value
+    if type(value) is StoredJson:
+        return value.value()
     if isinstance(value, bytes):
         return value.decode("utf-8", "backslashreplace")
     if isinstance(value, float) and not math.isfinite(value):
@@ -82,6 +87,8 @@ def csv_cell(value: Any) -> str:
         return ""
     elif kind is int:
         text = int.__repr__(value)  # what json.dumps writes for an int
+    elif kind is StoredJson:
+        text = value.text
     else:
         value = _jsonable(value)
         if value is None:

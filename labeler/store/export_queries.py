@@ -59,38 +59,98 @@ def final_case_meta(
     yield from conn.execute(sql, params)
 
 
-def final_rows(
-    conn: sqlite3.Connection, slices: Sequence[SliceFilter], buckets: Sequence[str]
-) -> Iterator[tuple[Any, ...]]:
-    """Rows of (case_id, final_bucket, status, labels, notes, resolution_method, resolver,
-    resolution_reason, slices JSON, meta JSON), in case order."""
-    cond, params = _final_filter(slices, buckets, "s")
-    sql = f"""
-        SELECT s.case_id, s.final_bucket, s.status, s.labels,
-            (SELECT group_concat(n.reviewer || ': ' || n.note, '; ')
+TEXT_SELECT = "t.input_kind, t.input, t.context, t.output, t.expected"
+"""The texts a ``--with-text`` row ends with: input kind ('text' or 'chat'), input, context,
+output, expected, as stored (all NULL for a case that has no texts row)."""
+
+_NOTES = """(SELECT group_concat(n.reviewer || ': ' || n.note, '; ')
                FROM (SELECT reviewer, note FROM labels
                       WHERE case_seq = s.case_seq AND note IS NOT NULL AND note <> ''
-                      ORDER BY reviewer) n) AS notes,
+                      ORDER BY reviewer) n) AS notes"""
+
+
+def final_rows_sql(
+    slices: Sequence[SliceFilter], buckets: Sequence[str], *, with_text: bool = False
+) -> tuple[str, list[str]]:
+    """The statement behind :func:`final_rows` and its parameters.
+
+    With the texts, the cases are read in ``seq`` order (``CROSS JOIN`` makes ``cases`` the
+    outer loop, ``+`` keeps it off the ``is_current`` indexes), so no sort is needed: a sort
+    would copy every text of the export into a temporary b-tree (10 GB for a million cases).
+    Without them the statement is the one the export has always run (its sort is of narrow
+    rows).
+    """
+    cond, params = _final_filter(slices, buckets, "s")
+    fixed = f"""s.case_id, s.final_bucket, s.status, s.labels, {_NOTES},
             s.resolution_method, s.resolver, r.reason AS resolution_reason,
-            s.slices, s.meta
+            s.slices, s.meta"""
+    if not with_text:
+        sql = f"""
+        SELECT {fixed}
         FROM case_status s LEFT JOIN resolutions r ON r.case_seq = s.case_seq
         WHERE 1 = 1{cond}
         ORDER BY s.case_seq"""
+        return sql, params
+    sql = f"""
+        SELECT {fixed}, {TEXT_SELECT}
+        FROM cases o CROSS JOIN case_status s ON s.case_seq = o.seq
+            LEFT JOIN resolutions r ON r.case_seq = s.case_seq
+            LEFT JOIN case_texts t ON t.case_seq = o.seq
+        WHERE +o.is_current = 1{cond}
+        ORDER BY o.seq"""
+    return sql, params
+
+
+def final_rows(
+    conn: sqlite3.Connection,
+    slices: Sequence[SliceFilter],
+    buckets: Sequence[str],
+    *,
+    with_text: bool = False,
+) -> Iterator[tuple[Any, ...]]:
+    """Rows of (case_id, final_bucket, status, labels, notes, resolution_method, resolver,
+    resolution_reason, slices JSON, meta JSON), in case order; ``with_text`` adds the five
+    columns of :data:`TEXT_SELECT` of the same (current) version of the case."""
+    sql, params = final_rows_sql(slices, buckets, with_text=with_text)
     yield from conn.execute(sql, params)
 
 
-def label_rows(
-    conn: sqlite3.Connection, slices: Sequence[SliceFilter], buckets: Sequence[str]
-) -> Iterator[tuple[Any, ...]]:
-    """Rows of (case_id, reviewer, bucket, note, labeled_at, account) of current cases."""
+def label_rows_sql(
+    slices: Sequence[SliceFilter], buckets: Sequence[str], *, with_text: bool = False
+) -> tuple[str, list[str]]:
+    """The statement behind :func:`label_rows` and its parameters (with the texts: read in
+    ``seq`` order, as :func:`final_rows_sql` explains, so nothing is sorted)."""
     slice_cond, slice_params = slice_sql(slices, alias="c")
     bucket_cond, bucket_params = _in_list("l.bucket", buckets)
-    sql = f"""
-        SELECT c.case_id, l.reviewer, l.bucket, l.note, l.labeled_at, l.account
+    params = slice_params + bucket_params
+    fixed = "c.case_id, l.reviewer, l.bucket, l.note, l.labeled_at, l.account"
+    if not with_text:
+        sql = f"""
+        SELECT {fixed}
         FROM cases c JOIN labels l ON l.case_seq = c.seq
         WHERE c.is_current = 1{slice_cond}{bucket_cond}
         ORDER BY c.seq, l.reviewer"""
-    yield from conn.execute(sql, slice_params + bucket_params)
+        return sql, params
+    sql = f"""
+        SELECT {fixed}, {TEXT_SELECT}
+        FROM cases c CROSS JOIN labels l ON l.case_seq = c.seq
+            LEFT JOIN case_texts t ON t.case_seq = c.seq
+        WHERE +c.is_current = 1{slice_cond}{bucket_cond}
+        ORDER BY c.seq, l.reviewer"""
+    return sql, params
+
+
+def label_rows(
+    conn: sqlite3.Connection,
+    slices: Sequence[SliceFilter],
+    buckets: Sequence[str],
+    *,
+    with_text: bool = False,
+) -> Iterator[tuple[Any, ...]]:
+    """Rows of (case_id, reviewer, bucket, note, labeled_at, account) of current cases;
+    ``with_text`` adds the five columns of :data:`TEXT_SELECT` of the labeled version."""
+    sql, params = label_rows_sql(slices, buckets, with_text=with_text)
+    yield from conn.execute(sql, params)
 
 
 def count_label_rows(
