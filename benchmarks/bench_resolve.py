@@ -15,8 +15,9 @@ p. The queries behind the screen, timed in this process: the first open disagree
    next one past the end of the queue, the counts (``progress``, ``summary``,
    ``confused_pairs``, the session's one pass ``read_tally``) and the checks made at each key.
 a. First usable screen in a tmux pane (200x50): ``labeler resolve STORE`` against
-   ``benchmarks/minimal_app.py``, alternated, ``--runs`` each; stops at the first capture
-   showing the first open disagreement's id in the header.
+   ``benchmarks/minimal_app.py``, alternated, ``--runs`` each (after an untimed round that fills
+   the bytecode cache: see ``BYTECODE_ENV``); stops at the first capture showing the first open
+   disagreement's id in the header. The load average is printed before and after.
 b. In-app (``run_test`` at 200x50, frames rendered to terminal bytes as in bench_review.py):
    - start: construction -> first case on screen -> "resolved N / M" in the header;
    - ``--keys`` decisions (a, b, x in turn), key -> first frame showing the next case (a
@@ -43,6 +44,7 @@ import os
 import pstats
 import statistics
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -431,12 +433,20 @@ def part_b(store_path: Path, keys: int, tail_n: int, settle_s: float, tag: str) 
 # -- (a) first screen and (c) keys in tmux -----------------------------------------------------
 
 
+BYTECODE_ENV = ""
+"""``env ...`` put before the commands run in tmux: Python's bytecode cache on, kept in a folder
+of the run, as an installed labeler has its modules compiled (this environment sets
+``PYTHONDONTWRITEBYTECODE``, so otherwise every start compiles each labeler module it imports,
+about 60 ms of CPU, while textual comes compiled from site-packages). ``--no-bytecode-cache``
+leaves it out. The minimal app's one file is never cached either way (it runs as __main__)."""
+
+
 def resolve_command(store: Path, resolver: str) -> str:
-    return f"exec {VENV_BIN / 'labeler'} resolve {store} --reviewer {resolver}"
+    return f"exec {BYTECODE_ENV}{VENV_BIN / 'labeler'} resolve {store} --reviewer {resolver}"
 
 
 def minimal_command() -> str:
-    return f"exec {VENV_BIN / 'python'} {Path(__file__).parent / 'minimal_app.py'}"
+    return f"exec {BYTECODE_ENV}{VENV_BIN / 'python'} {Path(__file__).parent / 'minimal_app.py'}"
 
 
 def close_pane(tmux: Tmux, pane: str) -> None:
@@ -453,8 +463,13 @@ def close_pane(tmux: Tmux, pane: str) -> None:
     tmux.cmd(f"kill-pane -t {pane}")
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages (the machine is shared: say how busy it was)."""
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def part_a(store: Path, runs: int, poll_s: float, tag: str) -> None:
-    print("\n(a) first usable screen in a tmux pane, 200x50")
+    print(f"\n(a) first usable screen in a tmux pane, 200x50 (load average {load_average()})")
     first = open_seqs(store)[0]
     case_id = case_id_of(store, first)
     resolver = f"bench-a-{tag}"
@@ -465,7 +480,7 @@ def part_a(store: Path, runs: int, poll_s: float, tag: str) -> None:
     results: dict[str, list[float]] = {name: [] for name, _, _ in variants}
     tmux = Tmux()
     try:
-        for _ in range(runs):
+        for run in range(runs + (1 if BYTECODE_ENV else 0)):
             for name, command, ready in variants:
                 start = time.perf_counter()
                 pane, _pid = tmux.new_window(command)
@@ -474,11 +489,13 @@ def part_a(store: Path, runs: int, poll_s: float, tag: str) -> None:
                 )
                 if seen is None:
                     raise RuntimeError(f"{name}: never showed {ready!r}; the pane:\n{text}")
-                results[name].append(seen - start)
+                if run or not BYTECODE_ENV:  # (the first round fills the bytecode cache)
+                    results[name].append(seen - start)
                 time.sleep(0.3)
                 close_pane(tmux, pane)
     finally:
         tmux.close()
+    print(f"    load average after the runs: {load_average()}")
     base = statistics.median(results[variants[0][0]])
     for name, _, _ in variants:
         got = results[name]
@@ -546,8 +563,17 @@ def main() -> None:
     parser.add_argument("--gap-ms", type=float, default=150, help="(c) pause between keys")
     parser.add_argument("--settle-ms", type=float, default=60, help="(b) quiet time after a key")
     parser.add_argument("--profile", type=Path, help="(b) cProfile the decisions into this file")
+    parser.add_argument(
+        "--no-bytecode-cache",
+        action="store_true",
+        help="(a, c) run the apps as this environment says (PYTHONDONTWRITEBYTECODE: labeler's "
+        "modules compiled at every start) instead of with a bytecode cache, as installed",
+    )
     args = parser.parse_args()
-    global PROFILE
+    global PROFILE, BYTECODE_ENV
+    cache = tempfile.TemporaryDirectory(prefix="bench-resolve-pyc-")
+    if not args.no_bytecode_cache:
+        BYTECODE_ENV = f"env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX={cache.name} "
     if args.profile:
         PROFILE = cProfile.Profile()
 
@@ -560,6 +586,7 @@ def main() -> None:
 
     print(f"labeler from {Path(labeler.__file__).parent}")
     print(f"store {store} ({store.stat().st_size / 1e9:.1f} GB)")
+    print("apps in tmux run " + ("with a bytecode cache" if BYTECODE_ENV else "compiling labeler"))
     ensure_prior(store, args.prior)
     tag = str(os.getpid())
     try:

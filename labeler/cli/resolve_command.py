@@ -18,7 +18,7 @@ from labeler.cli.common import (
     parse_slices,
 )
 from labeler.resolve.disagreements import ResolveSpec, check_spec, parse_pair
-from labeler.resolve.session import look_up_resolve_start
+from labeler.resolve.start import look_up_resolve_start
 from labeler.store import open_store
 
 SLICE_OPTION = click.option(

@@ -26,10 +26,8 @@ never holds its event loop. Undo and reasons are short writes made at once.
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Literal, NamedTuple
 
 from labeler.identity import Actor
@@ -53,8 +51,22 @@ from labeler.resolve.resolutions import (
     set_reason,
     undo_resolution,
 )
-from labeler.store.connection import Store, open_store
+from labeler.resolve.start import ResolveStart, find_resolve_start, look_up_resolve_start
+from labeler.store.connection import Store
 from labeler.store.errors import StoreBusy, StoreError
+
+__all__ = [
+    "CaseState",
+    "Decision",
+    "DecisionResult",
+    "EditResult",
+    "ResolveSession",
+    "ResolveStart",
+    "UndoStep",
+    "WriteOutcome",
+    "find_resolve_start",
+    "look_up_resolve_start",
+]
 
 WRITE_WAIT_MS = 300
 """How long a resolution write waits for a busy store before the session reports it busy."""
@@ -62,34 +74,6 @@ STILL_SAVING = "a resolution is still being saved; try again in a moment"
 """Why an undo waits for the writer thread."""
 HISTORY_LIMIT = 10_000
 """Cases kept for going back; older ones are forgotten."""
-
-
-class ResolveStart(NamedTuple):
-    """The first open disagreement of a filter (None: there is none)."""
-
-    first: int | None
-
-
-def find_resolve_start(store: Store, spec: ResolveSpec) -> ResolveStart:
-    """The first open disagreement (walks past every resolved one before it)."""
-    page = next_page(store, spec, 0, 1)
-    return ResolveStart(page[0] if page else None)
-
-
-def look_up_resolve_start(path: Path, spec: ResolveSpec) -> Future[ResolveStart]:
-    """:func:`find_resolve_start` on a thread with its own connection, so that it overlaps the
-    import of the UI at start-up."""
-    future: Future[ResolveStart] = Future()
-
-    def run() -> None:
-        try:
-            with open_store(path, migrate=False) as store:
-                future.set_result(find_resolve_start(store, spec))
-        except BaseException as exc:  # handed to whoever waits on the future
-            future.set_exception(exc)
-
-    threading.Thread(target=run, name="labeler-resolve-start", daemon=True).start()
-    return future
 
 
 class CaseState(NamedTuple):

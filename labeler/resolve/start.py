@@ -1,0 +1,47 @@
+"""Where a resolve session starts: the first open disagreement of a filter.
+
+On a large store it is a scan past every resolved disagreement before it (about 0.2 s of SQLite
+on a million cases), so ``labeler resolve`` starts it on a thread first thing
+(:func:`look_up_resolve_start`), and the UI is imported and drawn meanwhile. This module imports
+little, so that the thread starts early.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Future
+from pathlib import Path
+from typing import NamedTuple
+
+from labeler.resolve.disagreements import ResolveSpec, next_page
+from labeler.store.connection import Store, open_store
+
+__all__ = ["ResolveStart", "find_resolve_start", "look_up_resolve_start"]
+
+
+class ResolveStart(NamedTuple):
+    """The first open disagreement of a filter (None: there is none)."""
+
+    first: int | None
+
+
+def find_resolve_start(store: Store, spec: ResolveSpec) -> ResolveStart:
+    """The first open disagreement (walks past every resolved one before it)."""
+    page = next_page(store, spec, 0, 1)
+    return ResolveStart(page[0] if page else None)
+
+
+def look_up_resolve_start(path: Path, spec: ResolveSpec) -> Future[ResolveStart]:
+    """:func:`find_resolve_start` on a thread with its own connection, so that it overlaps the
+    import of the UI and its first frame at start-up."""
+    future: Future[ResolveStart] = Future()
+
+    def run() -> None:
+        try:
+            with open_store(path, migrate=False) as store:
+                future.set_result(find_resolve_start(store, spec))
+        except BaseException as exc:  # handed to whoever waits on the future
+            future.set_exception(exc)
+
+    threading.Thread(target=run, name="labeler-resolve-start", daemon=True).start()
+    return future
