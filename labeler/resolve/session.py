@@ -56,6 +56,9 @@ from labeler.store.connection import Store
 from labeler.store.errors import StoreBusy, StoreError
 
 __all__ = [
+    "HISTORY_LIMIT",
+    "STILL_SAVING",
+    "WRITE_WAIT_MS",
     "CaseState",
     "Decision",
     "DecisionResult",

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import time
 from concurrent.futures import Future
 from typing import ClassVar
 
@@ -77,6 +78,9 @@ HEIGHT_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
 SAVE_WAIT_S = 0.012
 """How long a decision key waits for the store before the screen moves on ("saving…"): less
 than a frame, so a slow commit never holds the event loop."""
+LAND_WAIT_S = WRITE_WAIT_MS / 1000
+"""How long undo, or a decision on a case whose decision is still being written, waits for the
+writes in flight (see ``ResolveScreen._land_writes``)."""
 RETRY_S = 0.5
 """How often a resolution that could not be saved yet is tried again."""
 PREFETCH_DELAY_S = 0.03
@@ -442,7 +446,7 @@ class ResolveScreen(CaseAndLabelsScreen):
         if case.seq in self.session.in_flight:
             # Back on a case whose decision is still being written (k typed quickly): let it
             # land first, so that this key decides after it, in the order typed.
-            self._finish_writes(timeout=WRITE_WAIT_MS / 1000)
+            self._land_writes()
         begun = self.session.begin_decision(bucket)
         if begun is None:
             return
@@ -489,6 +493,17 @@ class ResolveScreen(CaseAndLabelsScreen):
         for future in list(self._unfinished):
             with contextlib.suppress(TimeoutError):
                 future.result(timeout=timeout)
+                self._take_outcome(future)
+
+    def _land_writes(self) -> None:
+        """Let the writes in flight land, in order, before a key that depends on them (undo,
+        or a decision on a case still being written), and take their outcomes. They usually
+        take a millisecond; a slow or busy store holds the key :data:`LAND_WAIT_S` at most,
+        then the key says the store is not done yet, as before."""
+        deadline = time.monotonic() + LAND_WAIT_S
+        for future in list(self._unfinished):
+            with contextlib.suppress(TimeoutError):
+                future.result(timeout=max(deadline - time.monotonic(), 0))
                 self._take_outcome(future)
 
     def _said(self, decision: Decision) -> str:
@@ -567,7 +582,7 @@ class ResolveScreen(CaseAndLabelsScreen):
     def action_undo(self) -> None:
         """Undo this session's last resolution and show its case (a decision typed just before
         is let land first, so that ``u`` undoes it)."""
-        self._finish_writes(timeout=WRITE_WAIT_MS / 1000)
+        self._land_writes()
         result = self.session.undo()
         if result.outcome == "nothing":
             self.set_status("nothing to undo")
