@@ -35,8 +35,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import tmux_terminal
+from tmux_terminal import END_OF_QUEUE, TMUX, TmuxTerminal, shown_case, status_line
+
 LABELER = Path(os.environ.get("LABELER_BIN") or Path(sys.executable).parent / "labeler")
-TMUX = shutil.which("tmux")
 SQLITE3 = shutil.which("sqlite3")
 SCREENS = int(os.environ.get("LABELER_FAULT_SCREENS", "2"))
 LOOPS = int(os.environ.get("LABELER_FAULT_LOOPS", "5"))
@@ -57,8 +59,6 @@ SAVED_WITHIN_S = 40.0
 """Generous bound for a pending label to be saved once nothing holds the store (2 loaded cores)."""
 SCREEN_UP_WITHIN_S = 60.0
 """Generous bound for a review screen to show its first case (8 screens on 2 cores)."""
-
-END_OF_QUEUE = "<end of queue>"
 
 
 def child_env(**extra: str) -> dict[str, str]:
@@ -288,68 +288,11 @@ def assert_visible(
 # -- review screens in tmux ------------------------------------------------------------------
 
 
-class TmuxServer:
-    """A tmux server on a private socket; each review screen is one of its sessions."""
+class TmuxServer(tmux_terminal.TmuxServer):
+    """The suite's tmux server: each review screen is one of its sessions, in :func:`child_env`."""
 
     def __init__(self, folder: Path) -> None:
-        assert TMUX is not None, "tmux is not installed"
-        self.folder = folder
-        self.socket = f"labeler-fault-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        # Keep a dead pane (its last screen stays readable); the whole window is the pane.
-        self.config = folder / "tmux.conf"
-        self.config.write_text(
-            "set-option -g remain-on-exit on\nset-option -g status off\n", encoding="utf-8"
-        )
-
-    def __call__(self, *args: str, check: bool = True) -> str:
-        assert TMUX is not None
-        done = subprocess.run(
-            [TMUX, "-L", self.socket, "-f", str(self.config), *args],
-            capture_output=True,
-            text=True,
-            errors="replace",
-            env=child_env(),
-            timeout=30,
-            check=False,
-        )
-        if check and done.returncode != 0:
-            raise AssertionError(f"tmux {' '.join(args)} failed: {done.stderr}")
-        return done.stdout
-
-    def kill(self) -> None:
-        """Stop the server (and every screen in it); remove its socket file, which tmux leaves
-        behind (also when the server ended by itself with its last session)."""
-        socket_path = self("display-message", "-p", "#{socket_path}", check=False).strip()
-        self("kill-server", check=False)
-        folder = Path(os.environ.get("TMUX_TMPDIR") or "/tmp") / f"tmux-{os.getuid()}"
-        for path in {Path(socket_path) if socket_path else None, folder / self.socket}:
-            if path is not None and path.name == self.socket:
-                path.unlink(missing_ok=True)
-
-
-class ScreenEnded(AssertionError):
-    """The review screen's process ended while we waited for it."""
-
-
-_HEADER = re.compile(r"^\s*[\d,]+ / \S+\s+(?:revisit\s+)?(?:case (\S+)\s|no case)")
-
-
-def shown_case(text: str) -> str | None:
-    """The case id in the header (END_OF_QUEUE at the end), or None if no header is drawn."""
-    first = text.split("\n", 1)[0]
-    found = _HEADER.match(first)
-    if found is None:
-        return None
-    return found.group(1) or END_OF_QUEUE
-
-
-def status_line(text: str) -> str:
-    """The status line: the row above the footer (empty if there is no footer)."""
-    lines = text.rstrip("\n").split("\n")
-    for n in range(len(lines) - 1, 0, -1):
-        if "q Quit" in lines[n]:
-            return lines[n - 1].strip()
-    return ""
+        super().__init__(folder, "labeler-fault", child_env())
 
 
 class ReviewScreen:
@@ -368,64 +311,31 @@ class ReviewScreen:
         overlap: int = 8,
         buckets: dict[str, tuple[str, str]] | None = None,
     ) -> None:
-        self.server = server
         self.store = store
         self.reviewer = reviewer
         self.overlap = overlap
         self.name = f"{reviewer}-{uuid.uuid4().hex[:6]}"
-        self.status_file = server.folder / f"{self.name}.exit"
+        self.terminal = TmuxTerminal(server, self.name, timeout=30.0, poll=0.03)
         self.buckets = buckets if buckets is not None else bucket_keys(store)
         self.saved: list[Label] = []
         self.pending: list[Label] = []
         self._last_key = ""
 
     def start(self) -> ReviewScreen:
-        # A shell around the command writes its exit status (tmux sometimes loses a dead
-        # pane's status); the command is the shell's only child, so its pid is easy to find.
-        wrapper = f'"$@"; echo $? > {shlex.quote(str(self.status_file))}'
-        argv = ["sh", "-c", wrapper, "sh", str(LABELER), "review", str(self.store)]
-        argv += ["--reviewer", self.reviewer, "--overlap", str(self.overlap)]
-        self.server("new-session", "-d", "-s", self.name, "-x", "120", "-y", "40", shlex.join(argv))
+        argv: list[str | Path] = [LABELER, "review", self.store, "--reviewer", self.reviewer]
+        self.terminal.start([*argv, "--overlap", str(self.overlap)])
         return self
 
     def text(self) -> str:
-        return self.server("capture-pane", "-p", "-t", self.name, check=False)
-
-    def ended(self) -> bool:
-        return self.status_file.exists() and self.status_file.read_text().endswith("\n")
+        return self.terminal.screen()
 
     def exit_status(self, timeout: float = 30.0) -> str:
         """Wait for the command to end; its exit status ("137" after SIGKILL)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.ended():
-                return self.status_file.read_text().strip()
-            time.sleep(0.05)
-        raise AssertionError(f"{self.name} did not end; its screen:\n{self.text()}")
+        return self.terminal.exit_status(timeout)
 
     def wait(self, predicate: Callable[[str], bool], timeout: float, what: str) -> str:
         """Poll the screen until ``predicate`` holds; ScreenEnded if the process ended first."""
-        deadline = time.monotonic() + timeout
-        text = ""
-        while time.monotonic() < deadline:
-            text = self.text()
-            if predicate(text):
-                return text
-            if self.ended():
-                text = self.text()
-                if predicate(text):
-                    return text
-                status = self.status_file.read_text().strip()
-                crashed = " with a traceback" if "Traceback" in text else ""
-                last = "\n".join(text.rstrip("\n").split("\n")[-12:])
-                raise ScreenEnded(
-                    f"{self.name} ended (exit status {status}){crashed} while waiting for "
-                    f"{what}; the end of its screen:\n{last}"
-                )
-            time.sleep(0.03)
-        raise AssertionError(
-            f"{self.name}: timed out after {timeout:.0f} s waiting for {what}:\n{text}"
-        )
+        return self.terminal.wait_for(predicate, what, timeout)
 
     def ready(self, timeout: float = SCREEN_UP_WITHIN_S) -> str:
         """Wait for the first case (and the footer); return its id."""
@@ -442,7 +352,7 @@ class ReviewScreen:
         return case
 
     def keys(self, *keys: str) -> None:
-        self.server("send-keys", "-t", self.name, *keys)
+        self.terminal.keys(*keys)
 
     def pick_key(self, rng: random.Random) -> str:
         """A random bucket shortcut, never the same twice in a row (so that a status line left
@@ -512,34 +422,16 @@ class ReviewScreen:
         assert status == "0" and "Traceback" not in text, f"{self.name} exit {status}:\n{text}"
         self.close()
 
-    def pid(self, timeout: float = 10.0) -> int:
-        """The pid of the ``labeler`` process (the only child of the pane's shell)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            shell = self.server(
-                "display-message", "-p", "-t", self.name, "#{pane_pid}", check=False
-            )
-            if shell.strip().isdigit():
-                children = Path(f"/proc/{shell.strip()}/task/{shell.strip()}/children")
-                try:
-                    found = children.read_text().split()
-                except OSError:
-                    found = []
-                if found:
-                    return int(found[0])
-            time.sleep(0.02)
-        raise AssertionError(f"{self.name}: no labeler process found")
-
     def kill(self, sig: int = signal.SIGKILL) -> None:
         """Send ``sig`` to the labeler process (nothing if it already ended)."""
-        if self.ended():
+        if self.terminal.ended():
             return
         with contextlib.suppress(ProcessLookupError, AssertionError):  # already gone
-            os.kill(self.pid(), sig)
+            os.kill(self.terminal.command_pid(), sig)
 
     def close(self) -> None:
         """Remove the tmux session (killing the process if it still runs)."""
-        self.server("kill-session", "-t", self.name, check=False)
+        self.terminal.close()
 
 
 # -- other processes -------------------------------------------------------------------------

@@ -27,7 +27,6 @@ from procs import (
     LOOPS,
     NEEDS,
     ReviewScreen,
-    ScreenEnded,
     TmuxServer,
     assert_check_passes,
     assert_visible,
@@ -41,6 +40,7 @@ from procs import (
     start,
     write_cases,
 )
+from tmux_terminal import ScreenEnded
 
 pytestmark = pytest.mark.skipif(bool(NEEDS), reason=f"needs {', '.join(NEEDS)}")
 

@@ -16,8 +16,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from private_tmux import TMUX, Screen, shown_case, status_line
 from tmpfs import SmallDisk, small_disk, write_cases
+from tmux_terminal import TMUX, TmuxTerminal, shown_case, status_line
 from users import Ran, query, run
 
 LABELER = Path(os.environ.get("LABELER_BIN") or Path(sys.executable).parent / "labeler")
@@ -86,16 +86,16 @@ def test_review_keeps_labels_pending_on_a_full_disk_and_saves_them_when_space_re
 ) -> None:
     folder = tmp_path / "screen"
     folder.mkdir()
-    screen = Screen(folder)
+    terminal = TmuxTerminal.on_new_server(folder, "labeler-fault", timeout=30)
     try:
-        screen.start(
+        terminal.start(
             [LABELER, "review", disk_store, "--reviewer", "alice", "--order", "import"],
             env={"HOME": str(folder), "TERM": "xterm-256color", "LANG": "C.UTF-8"},
         )
-        first = screen.wait(lambda t: shown_case(t) == "s-0000" and "q Quit" in t, "case 1")
+        first = terminal.wait_for(lambda t: shown_case(t) == "s-0000" and "q Quit" in t, "case 1")
         assert "Traceback" not in first
-        screen.keys("1")  # one label while there is room: the writer is up, the WAL in use
-        screen.wait(lambda t: status_line(t).startswith("saved"), "the first label saved")
+        terminal.keys("1")  # one label while there is room: the writer is up, the WAL in use
+        terminal.wait_for(lambda t: status_line(t).startswith("saved"), "the first label saved")
         assert query(disk_store, "SELECT count(*) FROM labels")[0][0] == 1
 
         disk.fill(0)
@@ -104,11 +104,11 @@ def test_review_keeps_labels_pending_on_a_full_disk_and_saves_them_when_space_re
             return lambda t: shown_case(t) == case_id
 
         for key, next_case in (("2", "s-0002"), ("3", "s-0003"), ("4", "s-0004")):
-            screen.keys(key)
-            screen.wait(showing(next_case), f"case {next_case}")
+            terminal.keys(key)
+            terminal.wait_for(showing(next_case), f"case {next_case}")
         # "3 label(s) not saved yet, retrying: the disk holding STORE is full (...)", cut at
         # the terminal's width (a long STORE path hides the word "full").
-        full = screen.wait(
+        full = terminal.wait_for(
             lambda t: "not saved" in status_line(t) and "the disk holding" in status_line(t),
             "the screen to say the labels are not saved because the disk is full",
         )
@@ -118,7 +118,7 @@ def test_review_keeps_labels_pending_on_a_full_disk_and_saves_them_when_space_re
 
         disk.make_room()
         # "saved: label (2 still saving)" after the first one lands; "saved: label" after all.
-        screen.wait(
+        terminal.wait_for(
             lambda t: status_line(t).startswith("saved") and "still" not in status_line(t),
             "every pending label saved",
             timeout=20,
@@ -141,11 +141,11 @@ def test_review_keeps_labels_pending_on_a_full_disk_and_saves_them_when_space_re
         )
         assert events == [(f"s-000{n}", "label.create", "alice") for n in range(4)]
 
-        screen.keys("q")
-        assert screen.exit_status() == "0", screen.text()
-        assert "Traceback" not in screen.text()
+        terminal.keys("q")
+        assert terminal.exit_status() == "0", terminal.screen()
+        assert "Traceback" not in terminal.screen()
     finally:
-        screen.kill()
+        terminal.kill()
     assert_check_passes(disk_store)
 
 

@@ -31,10 +31,10 @@ from procs import (
     finish,
     missing_labels,
     start,
-    status_line,
     write_cases,
     write_label_csv,
 )
+from tmux_terminal import status_line
 
 pytestmark = pytest.mark.skipif(bool(NEEDS), reason=f"needs {', '.join(NEEDS)}")
 

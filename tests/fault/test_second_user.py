@@ -29,8 +29,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from private_tmux import TMUX, Screen, shown_case, status_line
 from tmpfs import write_cases
+from tmux_terminal import TMUX, TmuxTerminal, shown_case, status_line
 from users import (
     FIRST,
     GROUP,
@@ -162,29 +162,29 @@ def test_shared_store_both_users_label_and_each_account_is_recorded(
     ok(first("init", store, "--shared"))
     ok(first("import", store, cases_file(world)))
 
-    screen = Screen(world)
+    terminal = TmuxTerminal.on_new_server(world, "labeler-fault", timeout=30)
     try:
         # lbfault2 reviews in a terminal while lbfault1 imports labels from a spreadsheet.
-        screen.start(
+        terminal.start(
             as_user(SECOND, second.home, [second.labeler, "review", store, "--order", "import"])
         )
-        screen.wait(lambda t: shown_case(t) == "u-0000" and "q Quit" in t, "the first case")
+        terminal.wait_for(lambda t: shown_case(t) == "u-0000" and "q Quit" in t, "the first case")
 
         def showing(case_id: str) -> Callable[[str], bool]:
             return lambda t: shown_case(t) == case_id
 
         for key, after in (("1", "u-0001"), ("2", "u-0002")):
-            screen.keys(key)
-            screen.wait(showing(after), f"case {after}")
+            terminal.keys(key)
+            terminal.wait_for(showing(after), f"case {after}")
         spreadsheet = label_file(world, "a.csv", FIRST, ["u-0000", "u-0001", "u-0005"], "other")
         ok(first("import-labels", store, spreadsheet))
-        screen.keys("3")
-        screen.wait(lambda t: status_line(t).startswith("saved"), "the third label saved")
-        screen.keys("q")
-        assert screen.exit_status() == "0", screen.text()
-        assert "Traceback" not in screen.text()
+        terminal.keys("3")
+        terminal.wait_for(lambda t: status_line(t).startswith("saved"), "the third label saved")
+        terminal.keys("q")
+        assert terminal.exit_status() == "0", terminal.screen()
+        assert "Traceback" not in terminal.screen()
     finally:
-        screen.kill()
+        terminal.kill()
 
     assert labels_by_account(store) == {
         ("u-0000", SECOND, SECOND),
