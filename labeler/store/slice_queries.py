@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from labeler.store.connection import Store
 
@@ -35,50 +35,40 @@ def known_meta_fields(store: Store) -> set[str]:
 # correct --slice costs next to nothing on a million cases; the full scans above (for "did you
 # mean") run only when something is missing.
 
+_SLICE_VALUE = (
+    "SELECT EXISTS (SELECT 1 FROM cases c, json_each(c.slices) s"
+    " WHERE c.is_current = 1 AND s.key = ? AND s.value = ?)"
+)
+_SLICE_NAME = (
+    "SELECT EXISTS (SELECT 1 FROM cases c, json_each(c.slices) s"
+    " WHERE c.is_current = 1 AND s.key = ?)"
+)
+_META_FIELD = (
+    "SELECT EXISTS (SELECT 1 FROM cases c, json_each(c.meta) m"
+    " WHERE c.is_current = 1 AND m.key = ?)"
+)
+_REVIEWER = "SELECT EXISTS (SELECT 1 FROM labels WHERE reviewer = ?)"
+
+
+def _absent(store: Store, exists_sql: str, params: Sequence[object]) -> bool:
+    return not store.query(exists_sql, params)[0][0]
+
 
 def missing_slice_values(store: Store, filters: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
     """The ``(name, value)`` pairs no current case has, in the order given."""
-    return [
-        (name, value)
-        for name, value in filters
-        if not store.query(
-            "SELECT EXISTS (SELECT 1 FROM cases c, json_each(c.slices) s"
-            " WHERE c.is_current = 1 AND s.key = ? AND s.value = ?)",
-            [name, value],
-        )[0][0]
-    ]
+    return [pair for pair in filters if _absent(store, _SLICE_VALUE, pair)]
 
 
 def missing_slice_names(store: Store, names: Iterable[str]) -> list[str]:
     """The slice names no current case has, in the order given."""
-    return [
-        name
-        for name in names
-        if not store.query(
-            "SELECT EXISTS (SELECT 1 FROM cases c, json_each(c.slices) s"
-            " WHERE c.is_current = 1 AND s.key = ?)",
-            [name],
-        )[0][0]
-    ]
+    return [name for name in names if _absent(store, _SLICE_NAME, [name])]
 
 
 def missing_meta_fields(store: Store, fields: Iterable[str]) -> list[str]:
     """The top-level meta fields no current case has, in the order given."""
-    return [
-        field
-        for field in fields
-        if not store.query(
-            "SELECT EXISTS (SELECT 1 FROM cases c, json_each(c.meta) m"
-            " WHERE c.is_current = 1 AND m.key = ?)",
-            [field],
-        )[0][0]
-    ]
+    return [field for field in fields if _absent(store, _META_FIELD, [field])]
 
 
 def missing_reviewers(store: Store, names: Iterable[str]) -> list[str]:
     """The reviewer names with no label in the store, in the order given."""
-    return [
-        name
-        for name in names
-        if not store.query("SELECT EXISTS (SELECT 1 FROM labels WHERE reviewer = ?)", [name])[0][0]
-    ]
+    return [name for name in names if _absent(store, _REVIEWER, [name])]
