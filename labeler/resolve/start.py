@@ -8,13 +8,13 @@ little, so that the thread starts early.
 
 from __future__ import annotations
 
-import threading
 from concurrent.futures import Future
 from pathlib import Path
 from typing import NamedTuple
 
 from labeler.resolve.disagreements import ResolveSpec, next_page
-from labeler.store.connection import Store, open_store
+from labeler.store.background import read_on_thread
+from labeler.store.connection import Store
 
 __all__ = ["ResolveStart", "find_resolve_start", "look_up_resolve_start"]
 
@@ -34,14 +34,6 @@ def find_resolve_start(store: Store, spec: ResolveSpec) -> ResolveStart:
 def look_up_resolve_start(path: Path, spec: ResolveSpec) -> Future[ResolveStart]:
     """:func:`find_resolve_start` on a thread with its own connection, so that it overlaps the
     import of the UI and its first frame at start-up."""
-    future: Future[ResolveStart] = Future()
-
-    def run() -> None:
-        try:
-            with open_store(path, migrate=False) as store:
-                future.set_result(find_resolve_start(store, spec))
-        except BaseException as exc:  # handed to whoever waits on the future
-            future.set_exception(exc)
-
-    threading.Thread(target=run, name="labeler-resolve-start", daemon=True).start()
-    return future
+    return read_on_thread(
+        path, lambda store: find_resolve_start(store, spec), "labeler-resolve-start"
+    )

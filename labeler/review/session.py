@@ -18,7 +18,6 @@ first) and walks it to the end, then wraps around to the cases skipped on the wa
 
 from __future__ import annotations
 
-import threading
 from collections import deque
 from concurrent.futures import Future
 from pathlib import Path
@@ -35,7 +34,8 @@ from labeler.review.queue import (
     position,
     still_in_queue,
 )
-from labeler.store.connection import Store, open_store
+from labeler.store.background import read_on_thread
+from labeler.store.connection import Store
 from labeler.store.order import REACHED_IMPORT_ORDER, REACHED_JUMP, REACHED_RANDOM_ORDER
 from labeler.store.queue import case_id_of as case_id_of  # the review screen's import
 
@@ -57,17 +57,7 @@ def find_queue_start(store: Store, spec: QueueSpec) -> QueueStart:
 def look_up_queue_start(path: Path, spec: QueueSpec) -> Future[QueueStart]:
     """Run :func:`find_queue_start` on a thread of its own (with its own connection), so that
     it overlaps the import of the UI at start-up."""
-    future: Future[QueueStart] = Future()
-
-    def run() -> None:
-        try:
-            with open_store(path, migrate=False) as store:
-                future.set_result(find_queue_start(store, spec))
-        except BaseException as exc:  # handed to whoever waits on the future
-            future.set_exception(exc)
-
-    threading.Thread(target=run, name="labeler-queue-start", daemon=True).start()
-    return future
+    return read_on_thread(path, lambda store: find_queue_start(store, spec), "labeler-queue-start")
 
 
 class ReviewSession:
