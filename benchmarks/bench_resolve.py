@@ -1,13 +1,23 @@
-"""Hand-run benchmark of the resolve screen on a big store (not part of the test suite).
+"""The resolve screen (``labeler resolve``) over the open disagreements of a big store: the first
+open disagreement on screen in a real tmux pane (200x50) against ``benchmarks/minimal_app.py``
+(one Static) started the same way, round after round, both with a bytecode cache; decision key
+-> next disagreement drawn, timed inside the app (the frame turned into terminal bytes) and
+visible in tmux; and the event loop's longest stall during decisions and at the end of the
+queue. The targets are issue 16's: first disagreement within 2x of the minimal app, p95 under
+16 ms in-app and under 50 ms in tmux, nothing on the loop longer than one frame.
+
+Part of ``benchmarks/run`` (``run(ctx)``: parts a, b and c on the store ``main``, fewer keys;
+``--set resolve.keys=N``, ``resolve.tmux_keys=N``, ``resolve.tail=N``, ``resolve.prior=N``;
+the resolutions it adds, prior ones included, are deleted at the end), or by hand:
 
     .venv/bin/python benchmarks/make_big_store.py /work/bench-data/resolve-100k.db \\
         --cases 100000 --labels 200000
     .venv/bin/python benchmarks/bench_resolve.py /work/bench-data/resolve-100k.db
     .venv/bin/python benchmarks/bench_resolve.py /work/bench-data/big-1m.db --parts p,b
 
-The store gets ``--prior`` resolutions once (resolver ``bench-prior``, the first disagreements
-in case order, reviewer A's bucket): the state of a team half-way through. They stay; the
-resolutions the benchmark makes itself are deleted at the end (their events stay).
+By hand, the store gets ``--prior`` resolutions once (resolver ``bench-prior``, the first
+disagreements in case order, reviewer A's bucket): the state of a team half-way through. They
+stay; the resolutions the benchmark makes itself are deleted at the end (their events stay).
 
 Parts (all by default):
 
@@ -16,7 +26,7 @@ p. The queries behind the screen, timed in this process: the first open disagree
    ``confused_pairs``, the session's one pass ``read_tally``) and the checks made at each key.
 a. First usable screen in a tmux pane (200x50): ``labeler resolve STORE`` against
    ``benchmarks/minimal_app.py``, alternated, ``--runs`` each (after an untimed round that fills
-   the bytecode cache: see ``BYTECODE_ENV``); stops at the first capture showing the first open
+   the bytecode cache: see ``bytecode_prefix``); stops at the first capture showing the first open
    disagreement's id in the header. The load average is printed before and after.
 b. In-app (``run_test`` at 200x50, frames rendered to terminal bytes as in bench_review.py):
    - start: construction -> first case on screen -> "resolved N / M" in the header;
@@ -50,7 +60,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from benchlib import HEADER_CASE, VENV_BIN, Tmux, print_machine, proc_status_kb, summary_ms
+import benchlib
+from benchlib import (
+    VENV_BIN,
+    Context,
+    Figure,
+    Tmux,
+    first_screen_vs_minimal,
+    minimal_app_command,
+    open_app,
+    print_machine,
+    proc_status_kb,
+    quit_pane,
+    summary_ms,
+    time_keys,
+)
+
+TITLE = "Resolve screen"
 
 DEFAULT_STORE = "/work/bench-data/resolve-100k.db"
 PRIOR_RESOLVER = "bench-prior"
@@ -433,34 +459,36 @@ def part_b(store_path: Path, keys: int, tail_n: int, settle_s: float, tag: str) 
 # -- (a) first screen and (c) keys in tmux -----------------------------------------------------
 
 
-BYTECODE_ENV = ""
-"""``env ...`` put before the commands run in tmux: Python's bytecode cache on, kept in a folder
-of the run, as an installed labeler has its modules compiled (this environment sets
-``PYTHONDONTWRITEBYTECODE``, so otherwise every start compiles each labeler module it imports,
-about 60 ms of CPU, while textual comes compiled from site-packages). ``--no-bytecode-cache``
-leaves it out. The minimal app's one file is never cached either way (it runs as __main__)."""
+def bytecode_prefix(folder: str | Path) -> str:
+    """``env ...`` put before the commands run in tmux: Python's bytecode cache on, kept in
+    ``folder``, as an installed labeler has its modules compiled (this environment sets
+    ``PYTHONDONTWRITEBYTECODE``, so otherwise every start compiles each labeler module it
+    imports, about 60 ms of CPU, while textual comes compiled from site-packages). The minimal
+    app's one file is never cached either way (it runs as __main__)."""
+    return f"env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX={folder} "
 
 
-def resolve_command(store: Path, resolver: str) -> str:
-    return f"exec {BYTECODE_ENV}{VENV_BIN / 'labeler'} resolve {store} --reviewer {resolver}"
+def resolve_command(
+    store: Path, resolver: str, labeler: str | Path = VENV_BIN / "labeler", prefix: str = ""
+) -> str:
+    return f"exec {prefix}{labeler} resolve {store} --reviewer {resolver}"
 
 
-def minimal_command() -> str:
-    return f"exec {BYTECODE_ENV}{VENV_BIN / 'python'} {Path(__file__).parent / 'minimal_app.py'}"
+def counts_known(text: str) -> bool:
+    """ "resolved N / M" (a worker's count) is in the header."""
+    return "resolved … / …" not in text
 
 
-def close_pane(tmux: Tmux, pane: str) -> None:
-    for _ in range(3):
-        try:
-            tmux.send(pane, "q")
-        except RuntimeError:
-            return
-        deadline = time.perf_counter() + 5
-        while time.perf_counter() < deadline:
-            if not tmux.pane_alive(pane):
-                return
-            time.sleep(0.02)
-    tmux.cmd(f"kill-pane -t {pane}")
+def first_open_case_id(store_path: Path) -> str:
+    """The case id of the first open disagreement (what the screen opens on)."""
+    from labeler.resolve.disagreements import ResolveSpec, next_page
+    from labeler.store import open_store
+
+    with open_store(store_path) as store:
+        first = next_page(store, ResolveSpec(), 0, 1)
+    if not first:
+        raise RuntimeError(f"{store_path} has no open disagreement")
+    return case_id_of(store_path, first[0])
 
 
 def load_average() -> str:
@@ -468,86 +496,226 @@ def load_average() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def part_a(store: Path, runs: int, poll_s: float, tag: str) -> None:
+def first_screen_rounds(
+    store: Path,
+    resolver: str,
+    runs: int,
+    poll_s: float,
+    labeler: str | Path = VENV_BIN / "labeler",
+    prefix: str = "",
+    log: Any = None,
+) -> tuple[list[benchlib.FirstScreen], list[benchlib.FirstScreen], str]:
+    """(a): ``runs`` first screens of ``labeler resolve`` and of the minimal app, in turn,
+    after an untimed round of each when ``prefix`` turns a bytecode cache on (it fills it)."""
+    case_id = first_open_case_id(store)
+    return (
+        *first_screen_vs_minimal(
+            runs,
+            resolve_command(store, resolver, labeler, prefix),
+            [f"case {case_id} "],
+            poll_s=poll_s,
+            then=counts_known,
+            log=log,
+            minimal_command=minimal_app_command(prefix=prefix),
+            warmup=bool(prefix),
+        ),
+        case_id,
+    )
+
+
+def part_a(store: Path, runs: int, poll_s: float, tag: str, prefix: str) -> None:
     print(f"\n(a) first usable screen in a tmux pane, 200x50 (load average {load_average()})")
-    first = open_seqs(store)[0]
-    case_id = case_id_of(store, first)
-    resolver = f"bench-a-{tag}"
-    variants = [
-        ("minimal app (one Static)", minimal_command(), ["hello from a minimal app"]),
-        ("labeler resolve", resolve_command(store, resolver), [f"case {case_id} "]),
-    ]
-    results: dict[str, list[float]] = {name: [] for name, _, _ in variants}
-    tmux = Tmux()
-    try:
-        for run in range(runs + (1 if BYTECODE_ENV else 0)):
-            for name, command, ready in variants:
-                start = time.perf_counter()
-                pane, _pid = tmux.new_window(command)
-                seen, text = tmux.wait_for(
-                    pane, lambda t, r=ready: all(x in t for x in r), 60, poll_s
-                )
-                if seen is None:
-                    raise RuntimeError(f"{name}: never showed {ready!r}; the pane:\n{text}")
-                if run or not BYTECODE_ENV:  # (the first round fills the bytecode cache)
-                    results[name].append(seen - start)
-                time.sleep(0.3)
-                close_pane(tmux, pane)
-    finally:
-        tmux.close()
-    print(f"    load average after the runs: {load_average()}")
-    base = statistics.median(results[variants[0][0]])
-    for name, _, _ in variants:
-        got = results[name]
-        runs_ms = ", ".join(f"{v * 1e3:.0f}" for v in got)
+    app, minimal, case_id = first_screen_rounds(
+        store, f"bench-a-{tag}", runs, poll_s, prefix=prefix
+    )
+    print(f"    load average after the runs: {load_average()}; first open disagreement {case_id}")
+    base = statistics.median(x.first_s for x in minimal)
+    for name, got in [("minimal app (one Static)", minimal), ("labeler resolve", app)]:
+        firsts = [x.first_s for x in got]
+        runs_ms = ", ".join(f"{v * 1e3:.0f}" for v in firsts)
         print(
-            f"    {name:<28} median {statistics.median(got) * 1e3:.0f} ms (runs: {runs_ms}); "
-            f"{statistics.median(got) / base:.2f}x"
+            f"    {name:<28} median {statistics.median(firsts) * 1e3:.0f} ms (runs: {runs_ms}); "
+            f"{statistics.median(firsts) / base:.2f}x"
         )
     print("    (target: labeler resolve within 2x of the minimal app)")
 
 
-def header_case(text: str) -> str | None:
-    for line in text.splitlines()[:3]:
-        match = HEADER_CASE.search(line)
-        if match:
-            return match.group(1)
-    return None
-
-
-def part_c(store: Path, keys: int, poll_s: float, gap_s: float, tag: str) -> None:
-    print(f"\n(c) decision key -> next case id visible in a tmux pane, 200x50, {keys} keys")
-    resolver = f"bench-c-{tag}"
-    first = case_id_of(store, open_seqs(store)[0])
+def tmux_decisions(
+    store: Path,
+    keys: int,
+    poll_s: float,
+    gap_s: float,
+    resolver: str,
+    labeler: str | Path = VENV_BIN / "labeler",
+    prefix: str = "",
+    log: Any = None,
+) -> tuple[benchlib.KeyTimes, int | None]:
+    """(c): ``keys`` decisions (a, b, x in turn) in a resolve pane, each timed until the
+    header shows another case; and the process's VmHWM (KiB) before it quits."""
+    first = first_open_case_id(store)
     tmux = Tmux()
-    latencies: list[float] = []
     try:
-        pane, pid = tmux.new_window(resolve_command(store, resolver))
-        seen, text = tmux.wait_for(pane, lambda t: f"case {first} " in t, 60, poll_s)
-        if seen is None:
-            raise RuntimeError(f"first screen never came; the pane shows:\n{text}")
-        tmux.wait_for(pane, lambda t: "resolved … / …" not in t, 300, 0.05)
-        time.sleep(0.5)
-        current = header_case(tmux.capture(pane))
-        for i in range(keys):
-            start = time.perf_counter()
-            tmux.send(pane, "abx"[i % 3])
-            at, text = tmux.wait_for(
-                pane, lambda t, old=current: header_case(t) not in (None, old), 5, poll_s
-            )
-            if at is None:
-                print(f"    key {i}: no new case within 5 s", file=sys.stderr)
-            else:
-                latencies.append(at - start)
-            current = header_case(text)
-            time.sleep(gap_s)
+        pane, pid = open_app(
+            tmux,
+            resolve_command(store, resolver, labeler, prefix),
+            lambda t: f"case {first} " in t,
+            settled=counts_known,
+            poll_s=poll_s,
+        )
+        sequence = ["abx"[i % 3] for i in range(keys)]
+        got = time_keys(tmux, pane, sequence, poll_s=poll_s, gap_s=gap_s, log=log)
         hwm = proc_status_kb(pid, "VmHWM")
-        close_pane(tmux, pane)
+        quit_pane(tmux, pane, pid)
     finally:
         tmux.close()
-    print(f"    key -> new case id visible: {summary_ms(latencies)}")
+    return got, hwm
+
+
+def part_c(store: Path, keys: int, poll_s: float, gap_s: float, tag: str, prefix: str) -> None:
+    print(f"\n(c) decision key -> next case id visible in a tmux pane, 200x50, {keys} keys")
+    log = lambda message: print(f"    {message}", file=sys.stderr)  # noqa: E731
+    got, hwm = tmux_decisions(store, keys, poll_s, gap_s, f"bench-c-{tag}", prefix=prefix, log=log)
+    print(f"    key -> new case id visible: {summary_ms(got.latencies)}; timeouts {got.timeouts}")
     if hwm is not None:
         print(f"    peak memory of the resolve process: VmHWM {hwm / 1024:.1f} MB")
+
+
+# -- benchmarks/run -------------------------------------------------------------------------
+
+
+def stall_lags(stalls: Stalls, phases: tuple[str, ...]) -> tuple[float, float, int]:
+    """(longest stall, longest loop-thread CPU in a stall, stalls over a frame) in ``phases``,
+    in seconds."""
+    got = [(lag, cpu) for _, lag, cpu, phase in stalls.lags if phase in phases]
+    return (
+        max((lag for lag, _ in got), default=0.0),
+        max((cpu for _, cpu in got), default=0.0),
+        sum(lag > FRAME_S for lag, _ in got),
+    )
+
+
+FRAME_S = 1 / 60
+"""One frame at 60 Hz."""
+
+
+def run(ctx: Context) -> list[Figure]:
+    """Parts a, b (decisions, then the end of the queue) and c on the store ``main``,
+    ``ctx.rounds`` rounds each, with a bytecode cache. The store gets ``resolve.prior`` prior
+    resolutions for the run (a fifth of its open disagreements by default); every resolution
+    the run adds is deleted at the end (resolvers ``bench-resolve-PID-*``); their events stay."""
+    store = ctx.store("main")
+    keys = int(ctx.options.get("resolve.keys", 300 if ctx.million else 60))
+    tmux_keys_n = int(ctx.options.get("resolve.tmux_keys", 100 if ctx.million else 30))
+    tail_n = int(ctx.options.get("resolve.tail", 30 if ctx.million else 10))
+    tag = f"bench-resolve-{os.getpid()}"
+    resolvers = [f"{tag}-{part}" for part in ("prior", "a", "b", "end", "t", "c")]
+    cache = tempfile.TemporaryDirectory(prefix="bench-resolve-pyc-")
+    prefix = bytecode_prefix(cache.name)
+    os.environ["TERM"] = "tmux-256color"  # what tmux gives the app in (a) and (c)
+    os.environ.pop("COLORTERM", None)
+    try:
+        seqs = open_seqs(store)
+        prior = int(ctx.options.get("resolve.prior", len(seqs) // 5))
+        resolve_in_bulk(store, seqs[:prior], resolvers[0])
+        ctx.log(f"{len(seqs):,} open disagreements; {prior:,} resolved for the run (prior)")
+
+        ctx.log(f"(a) first screen against the minimal app, {ctx.rounds} rounds")
+        app, minimal, first_id = first_screen_rounds(
+            store, resolvers[1], ctx.rounds, 0.001, ctx.labeler, prefix, ctx.log
+        )
+        counted = [x.then_s * 1e3 for x in app if x.then_s is not None]
+
+        ctx.log(f"(b) in-app, {ctx.rounds} rounds of {keys} decisions")
+        decided: list[InApp] = []
+        decided_stalls: list[Stalls] = []
+        for _ in range(ctx.rounds):
+            decided_stalls.append(Stalls())
+            decided.append(
+                asyncio.run(in_app_run(store, resolvers[2], keys, 0.06, False, decided_stalls[-1]))
+            )
+
+        ctx.log(f"(c) tmux, {ctx.rounds} rounds of {tmux_keys_n} decisions")
+        in_tmux = [
+            tmux_decisions(
+                store, tmux_keys_n, 0.001, 0.15, resolvers[5], ctx.labeler, prefix, ctx.log
+            )
+            for _ in range(ctx.rounds)
+        ]
+
+        ctx.log(f"(b) the end of the queue: all but {tail_n} open disagreements resolved")
+        open_now = open_seqs(store)
+        resolve_in_bulk(store, open_now[:-tail_n], resolvers[3])
+        ends: list[InApp] = []
+        end_stalls: list[Stalls] = []
+        for _ in range(ctx.rounds):
+            end_stalls.append(Stalls())
+            ends.append(
+                asyncio.run(in_app_run(store, resolvers[4], tail_n, 0.06, True, end_stalls[-1]))
+            )
+            delete_resolutions(store, [resolvers[4]])  # the same tail again next round
+    finally:
+        removed = delete_resolutions(store, resolvers)
+        cache.cleanup()
+        ctx.log(f"removed {removed:,} benchmark resolutions ({tag}-*)")
+
+    timeouts = sum(got.timeouts for got, _ in in_tmux)
+    hwm = [h / 1024 for _, h in in_tmux if h is not None]
+    on_keys = [stall_lags(st, ("keys",)) for st in decided_stalls]
+    at_end = [stall_lags(st, ("keys", "end")) for st in end_stalls]
+    at_start = [stall_lags(st, ("start",)) for st in decided_stalls]
+    longest = [max(a[0], b[0]) for a, b in zip(on_keys, at_end, strict=True)]
+    end_keys = [r.tail[-1] for r in ends if r.tail]
+    setup = [r.setup_s * 1e3 for r in decided]
+    return [
+        benchlib.first_screen_figure(
+            "`labeler resolve`: first open disagreement on screen in tmux (200x50)",
+            app,
+            minimal,
+            note=f"Target: issue 16. Until the header shows the first open disagreement "
+            f"({first_id}; {prior:,} of {len(seqs):,} disagreements resolved before); both apps "
+            'with a bytecode cache, filled by an untimed round first. "resolved N / M" (a '
+            f"worker) reached the header after {benchlib.median(counted):.0f} ms (median)",
+        ),
+        *benchlib.key_latency_figures(
+            "`labeler resolve`: decision → next disagreement drawn, in-app",
+            [r.decisions for r in decided],
+            keys,
+            at_most=16,
+            note="Keys a, b, x in turn, sent to the driver -> first frame showing the next case "
+            "turned into terminal bytes (run_test at 200x50, 256 colours); first case on screen "
+            f"{benchlib.median(setup):.0f} ms after the app was constructed (median). Target: "
+            "issue 16 (one frame at 60 Hz).",
+        ),
+        *benchlib.key_latency_figures(
+            "`labeler resolve`: decision → case id visible in tmux",
+            [got.latencies for got, _ in in_tmux],
+            tmux_keys_n,
+            at_most=50,
+            note=f"{timeouts} keys without a new case within 5 s; VmHWM of the process "
+            f"{min(hwm, default=0):.0f}-{max(hwm, default=0):.0f} MB. A decision key every "
+            "150 ms, the pane polled every 1 ms through a tmux control client (a sample is late "
+            "by up to one poll and one capture). Target: issue 16.",
+        ),
+        benchlib.absolute(
+            "`labeler resolve`: longest event-loop stall, decisions and the end of the queue",
+            [x * 1e3 for x in longest],
+            "ms",
+            at_most=round(FRAME_S * 1e3, 1),
+            note="one figure per round: the longest time a task on the loop, sleeping 2 ms at a "
+            "time, woke up late, over the in-app decisions of (b) and a run over the last "
+            f"{tail_n} open disagreements (the last key reaches the end, then j, k, j and 1.5 s "
+            "more). Over all rounds: stalls over a frame "
+            f"{sum(a[2] for a in on_keys)} during decisions (longest "
+            f"{max(a[0] for a in on_keys) * 1e3:.0f} ms, with at most "
+            f"{max(a[1] for a in on_keys) * 1e3:.0f} ms of loop-thread CPU in a stall) and "
+            f"{sum(b[2] for b in at_end)} at the end (longest {max(b[0] for b in at_end) * 1e3:.0f}"
+            f" ms, CPU at most {max(b[1] for b in at_end) * 1e3:.0f} ms); a stall with less CPU "
+            "than wall time is the thread waiting (another process, the GIL), not code on the "
+            "loop. The key that reaches the end: "
+            f"{', '.join(f'{x * 1e3:.0f}' for x in end_keys)} ms. During start-up (not counted): "
+            f"longest {max(a[0] for a in at_start) * 1e3:.0f} ms. Target: issue 16.",
+        ),
+    ]
 
 
 def main() -> None:
@@ -570,10 +738,9 @@ def main() -> None:
         "modules compiled at every start) instead of with a bytecode cache, as installed",
     )
     args = parser.parse_args()
-    global PROFILE, BYTECODE_ENV
+    global PROFILE
     cache = tempfile.TemporaryDirectory(prefix="bench-resolve-pyc-")
-    if not args.no_bytecode_cache:
-        BYTECODE_ENV = f"env -u PYTHONDONTWRITEBYTECODE PYTHONPYCACHEPREFIX={cache.name} "
+    prefix = "" if args.no_bytecode_cache else bytecode_prefix(cache.name)
     if args.profile:
         PROFILE = cProfile.Profile()
 
@@ -586,18 +753,18 @@ def main() -> None:
 
     print(f"labeler from {Path(labeler.__file__).parent}")
     print(f"store {store} ({store.stat().st_size / 1e9:.1f} GB)")
-    print("apps in tmux run " + ("with a bytecode cache" if BYTECODE_ENV else "compiling labeler"))
+    print("apps in tmux run " + ("with a bytecode cache" if prefix else "compiling labeler"))
     ensure_prior(store, args.prior)
     tag = str(os.getpid())
     try:
         if "p" in parts:
             part_p(store)
         if "a" in parts:
-            part_a(store, args.runs, args.poll_ms / 1000, tag)
+            part_a(store, args.runs, args.poll_ms / 1000, tag, prefix)
         if "b" in parts:
             part_b(store, args.keys, args.tail, args.settle_ms / 1000, tag)
         if "c" in parts:
-            part_c(store, args.tmux_keys, args.poll_ms / 1000, args.gap_ms / 1000, tag)
+            part_c(store, args.tmux_keys, args.poll_ms / 1000, args.gap_ms / 1000, tag, prefix)
         if PROFILE is not None and args.profile:
             PROFILE.dump_stats(args.profile)
             print(f"\nprofile of the decisions written to {args.profile}; top by own time:")

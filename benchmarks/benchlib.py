@@ -248,7 +248,7 @@ HEADER_CASE = re.compile(r"case (\S+)")
 
 # -- screens in a tmux pane: first screen against a minimal app, key -> next case --------------
 #
-# Shared by the benchmarks of the screens (bench_review.py; bench_resolve.py may use them too):
+# Shared by the benchmarks of the screens (bench_review.py, bench_resolve.py):
 # start a command in a pane of a private tmux server, time its first usable screen against
 # ``minimal_app.py`` round after round, and time a key until the header shows another case id.
 
@@ -256,9 +256,10 @@ MINIMAL_APP_TEXT = "hello from a minimal app"
 """What ``benchmarks/minimal_app.py`` shows: its first screen is there when this is."""
 
 
-def minimal_app_command(python: str | Path = VENV_BIN / "python") -> str:
-    """The shell command that starts ``benchmarks/minimal_app.py`` (one Static) in a pane."""
-    return f"exec {python} {Path(__file__).resolve().parent / 'minimal_app.py'}"
+def minimal_app_command(python: str | Path = VENV_BIN / "python", prefix: str = "") -> str:
+    """The shell command that starts ``benchmarks/minimal_app.py`` (one Static) in a pane;
+    ``prefix`` goes before the interpreter (``env VAR=... ``, as the app measured gets it)."""
+    return f"exec {prefix}{python} {Path(__file__).resolve().parent / 'minimal_app.py'}"
 
 
 def header_case(text: str) -> str | None:
@@ -345,20 +346,31 @@ def first_screen_vs_minimal(
     poll_s: float = 0.001,
     then: Callable[[str], bool] | None = None,
     log: Callable[[str], None] | None = None,
+    minimal_command: str | None = None,
+    warmup: bool = False,
 ) -> tuple[list[FirstScreen], list[FirstScreen]]:
     """``rounds`` first screens of ``command`` and of ``minimal_app.py``, in turn (the order
-    alternates each round), in one private tmux server at 200x50; returns (app, minimal)."""
+    alternates each round), in one private tmux server at 200x50; returns (app, minimal).
+
+    ``minimal_command``: how to start the minimal app (default :func:`minimal_app_command`);
+    ``warmup``: one untimed start of each first (e.g. to fill a bytecode cache)."""
     app: list[FirstScreen] = []
     minimal: list[FirstScreen] = []
+    minimal_cmd = minimal_app_command() if minimal_command is None else minimal_command
     tmux = Tmux()
     try:
+        if warmup:
+            first_screen(tmux, minimal_cmd, [MINIMAL_APP_TEXT], poll_s=poll_s)
+            first_screen(tmux, command, ready, poll_s=poll_s)
+            if log is not None:
+                log("warm-up round done (not timed)")
 
         def run_app() -> float:
             app.append(first_screen(tmux, command, ready, poll_s=poll_s, then=then))
             return app[-1].first_s
 
         def run_minimal() -> float:
-            got = first_screen(tmux, minimal_app_command(), [MINIMAL_APP_TEXT], poll_s=poll_s)
+            got = first_screen(tmux, minimal_cmd, [MINIMAL_APP_TEXT], poll_s=poll_s)
             minimal.append(got)
             return got.first_s
 
@@ -623,6 +635,53 @@ def absolute_vs(
     figure.ratio = median(samples) / median(reference_samples)
     figure.ratio_means = "× the reference's (this / reference)"
     return figure
+
+
+def first_screen_figure(
+    name: str,
+    app: Sequence[FirstScreen],
+    minimal: Sequence[FirstScreen],
+    *,
+    at_most: float = 2.0,
+    note: str = "",
+) -> Figure:
+    """The figure of :func:`first_screen_vs_minimal`'s rounds, in ms: the app's first screen
+    against the minimal app's (this / minimal, at most ``at_most``); the note ends with the
+    app's VmHWM."""
+    hwm = [x.hwm_mb for x in app if x.hwm_mb is not None]
+    memory = f"VmHWM at the first screen {min(hwm, default=0):.0f}-{max(hwm, default=0):.0f} MB"
+    return time_vs(
+        name,
+        [x.first_s * 1e3 for x in app],
+        "a minimal Textual app (one Static), started the same way in the same tmux",
+        [x.first_s * 1e3 for x in minimal],
+        at_most=at_most,
+        unit="ms",
+        note=f"{note}; {memory}." if note else f"{memory}.",
+    )
+
+
+def key_latency_figures(
+    name: str, rounds: Sequence[Sequence[float]], keys: int, *, at_most: float, note: str = ""
+) -> list[Figure]:
+    """Two figures of key latencies (seconds, one list per round), in ms: ``NAME, p95 of KEYS
+    keys`` (one sample per round, against ``at_most`` ms; the note starts with the median, p95
+    and max over every key) and ``NAME, median of KEYS keys`` (for information)."""
+    every = [x for r in rounds for x in r]
+    over_all = (
+        f"one figure per round; over all {len(every)} keys: median {median(every) * 1e3:.1f} ms, "
+        f"p95 {percentile(every, 95) * 1e3:.1f} ms, max {max(every, default=0) * 1e3:.1f} ms"
+    )
+    return [
+        absolute(
+            f"{name}, p95 of {keys} keys",
+            [percentile(r, 95) * 1e3 for r in rounds],
+            "ms",
+            at_most=at_most,
+            note=f"{over_all}. {note}" if note else over_all,
+        ),
+        absolute(f"{name}, median of {keys} keys", [median(r) * 1e3 for r in rounds], "ms"),
+    ]
 
 
 def interleaved(
