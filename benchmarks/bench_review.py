@@ -73,7 +73,6 @@ from benchlib import (
     Tmux,
     first_screen_vs_minimal,
     open_app,
-    percentile,
     print_machine,
     proc_status_kb,
     quit_pane,
@@ -108,7 +107,7 @@ def first_case_facts(store_path: Path, reviewer: str) -> tuple[str, str, str, fl
     def snippet(lines: list[Any]) -> str:
         for line in lines:
             if line.kind == "text" and line.text.strip():
-                text = line.text.strip()[:24]
+                text: str = line.text.strip()[:24]
                 return text.rsplit(" ", 1)[0] if " " in text else text
         return ""
 
@@ -544,14 +543,6 @@ def store_phase_timings(store_path: Path) -> list[tuple[str, float]]:
 # -- benchmarks/run -------------------------------------------------------------------------
 
 
-def ms(values: list[float]) -> list[float]:
-    return [v * 1e3 for v in values]
-
-
-def p95(values: list[float]) -> float:
-    return percentile(values, 95)
-
-
 def run(ctx: Context) -> list[Figure]:
     """Parts a, b and c on the store ``main``, ``ctx.rounds`` rounds each; the labels written
     (throw-away reviewers ``bench-review-PID-*``) are deleted at the end."""
@@ -567,7 +558,6 @@ def run(ctx: Context) -> list[Figure]:
         )
         ctx.log(about)
         counted = [x.then_s * 1e3 for x in app if x.then_s is not None]
-        hwm_first = [x.hwm_mb for x in app if x.hwm_mb is not None]
 
         ctx.log(f"(b) in-app, {ctx.rounds} rounds of {keys} keys")
         os.environ["TERM"] = "tmux-256color"  # what tmux gives the app in (a) and (c)
@@ -587,59 +577,37 @@ def run(ctx: Context) -> list[Figure]:
         ctx.log(f"removed {removed} benchmark labels ({', '.join(reviewers)})")
 
     key_rounds = [[k.latency for k in r.samples] for r in in_app]
-    every_key = [x for r in key_rounds for x in r]
     cpu = [k.cpu for r in in_app for k in r.samples]
     tmux_rounds = [r.latencies for r in in_tmux]
-    every_tmux = [x for r in tmux_rounds for x in r]
     timeouts = sum(r.timeouts for r in in_tmux)
     hwm = [r.hwm_kb / 1024 for r in in_tmux if r.hwm_kb is not None]
     first_case = f"the first screen is the first case of the queue ({about.split(' (')[0]})"
     return [
-        benchlib.time_vs(
+        benchlib.first_screen_figure(
             "`labeler review`: first usable screen in tmux (200x50)",
-            ms([x.first_s for x in app]),
-            "a minimal Textual app (one Static), started the same way in the same tmux",
-            ms([x.first_s for x in minimal]),
-            at_most=2.0,
-            unit="ms",
+            app,
+            minimal,
             note=f"{first_case}; the queue count (a background worker) reached the header "
-            f"after {benchlib.median(counted):.0f} ms (median); VmHWM at the first screen "
-            f"{min(hwm_first, default=0):.0f}-{max(hwm_first, default=0):.0f} MB. "
-            "Target: issue 3.",
+            f"after {benchlib.median(counted):.0f} ms (median). Target: issue 3",
         ),
-        benchlib.absolute(
-            f"`labeler review`: key → next case drawn, in-app, p95 of {keys} keys",
-            ms([p95(r) for r in key_rounds]),
-            "ms",
+        *benchlib.key_latency_figures(
+            "`labeler review`: key → next case drawn, in-app",
+            key_rounds,
+            keys,
             at_most=16,
-            note=f"one figure per round; over all {len(every_key)} keys: median "
-            f"{benchlib.median(every_key) * 1e3:.1f} ms, p95 {p95(every_key) * 1e3:.1f} ms, max "
-            f"{max(every_key, default=0) * 1e3:.1f} ms; event-loop CPU per key median "
-            f"{benchlib.median(cpu) * 1e3:.1f} ms. Key event sent to the driver -> last frame "
-            "turned into terminal bytes (run_test at 200x50, 256 colours), about 9 KB cases "
-            "(the store has no 100 KB cases: run by hand for those). Target: issue 3 (one "
-            "frame at 60 Hz).",
+            note=f"Event-loop CPU per key median {benchlib.median(cpu) * 1e3:.1f} ms. Key event "
+            "sent to the driver -> last frame turned into terminal bytes (run_test at 200x50, "
+            "256 colours), about 9 KB cases (the store has no 100 KB cases: run by hand for "
+            "those). Target: issue 3 (one frame at 60 Hz).",
         ),
-        benchlib.absolute(
-            f"`labeler review`: key → next case drawn, in-app, median of {keys} keys",
-            ms([benchlib.median(r) for r in key_rounds]),
-            "ms",
-        ),
-        benchlib.absolute(
-            f"`labeler review`: key → case id visible in tmux, p95 of {tmux_keys_n} keys",
-            ms([p95(r) for r in tmux_rounds]),
-            "ms",
+        *benchlib.key_latency_figures(
+            "`labeler review`: key → case id visible in tmux",
+            tmux_rounds,
+            tmux_keys_n,
             at_most=50,
-            note=f"one figure per round; over all {len(every_tmux)} keys: median "
-            f"{benchlib.median(every_tmux) * 1e3:.1f} ms, p95 {p95(every_tmux) * 1e3:.1f} ms; "
-            f"{timeouts} keys without a new case within 5 s. A bucket key every 150 ms, the "
+            note=f"{timeouts} keys without a new case within 5 s. A bucket key every 150 ms, the "
             "pane polled every 1 ms through a tmux control client (a sample is late by up to "
             "one poll and one capture). Target: issue 3.",
-        ),
-        benchlib.absolute(
-            f"`labeler review`: key → case id visible in tmux, median of {tmux_keys_n} keys",
-            ms([benchlib.median(r) for r in tmux_rounds]),
-            "ms",
         ),
         benchlib.absolute(
             "`labeler review`: peak memory of the process (VmHWM after the tmux keys)",
