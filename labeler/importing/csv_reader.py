@@ -22,6 +22,7 @@ import csv
 import io
 import json
 import math
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -89,8 +90,10 @@ def meta_value(cell: str) -> Any:
         return cell
     if isinstance(value, bool):
         return value
-    if isinstance(value, int | float) and math.isfinite(value):
+    if isinstance(value, float) and math.isfinite(value):
         return value
+    if isinstance(value, int) and abs(value) <= sys.float_info.max:
+        return value  # a larger integer stays text, as a number too large for a float would
     return cell
 
 

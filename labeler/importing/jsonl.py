@@ -7,8 +7,9 @@ CRLF line endings and blank lines.
 
 Python's ``json`` is lenient where a store must not be, so this parser is stricter: a key given
 twice in one object (at any depth) is an error rather than "last one wins"; ``NaN`` and
-``Infinity`` are refused (they are not JSON); a number too large for a float is refused (it
-would turn into ``Infinity``); nesting deep enough to exhaust the stack is reported, not raised.
+``Infinity`` are refused (they are not JSON); a number too large for a float, integers too,
+is refused (it would turn into ``Infinity``, in SQLite too); nesting deep enough to exhaust
+the stack is reported, not raised.
 Lone surrogate escapes (``"\\udc00"``) are valid JSON that SQLite refuses: they are caught when
 the record's stored texts are encoded (see :mod:`labeler.importing.stored`).
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -68,7 +70,16 @@ def _float(text: str) -> float:
     return value
 
 
-_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant, parse_float=_float)
+def _int(text: str) -> int:
+    value = int(text)  # over 4,300 digits: ValueError, worded below
+    if len(text) > 300 and abs(value) > sys.float_info.max:  # SQLite would read it as Inf
+        raise _BadNumber(text)
+    return value
+
+
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_pairs, parse_constant=_constant, parse_float=_float, parse_int=_int
+)
 
 
 def parse_line(text: str) -> Any:

@@ -236,7 +236,9 @@ def check_record(
     except MapMiss as exc:
         return Problem(file, line, str(exc))
     except UnicodeEncodeError:
-        return Problem(file, line, surrogate_reason(data) if is_jsonl else _bad_bytes(data))
+        # A lone surrogate: the model words it, or first what else is wrong with the record,
+        # as read_records does (it validates, then encodes).
+        row = None
     except RecursionError:
         return Problem(file, line, _TOO_DEEP)
     if row is not None:

@@ -152,3 +152,13 @@ def test_csv_by_format_option(tmp_path: Path) -> None:
     path.write_bytes(b"input,output\na,b\n")
     items = list(read_records(path, "csv"))
     assert good(items)[0].record.output == "b"
+
+
+def test_a_meta_integer_too_large_for_a_float_stays_text(tmp_path: Path) -> None:
+    """Found by the garbage test: a 400-digit meta cell raised OverflowError (a traceback)."""
+    huge = "9" * 400  # over 1.8e308
+    data = f"id,input,output,meta.latency_ms,meta.n\r\nc1,q,a,{huge},12345678901234567890\r\n"
+    items = read(tmp_path, data.encode())
+    assert problems(items) == {}
+    [case] = good(items)
+    assert case.record.meta == {"latency_ms": huge, "n": 12345678901234567890}

@@ -83,6 +83,8 @@ RECORDS: list[dict[str, Any]] = [
     {"input": "a", "output": "b", "slices": {"\udc80": "v"}},
     {"input": "a", "output": "b", "context": [{"text": "t", "title": "\ud800"}]},
     {"input": "a", "output": "b", "expected": {"e": "\udc00"}},
+    # a lone surrogate and another mistake: the other one is named first (validated, then encoded)
+    {"input": "\ud800", "output": None, "slices": {"": None}},
 ]  # fmt: skip
 
 

@@ -159,6 +159,16 @@ def test_nan_and_infinity_are_refused(tmp_path: Path) -> None:
     assert "too large" in reason
 
 
+def test_an_integer_too_large_for_a_float_is_refused(tmp_path: Path) -> None:
+    """SQLite reads such an integer in JSON as Inf (stats grouped it as "inf")."""
+    huge = b"-" + b"9" * 400
+    reason = one_problem(tmp_path, b'{"input": "a", "output": "b", "meta": {"x": ' + huge + b"}}")
+    assert reason.endswith("is too large; write it as a string")
+    fits = b"9" * 300  # below 1.8e308: kept as the number it is
+    items = read(tmp_path, b'{"input": "a", "output": "b", "meta": {"x": ' + fits + b"}}\n")
+    assert problems(items) == {}
+
+
 def test_too_deeply_nested(tmp_path: Path) -> None:
     deep = b"[" * 100_000 + b"]" * 100_000
     reason = one_problem(tmp_path, b'{"input": "a", "output": "b", "meta": {"x": ' + deep + b"}}")
