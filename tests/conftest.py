@@ -12,15 +12,23 @@ tests do not depend on anything outside the repository.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from labeler.identity import Actor, os_account
 from labeler.importing import import_files
 from labeler.store import Store, create_store
+
+# Property tests draw new examples on every run on a developer's machine (that is how they find
+# bugs); CI (.ci/run sets HYPOTHESIS_PROFILE=ci) draws the same ones every time, so a red CI
+# always points at a change, and a failure prints the blob to reproduce it.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 HOSTILE_CASES_FILE = DATA_DIR / "hostile_cases.jsonl"
