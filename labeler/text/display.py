@@ -40,6 +40,7 @@ This module is part of the pure core: standard library only.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Final
@@ -130,28 +131,48 @@ def _char_class(ranges: tuple[tuple[int, int], ...]) -> str:
     return "[" + "".join(parts) + "]"
 
 
-_STAND_IN: Final[dict[str, str]] = {}
-_KIND_OF: Final[dict[str, str]] = {}
-for _first, _last, _kind in _RANGES:
-    for _code in range(_first, _last + 1):
-        _STAND_IN[chr(_code)] = _stand_in(_code, _kind)
-        _KIND_OF[chr(_code)] = _kind
-del _first, _last, _kind, _code
-
-_TRANSLATE_TABLE: Final[dict[int, str]] = {ord(c): s for c, s in _STAND_IN.items()}
 # Deleting ASCII controls keeps str.translate on CPython's all-ASCII fast path: a length
 # change means something must be replaced.
-_ASCII_DELETE: Final[dict[int, None]] = {ord(c): None for c in _STAND_IN if c.isascii()}
-_HIDDEN_RE: Final[re.Pattern[str]] = re.compile(
-    _char_class(tuple((first, last) for first, last, _ in _RANGES))
-)
-_VS_RE: Final[re.Pattern[str]] = re.compile(_char_class(_VS_RANGES))
-_ANY_RE: Final[re.Pattern[str]] = re.compile(
-    _char_class(tuple((first, last) for first, last, _ in _RANGES) + _VS_RANGES)
-)
-_NOT_A_BASE: Final[frozenset[str]] = frozenset(_STAND_IN) | frozenset(
-    chr(code) for first, last in _VS_RANGES for code in range(first, last + 1)
-)
+_ASCII_DELETE: Final[dict[int, None]] = {
+    code: None for first, last, _ in _RANGES for code in range(first, min(last, 0x7F) + 1)
+}
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """What non-ASCII text needs: built on first use (about 4 ms, which every command that
+    only prints ASCII would pay at start-up)."""
+
+    stand_in: dict[str, str]
+    kind_of: dict[str, str]
+    translate: dict[int, str]
+    hidden_re: re.Pattern[str]
+    vs_re: re.Pattern[str]
+    any_re: re.Pattern[str]
+    not_a_base: frozenset[str]
+
+
+@functools.cache
+def _tables() -> _Tables:
+    stand_in: dict[str, str] = {}
+    kind_of: dict[str, str] = {}
+    for first, last, kind in _RANGES:
+        for code in range(first, last + 1):
+            stand_in[chr(code)] = _stand_in(code, kind)
+            kind_of[chr(code)] = kind
+    hidden = tuple((first, last) for first, last, _ in _RANGES)
+    return _Tables(
+        stand_in=stand_in,
+        kind_of=kind_of,
+        translate={ord(c): s for c, s in stand_in.items()},
+        hidden_re=re.compile(_char_class(hidden)),
+        vs_re=re.compile(_char_class(_VS_RANGES)),
+        any_re=re.compile(_char_class(hidden + _VS_RANGES)),
+        not_a_base=frozenset(stand_in)
+        | frozenset(chr(code) for first, last in _VS_RANGES for code in range(first, last + 1)),
+    )
+
+
 # Above this many distinct hidden characters one translate pass beats repeated str.replace.
 _REPLACE_LOOP_LIMIT: Final = 16
 _KIND_RANK: Final[dict[str, int]] = {kind: rank for rank, kind in enumerate(HIDDEN_KINDS)}
@@ -180,18 +201,19 @@ class SafeText:
 
 def _reveal_selectors(body: str, kinds: set[str]) -> str:
     """Reveal variation selectors that do not directly follow a visible character."""
+    not_a_base = _tables().not_a_base
 
     def replace(match: re.Match[str]) -> str:
         selector = match.group()
         start = match.start()
         if selector in _PRESENTATION_SELECTORS and start > 0:
             previous = body[start - 1]
-            if previous not in _NOT_A_BASE and not previous.isspace():
+            if previous not in not_a_base and not previous.isspace():
                 return selector
         kinds.add("variation-selector")
         return _code_label(ord(selector))
 
-    return _VS_RE.sub(replace, body)
+    return _tables().vs_re.sub(replace, body)
 
 
 def _reveal(body: str) -> tuple[str, set[str]]:
@@ -200,20 +222,22 @@ def _reveal(body: str) -> tuple[str, set[str]]:
     if body.isascii():
         if len(body.translate(_ASCII_DELETE)) == len(body):
             return body, kinds
+        tables = _tables()
     else:
-        if _ANY_RE.search(body) is None:
+        tables = _tables()
+        if tables.any_re.search(body) is None:
             return body, kinds
-        if _VS_RE.search(body) is not None:
+        if tables.vs_re.search(body) is not None:
             body = _reveal_selectors(body, kinds)
-    found = set(_HIDDEN_RE.findall(body))
+    found = set(tables.hidden_re.findall(body))
     if not found:
         return body, kinds
-    kinds.update(_KIND_OF[char] for char in found)
+    kinds.update(tables.kind_of[char] for char in found)
     if len(found) <= _REPLACE_LOOP_LIMIT:
         for char in found:
-            body = body.replace(char, _STAND_IN[char])
+            body = body.replace(char, tables.stand_in[char])
     else:
-        body = body.translate(_TRANSLATE_TABLE)
+        body = body.translate(tables.translate)
     return body, kinds
 
 
