@@ -35,6 +35,27 @@ REVIEWER_OPTION = click.option(
 )
 
 
+def slice_option(what: str = "cases") -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """The ``--slice NAME=VALUE`` option (repeatable, into ``slices``) of a screen or report
+    over ``what``."""
+    return click.option(
+        "--slice",
+        "slices",
+        multiple=True,
+        metavar="NAME=VALUE",
+        help=f"Only {what} in this slice, e.g. --slice length=long. Repeatable (all must match).",
+    )
+
+
+def finish_app(store_failure: str | None, return_code: int | None) -> None:
+    """After a screen ends: a failure (the store failed, labels unsaved or refused) is an
+    error message and exit 1; any other non-zero return code is passed on."""
+    if store_failure is not None:
+        raise click.ClickException(safe_message(store_failure))
+    if return_code:
+        sys.exit(return_code)
+
+
 def safe_message(message: str) -> str:
     """A message for the terminal: each line made safe (the core's messages quote ids, bucket
     names and file names, and some come from SQLite)."""

@@ -14,6 +14,7 @@ from labeler.cli.common import (
     open_existing,
     parse_slices,
     safe_message,
+    slice_option,
 )
 from labeler.review.progress import compute_progress, format_progress
 
@@ -21,13 +22,7 @@ from labeler.review.progress import compute_progress, format_progress
 @click.command()
 @STORE_ARGUMENT
 @click.option("--json", "as_json", is_flag=True, help="One JSON object for scripts.")
-@click.option(
-    "--slice",
-    "slices",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Only cases in this slice, e.g. --slice length=long. Repeatable (all must match).",
-)
+@slice_option()
 @click.option(
     "--overlap",
     default=2,

@@ -13,29 +13,21 @@ from labeler.cli.common import (
     bucket_keys,
     check_names,
     check_slices,
+    finish_app,
     friendly_errors,
     get_actor,
     parse_slices,
+    slice_option,
 )
 from labeler.resolve.disagreements import ResolveSpec, check_spec, parse_pair
 from labeler.resolve.start import look_up_resolve_start
 from labeler.store import open_store
 
-SLICE_OPTION = click.option(
-    "--slice",
-    "slices",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Only disagreements in this slice, e.g. --slice length=long. Repeatable (all must match).",
-)
-"""``review``'s --slice, worded for resolve (written here: importing ``review_commands`` would
-load the review session, its queue and writer, about 20 ms of a start that counts)."""
-
 
 @click.command()
 @STORE_ARGUMENT
 @REVIEWER_OPTION
-@SLICE_OPTION
+@slice_option("disagreements")
 @click.option(
     "--pair",
     metavar="BUCKET_A,BUCKET_B",
@@ -74,6 +66,5 @@ def resolve(
 
         app = ResolveApp(store, actor, spec, lookup)
         app.run()
-    from labeler.cli.review_commands import finish_app  # (after the screen: not on its start)
 
     finish_app(app.store_failure, app.return_code)

@@ -14,10 +14,12 @@ from labeler.cli.common import (
     REVIEWER_OPTION,
     STORE_ARGUMENT,
     check_slices,
+    finish_app,
     friendly_errors,
     get_actor,
     parse_slices,
     safe_message,
+    slice_option,
 )
 from labeler.identity import Actor
 from labeler.review.empty_queue import empty_queue_reason
@@ -27,14 +29,6 @@ from labeler.store import Store, open_store
 from labeler.store.errors import StoreError
 from labeler.store.order import has_unplaced, place_new_cases
 from labeler.text.display import safe_inline
-
-SLICE_OPTION = click.option(
-    "--slice",
-    "slices",
-    multiple=True,
-    metavar="NAME=VALUE",
-    help="Only cases in this slice, e.g. --slice length=long. Repeatable (all must match).",
-)
 
 
 def run_review(store: Store, actor: Actor, spec: QueueSpec) -> None:
@@ -92,19 +86,10 @@ def _place_cases_without_a_key(store: Store) -> None:
         )
 
 
-def finish_app(store_failure: str | None, return_code: int | None) -> None:
-    """After a screen ends: a failure (the store failed, labels unsaved or refused) is an
-    error message and exit 1; any other non-zero return code is passed on."""
-    if store_failure is not None:
-        raise click.ClickException(safe_message(store_failure))
-    if return_code:
-        sys.exit(return_code)
-
-
 @click.command()
 @STORE_ARGUMENT
 @REVIEWER_OPTION
-@SLICE_OPTION
+@slice_option()
 @click.option(
     "--overlap",
     default=2,

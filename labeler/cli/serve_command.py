@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from labeler.cli.common import STORE_ARGUMENT, fail, friendly_errors, get_actor
-from labeler.cli.review_commands import SLICE_OPTION
+from labeler.cli.common import STORE_ARGUMENT, fail, friendly_errors, get_actor, slice_option
 from labeler.login_tokens import (
     DEFAULT_EXPIRY,
     issue_token,
@@ -66,7 +65,7 @@ WEB_EXTRA_HINT = (
     type=click.IntRange(1, 50),
     help="How many reviewers label each case (as for review).",
 )
-@SLICE_OPTION
+@slice_option()
 @click.option(
     "--order",
     type=click.Choice(["random", "import"]),

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import click
 
-from labeler.cli.common import STORE_ARGUMENT, friendly_errors
-from labeler.cli.review_commands import SLICE_OPTION, finish_app, run_review
+from labeler.cli.common import STORE_ARGUMENT, finish_app, friendly_errors, slice_option
+from labeler.cli.review_commands import run_review
 from labeler.login_tokens import AccessRefused, identify
 from labeler.review.queue import Order, QueueSpec
 from labeler.slice_filter import parse_slice_filters
@@ -42,7 +42,7 @@ def read_hello(fd: int = 0) -> dict[str, object] | None:
 
 @click.command()
 @STORE_ARGUMENT
-@SLICE_OPTION
+@slice_option()
 @click.option("--overlap", default=2, type=click.IntRange(1, 50))
 @click.option("--order", type=click.Choice(["random", "import"]), default="random")
 @friendly_errors
