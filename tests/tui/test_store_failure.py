@@ -7,7 +7,7 @@ import pytest
 from pilot_helpers import MakeApp, settle
 from textual.events import Key
 
-from labeler.cli.review_commands import finish_app
+from labeler.cli.common import finish_app
 from labeler.review.session import ReviewSession
 from labeler.store import Store, StoreDamaged
 
