@@ -25,9 +25,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from store_rows import insert_text_case, write_label
+
 from labeler.clock import utc_now
 from labeler.identity import Actor
-from labeler.labels import get_label, set_label
 from labeler.store import Store, create_store
 from labeler.text.csv_safety import restore
 
@@ -83,39 +84,22 @@ def add_case(
     current: bool = True,
 ) -> int:
     """Insert one text case with internal number ``seq``; returns ``seq``."""
-    with store.write() as conn:
-        conn.execute(
-            "INSERT INTO cases (seq, case_id, version, is_current, content_hash, slices, meta,"
-            " imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                seq,
-                case_id,
-                version,
-                int(current),
-                f"hash-{seq}",
-                json.dumps(slices or {}, ensure_ascii=False),
-                json.dumps(meta or {}, ensure_ascii=False),
-                utc_now(),
-            ),
-        )
-        conn.execute(
-            "INSERT INTO case_texts (case_seq, input_kind, input, output) VALUES (?, 'text', ?, ?)",
-            (seq, f"input of {seq}", f"output of {seq}"),
-        )
-    return seq
+    return insert_text_case(
+        store,
+        seq,
+        case_id,
+        input_text=f"input of {seq}",
+        output_text=f"output of {seq}",
+        slices=slices,
+        meta=meta,
+        version=version,
+        current=current,
+    )
 
 
 def label(store: Store, seq: int, reviewer: str, bucket: str, note: str | None = None) -> None:
     """Write (or change) ``reviewer``'s label on the case."""
-    current = get_label(store, seq, reviewer)
-    set_label(
-        store,
-        seq,
-        actor(reviewer),
-        bucket,
-        note=note,
-        expected_version=None if current is None else current.version,
-    )
+    write_label(store, seq, actor(reviewer), bucket, note)
 
 
 def resolve(

@@ -6,12 +6,11 @@ its docstring); cases are inserted with SQL and labels written with ``labeler.la
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from labeler.clock import utc_now
+from store_rows import insert_text_case, write_label
+
 from labeler.identity import Actor
-from labeler.labels import get_label, set_label
 from labeler.store import Store, create_store
 
 
@@ -35,38 +34,21 @@ def add_case(
     current: bool = True,
 ) -> int:
     """Insert one text case with internal number ``seq``; returns ``seq``."""
-    with store.write() as conn:
-        conn.execute(
-            "INSERT INTO cases (seq, case_id, version, is_current, content_hash, slices, meta,"
-            " imported_at) VALUES (?, ?, ?, ?, ?, ?, '{}', ?)",
-            (
-                seq,
-                case_id,
-                version,
-                int(current),
-                f"hash-{seq}",
-                json.dumps(slices or {}),
-                utc_now(),
-            ),
-        )
-        conn.execute(
-            "INSERT INTO case_texts (case_seq, input_kind, input, output) VALUES (?, 'text', ?, ?)",
-            (seq, f"input of {case_id}", f"output of {case_id}"),
-        )
-    return seq
+    return insert_text_case(
+        store,
+        seq,
+        case_id,
+        input_text=f"input of {case_id}",
+        output_text=f"output of {case_id}",
+        slices=slices,
+        version=version,
+        current=current,
+    )
 
 
 def label(store: Store, seq: int, reviewer: str, bucket: str, note: str | None = None) -> None:
     """Write (or change) ``reviewer``'s label on the case."""
-    current = get_label(store, seq, reviewer)
-    set_label(
-        store,
-        seq,
-        actor(reviewer),
-        bucket,
-        note=note,
-        expected_version=None if current is None else current.version,
-    )
+    write_label(store, seq, actor(reviewer), bucket, note)
 
 
 AGREED, SINGLE, DIS_LONG, DIS_SHORT, DIS_OTHER, RESOLVED, UNCLEAR = 1, 2, 3, 4, 5, 6, 7
