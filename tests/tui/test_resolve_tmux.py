@@ -124,3 +124,37 @@ def test_installed_command_wraps_and_goes_to_the_next_open_case(
         rows = resolution_rows(reopened)
     assert sorted(rows) == queue[:2]
     assert [rows[seq]["method"] for seq in queue[:2]] == ["took_b", "took_a"]
+
+
+def test_installed_command_acts_on_keys_typed_ahead_in_order(
+    tmux: TmuxTerminal, tmp_path: Path
+) -> None:
+    """Keys sent in one go (one tmux send-keys: they reach the terminal before the screen has
+    drawn the next case) act in the order typed, each on the case the keys before it left."""
+    store = demo_store(tmp_path / "demo")
+    queue = expected_queue(store)
+    path = store.path
+    store.close()
+    first = case_ids(path, queue[:1])[0]
+    tmux.start(
+        [installed_labeler(), "resolve", str(path), "--reviewer", "tmuxres"],
+        env=pane_env(tmp_path),
+    )
+    tmux.wait_for(
+        lambda s: "resolved 0 / 34" in s and shows_case(first)(s), f"resolved 0 / 34 on {first}"
+    )
+    tmux.keys("a", "j", "b", "x")  # take A's bucket, skip one, take B's, mark one unclear
+    tmux.wait_for(lambda s: "resolved 3 / 34" in s, "resolved 3 / 34")
+    tmux.keys("q")
+    assert tmux.exit_status() == "0", tmux.screen()
+    with open_store(path) as reopened:
+        rows = resolution_rows(reopened)
+        buckets = {seq: reviewer_buckets(reopened, seq) for seq in queue[:3]}
+    assert sorted(rows) == [queue[0], queue[2], queue[3]]
+    assert [rows[s]["method"] for s in (queue[0], queue[2], queue[3])] == [
+        "took_a",
+        "took_b",
+        "unclear",
+    ]
+    assert rows[queue[0]]["bucket"] == buckets[queue[0]][0]
+    assert rows[queue[2]]["bucket"] == buckets[queue[2]][1]
