@@ -2,12 +2,15 @@
 
 Part of ``benchmarks/run`` (``run(ctx)``), or by hand:
 
-    .venv/bin/python benchmarks/bench_startup.py STORE [--rounds 15]
+    .venv/bin/python benchmarks/bench_startup.py STORE [--progress-store STORE2] [--rounds 15]
 
 Each command is a whole process, spawned and waited for (wall time from spawn to exit, peak
 RSS from ``wait4``), output to /dev/null; the commands take turns, round after round. The
 reference is ``labeler --help``: Python, click and the command list, nothing else. ``info`` and
-``progress`` run on the benchmark's store.
+``progress`` run on the ``main`` store (alice and bob labeled the first half by case number, so
+their labels are not a prefix of the random review order), and ``progress`` again on the
+``progress`` store (the first half of the random order labeled, as walking the queue leaves it:
+the case ``progress``'s sampling line has a fast path for).
 
 The commands run with a bytecode cache, as an installed labeler has (pip compiles the modules
 when it installs them): ``PYTHONDONTWRITEBYTECODE`` is dropped for them and the cache goes to a
@@ -32,8 +35,14 @@ from benchlib import Context, Figure
 TITLE = "Start-up"
 
 
-def commands(labeler: str, store: Path) -> dict[str, list[str]]:
-    """The command lines timed, by name (``progress`` only if this labeler has it)."""
+PREFIX_LABEL = "labels a random-order prefix"
+BY_NUMBER_LABEL = "labeled by case number: not a random-order prefix"
+
+
+def commands(labeler: str, store: Path, progress_store: Path | None = None) -> dict[str, list[str]]:
+    """The command lines timed, by name (``progress`` only if this labeler has it): ``info``
+    and ``progress`` on ``store`` (labeled by case number), and ``progress`` again on
+    ``progress_store`` (labeled in the random order, as walking the queue leaves it) if given."""
     out = {
         "labeler --help": [labeler, "--help"],
         "labeler info STORE": [labeler, "info", str(store)],
@@ -44,7 +53,13 @@ def commands(labeler: str, store: Path) -> dict[str, list[str]]:
     except ImportError:
         COMMANDS = {}
     if "progress" in COMMANDS:
-        out["labeler progress STORE"] = [labeler, "progress", str(store)]
+        if progress_store is not None:
+            out[f"labeler progress STORE ({PREFIX_LABEL})"] = [
+                labeler,
+                "progress",
+                str(progress_store),
+            ]
+        out[f"labeler progress STORE ({BY_NUMBER_LABEL})"] = [labeler, "progress", str(store)]
     return out
 
 
@@ -57,7 +72,7 @@ def installed_env(cache: Path) -> dict[str, str]:
 
 
 def measure(
-    labeler: str, store: Path, rounds: int, log: object, env: dict[str, str]
+    lines: dict[str, list[str]], rounds: int, env: dict[str, str]
 ) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
     rss: dict[str, list[float]] = {}
 
@@ -68,11 +83,8 @@ def measure(
         rss.setdefault(name, []).append(result.max_rss_mb)
         return result.wall
 
-    steps = {
-        name: (lambda name=name, cmd=cmd: timed(name, cmd))
-        for name, cmd in commands(labeler, store).items()
-    }
-    for cmd in commands(labeler, store).values():
+    steps = {name: (lambda name=name, cmd=cmd: timed(name, cmd)) for name, cmd in lines.items()}
+    for cmd in lines.values():
         timed("warm-up", cmd)  # reads the files from the disk, fills the bytecode cache
     return benchlib.interleaved(rounds, steps, None), rss  # type: ignore[arg-type]
 
@@ -134,9 +146,13 @@ def beyond(
 def figures(
     times: dict[str, list[float]],
     rss: dict[str, list[float]],
-    store: str,
+    stores: dict[str, str],
     extra: dict[str, str] | None = None,
+    cached: bool = False,
 ) -> list[Figure]:
+    """The reference and one figure per other command; ``stores[name]`` says what STORE is in
+    command ``name`` (``""``: it has none), ``cached`` that the modules ran from a bytecode
+    cache."""
     reference = "labeler --help"
     out = [
         benchlib.absolute(
@@ -149,42 +165,77 @@ def figures(
     for name, samples in times.items():
         if name == reference:
             continue
+        command, _, qualifier = name.partition(" (")
+        title = f"`{command}` start to end" + (f" ({qualifier}" if qualifier else "")
+        note = f"peak RSS {benchlib.median(rss[name]):.0f} MB"
+        if stores.get(name):
+            note += f"; STORE is {stores[name]}"
+        if cached:
+            note += "; modules run from their bytecode cache"
+        if extra and extra.get(name):
+            note += f"; imports beyond `--help`: {extra[name]}"
         out.append(
             benchlib.time_vs(
-                f"`{name}` start to end",
+                title,
                 [t * 1000 for t in samples],
                 f"`{reference}`",
                 [t * 1000 for t in times[reference]],
                 at_most=1.5,
                 unit="ms",
-                note=f"peak RSS {benchlib.median(rss[name]):.0f} MB; STORE is {store}"
-                + (f"; imports beyond `--help`: {extra[name]}" if extra and extra[name] else ""),
+                note=note,
             )
         )
     return out
 
 
+def store_notes(lines: dict[str, list[str]], main: Path, progress: Path | None) -> dict[str, str]:
+    """What STORE is in each command line, by name."""
+
+    def gb(store: Path) -> str:
+        size = sum(p.stat().st_size for p in store.parent.glob(store.name + "*")) / 1e9
+        return f"{size:.2f} GB"
+
+    described = {
+        str(main): f"the `main` benchmark store ({gb(main)}: alice and bob labeled the first "
+        "half by case number)",
+    }
+    if progress is not None:
+        described[str(progress)] = (
+            f"the `progress` benchmark store ({gb(progress)}: alice and bob labeled the first "
+            "half of the random review order, as walking the queue leaves it)"
+        )
+    out = {}
+    for name, cmd in lines.items():
+        out[name] = next((described[arg] for arg in cmd if arg in described), "")
+    return out
+
+
 def run(ctx: Context) -> list[Figure]:
     store = ctx.store("main")
+    progress_store = ctx.store("progress")
     rounds = max(ctx.rounds * 5, 10)
+    lines = commands(ctx.labeler, store, progress_store)
     with tempfile.TemporaryDirectory(prefix="labeler-pycache-") as cache:
         env = installed_env(Path(cache))
-        times, rss = measure(ctx.labeler, store, rounds, ctx.log, env)
-        lines = commands(ctx.labeler, store)
+        times, rss = measure(lines, rounds, env)
         help_line = lines["labeler --help"]
         extra = {
             name: beyond(ctx.python, cmd, help_line, env=env)
             for name, cmd in lines.items()
             if name != "labeler --help"
         }
-    size = sum(p.stat().st_size for p in store.parent.glob(store.name + "*")) / 1e9
-    where = f"the benchmark store ({size:.1f} GB); modules run from their bytecode cache"
-    return figures(times, rss, where, extra)
+    notes = store_notes(lines, store, progress_store)
+    return figures(times, rss, notes, extra, cached=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("store", type=Path)
+    parser.add_argument("store", type=Path, help="a store labeled by case number (main)")
+    parser.add_argument(
+        "--progress-store",
+        type=Path,
+        help="a store labeled on a prefix of the random order (make_progress_store.py)",
+    )
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument(
         "--no-bytecode-cache",
@@ -197,8 +248,9 @@ def main() -> None:
     labeler = str(Path(sys.executable).parent / "labeler")
     with tempfile.TemporaryDirectory(prefix="labeler-pycache-") as cache:
         env = dict(os.environ) if args.no_bytecode_cache else installed_env(Path(cache))
-        times, rss = measure(labeler, args.store, args.rounds, None, env)
-    for figure in figures(times, rss, str(args.store)):
+        lines = commands(labeler, args.store, args.progress_store)
+        times, rss = measure(lines, args.rounds, env)
+    for figure in figures(times, rss, store_notes(lines, args.store, args.progress_store)):
         ratio = f" ratio {figure.ratio:.2f} (target {figure.target})" if figure.ratio else ""
         print(f"{figure.name}: median {benchlib.median(figure.samples):.0f} ms{ratio}")
 

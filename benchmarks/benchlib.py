@@ -472,7 +472,10 @@ class Context:
     """A folder for the benchmark's own files (kept between runs; it may reuse them)."""
     stores: dict[str, str]
     """Prepared stores by name. ``main``: ``make_big_store.py`` cases of about 9 KB (50,000
-    small, 1,000,000 with --million) and labels by alice and bob on the first half."""
+    small, 1,000,000 with --million) and labels by alice and bob on the first half, by case
+    number. ``progress``: ``make_progress_store.py`` cases of a few words (as many), labeled by
+    alice and bob on the first half of the random review order (as walking the queue leaves
+    it), with label events and a few hundred resolutions."""
     rounds: int
     """How many times to measure each figure and its reference (interleaved)."""
     python: str = sys.executable
