@@ -17,14 +17,19 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from labeler.slice_filter import SliceFilter
-from labeler.stats.compute import slice_sampling
-from labeler.stats.sampling import Sampling
+from labeler.stats.sampling_result import Sampling
+from labeler.stats.walked_prefix import walked_prefix
 from labeler.store.connection import Store
 from labeler.store.progress_queries import (
     label_times,
     open_case_count,
     reviewer_disagreements,
     reviewer_label_counts,
+)
+from labeler.store.tallies import (
+    ReviewerTally,
+    read_case_tallies,
+    read_reviewer_tallies,
 )
 
 SESSION_GAP = timedelta(minutes=30)
@@ -101,10 +106,30 @@ def session_pace(times_newest_first: Sequence[str], gap: timedelta = SESSION_GAP
 def compute_progress(
     store: Store, slices: Sequence[SliceFilter] = (), overlap: int = 2
 ) -> ProgressReport:
-    """The progress of every reviewer with a label on a current case in ``slices``."""
-    labeled = reviewer_label_counts(store, slices, overlap)
-    split = reviewer_disagreements(store, slices) if labeled else {}
-    open_cases = open_case_count(store, slices, overlap) if labeled else 0
+    """The progress of every reviewer with a label on a current case in ``slices``.
+
+    Without ``--slice`` the counts are read from the ones the store keeps as labels are written
+    (:mod:`labeler.store.tallies`), and the sampling line from the order's index when the
+    labeled cases are a random-order prefix: a few rows, whatever the store's size. With
+    ``--slice`` (or labels out of order) they are counted.
+    """
+    sampling: Sampling | None
+    if slices:
+        labeled = reviewer_label_counts(store, slices, overlap)
+        split = reviewer_disagreements(store, slices) if labeled else {}
+        open_cases = open_case_count(store, slices, overlap) if labeled else 0
+        sampling = None
+    else:
+        with store.snapshot() as conn:
+            case_tallies = read_case_tallies(conn)
+            reviewer_tallies = read_reviewer_tallies(conn)
+            sampling = walked_prefix(conn, case_tallies)
+        labeled, split = _reviewer_counts(reviewer_tallies, overlap)
+        open_cases = sum(t.cases for t in case_tallies if t.label_count < overlap)
+    if sampling is None:
+        from labeler.stats.compute import slice_sampling  # numpy: only to measure strays
+
+        sampling = slice_sampling(store, slices)
     rows = []
     for reviewer, (labels, full, below) in labeled.items():
         still_open, resolved = split.get(reviewer, (0, 0))
@@ -120,7 +145,35 @@ def compute_progress(
                 labels_per_hour=session_pace(label_times(store, reviewer)),
             )
         )
-    return ProgressReport(tuple(rows), overlap, tuple(slices), slice_sampling(store, slices))
+    return ProgressReport(tuple(rows), overlap, tuple(slices), sampling)
+
+
+def _reviewer_counts(
+    tallies: Sequence[ReviewerTally], overlap: int
+) -> tuple[dict[str, tuple[int, int, int]], dict[str, tuple[int, int]]]:
+    """From the kept tally: reviewer -> (labels, on cases at the overlap, below it) and
+    reviewer -> (open, resolved) disagreements, as :mod:`labeler.store.progress_queries`
+    counts them (a disagreement: a case whose labels name two buckets or more)."""
+    labels: dict[str, int] = {}
+    below: dict[str, int] = {}
+    split: dict[str, tuple[int, int]] = {}
+    for t in tallies:
+        labels[t.reviewer] = labels.get(t.reviewer, 0) + t.labels
+        if t.label_count < overlap:
+            below[t.reviewer] = below.get(t.reviewer, 0) + t.labels
+        if t.bucket_count > 1:
+            still_open, resolved = split.get(t.reviewer, (0, 0))
+            if t.resolved:
+                resolved += t.labels
+            else:
+                still_open += t.labels
+            split[t.reviewer] = (still_open, resolved)
+    counts = {
+        reviewer: (n, n - below.get(reviewer, 0), below.get(reviewer, 0))
+        for reviewer, n in sorted(labels.items())
+        if n > 0
+    }
+    return counts, split
 
 
 def format_progress(report: ProgressReport) -> list[str]:

@@ -37,13 +37,13 @@ This module is part of the pure core: numpy only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Final
+from collections.abc import Sequence
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 
+from labeler.stats.sampling_result import CAUSE_TEXT, CAUSES, Sampling
 from labeler.store.order import (
     REACHED_BEFORE_ORDER,
     REACHED_FROM_FILE,
@@ -52,13 +52,19 @@ from labeler.store.order import (
     REACHED_RANDOM_ORDER,
 )
 
-__all__ = ["CAUSES", "Sampling", "attribute_strays", "key_order", "measure", "measure_groups"]
+__all__ = [
+    "CAUSES",
+    "CAUSE_TEXT",
+    "Sampling",
+    "attribute_strays",
+    "key_order",
+    "measure",
+    "measure_groups",
+]
 
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
 
-CAUSES: Final = ("before_order", "file", "import_order", "jump", "unrecorded", "after_skips")
-"""Why labeled cases lie beyond the random-order prefix, most telling first."""
 _CAUSE_OF_REACHED: Final = {
     None: "unrecorded",
     REACHED_RANDOM_ORDER: "after_skips",
@@ -75,99 +81,6 @@ REACHED_CODES: Final = (
     REACHED_RANDOM_ORDER,
 )
 """The ``reached_by`` values, in the order of the codes :func:`attribute_strays` reads."""
-CAUSE_TEXT: Final = {
-    "before_order": "labeled before the store had a random order",
-    "file": "labels imported from a file",
-    "import_order": "labeled with review --order import",
-    "jump": "labeled after a g or / jump",
-    "unrecorded": "labeled by a tool that does not say how",
-    "after_skips": "labeled after cases that are still unlabeled",
-}
-
-
-@dataclass(frozen=True)
-class Sampling:
-    """How the labeled cases of a scope sit in the store's random order."""
-
-    cases: int
-    """Current cases in the scope."""
-    labeled: int
-    """Of those, cases with a label or a resolution (what rates are counted on)."""
-    prefix: int
-    """Cases in the random-order prefix that best matches the labeled cases."""
-    holes: int
-    """Unlabeled cases inside that prefix."""
-    strays: int
-    """Labeled cases after it."""
-    unplaced: int = 0
-    """Cases without a place in the order (not written by ``labeler import``); labeled ones
-    count as strays."""
-    causes: Mapping[str, int] = field(default_factory=dict)
-    """Strays by cause (:data:`CAUSES`), when they were looked up."""
-    labeled_when_drawn: int = 0
-    """Cases that were labeled when the store's order was drawn (a store migrated then)."""
-
-    @property
-    def random_prefix(self) -> bool:
-        """True when the labeled cases are exactly a prefix of the random order."""
-        return self.holes == 0 and self.strays == 0
-
-    def summary(self) -> str:
-        """One line: ``sampling: random order, 412 of 9,870 cases labeled`` or a loud NOT."""
-        counted = f"{self.labeled:,} of {self.cases:,} cases labeled"
-        if self.random_prefix:
-            return f"sampling: random order, {counted}"
-        return f"sampling: NOT A RANDOM-ORDER PREFIX, {counted}"
-
-    def details(self) -> list[str]:
-        """Why it is not a prefix, and what that means (empty when it is one)."""
-        if self.random_prefix:
-            return []
-        lines: list[str] = []
-        if self.strays:
-            why = ", ".join(
-                f"{self.causes[c]:,} {CAUSE_TEXT[c]}" for c in CAUSES if self.causes.get(c)
-            )
-            lines.append(
-                f"{self.strays:,} labeled case(s) lie beyond the first {self.prefix:,} of the "
-                "random order" + (f" ({why})" if why else "")
-            )
-        if self.holes:
-            lines.append(
-                f"{self.holes:,} case(s) among the first {self.prefix:,} of the random order are "
-                "unlabeled (skipped, or a new version): label them"
-            )
-        lines.append(
-            "rates and intervals assume the labeled cases are a random sample of the cases; "
-            "these are not"
-        )
-        return lines
-
-    def brief_json(self) -> dict[str, Any]:
-        """The counts only (for each slice of ``--by``)."""
-        return {
-            "random_prefix": self.random_prefix,
-            "cases": self.cases,
-            "labeled": self.labeled,
-            "prefix": self.prefix,
-            "holes": self.holes,
-            "strays": self.strays,
-        }
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "order": "random",
-            "random_prefix": self.random_prefix,
-            "cases": self.cases,
-            "labeled": self.labeled,
-            "prefix": self.prefix,
-            "holes": self.holes,
-            "strays": self.strays,
-            "unplaced": self.unplaced,
-            "strays_by_cause": {c: int(self.causes.get(c, 0)) for c in CAUSES},
-            "labeled_when_drawn": self.labeled_when_drawn,
-            "text": self.summary(),
-        }
 
 
 def _cut(labeled_in_order: BoolArray) -> tuple[int, int, int]:

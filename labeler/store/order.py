@@ -33,17 +33,20 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Final
 
 __all__ = [
     "KEY_LIMIT",
     "LABELED_WHEN_DRAWN_SETTING",
     "SEED_SETTING",
+    "OrderPlaces",
     "P",
     "migration_statements",
     "mix",
     "mix_sql",
     "place_new_cases",
+    "read_order_places",
     "read_seed",
     "round_keys",
     "set_seed",
@@ -378,6 +381,56 @@ def open_page(
         " WHERE l.reviewer = ? AND l.case_order >= ? ORDER BY 1, 2 LIMIT ?"
     )
     return [int(r[1]) for r in conn.execute(sql, [*args, reviewer, key, limit])]
+
+
+@dataclass(frozen=True)
+class OrderPlaces:
+    """Where the current cases stand in the order, as far as ``cases_order`` tells at once."""
+
+    unplaced: int
+    """Current cases without a key."""
+    labeled_unplaced: int
+    """Of those, cases with a label."""
+    labeled_first: bool
+    """Every labeled case with a key comes before every unlabeled case with a key, in
+    ``(key, seq)`` order: the labeled cases with a key are a prefix of the order."""
+
+
+def read_order_places(conn: sqlite3.Connection, label_counts: Sequence[int]) -> OrderPlaces:
+    """:class:`OrderPlaces` of the current cases, whose label counts are ``label_counts`` (each
+    value that occurs; e.g. from :mod:`labeler.store.tallies`).
+
+    Index seeks only (``cases_order`` ends with ``review_order`` and, implicitly, ``seq``): for
+    each label count, its cases without a key are counted (NULL keys come first) and its last
+    (labeled) or first (unlabeled) case in the order is read. A store of a million cases
+    answers in well under a millisecond when few cases lack a key.
+    """
+    unplaced = labeled_unplaced = 0
+    last_labeled: tuple[int, int] | None = None
+    first_open: tuple[int, int] | None = None
+    for count in sorted(set(label_counts)):
+        missing = conn.execute(
+            "SELECT count(*) FROM cases WHERE is_current = 1 AND label_count = ?"
+            " AND review_order IS NULL",
+            (count,),
+        ).fetchone()[0]
+        unplaced += int(missing)
+        direction = "DESC" if count else "ASC"
+        row = conn.execute(
+            "SELECT review_order, seq FROM cases WHERE is_current = 1 AND label_count = ?"
+            f" AND review_order IS NOT NULL ORDER BY review_order {direction}, seq {direction}"
+            " LIMIT 1",
+            (count,),
+        ).fetchone()
+        if count:
+            labeled_unplaced += int(missing)
+            if row is not None:
+                place = (int(row[0]), int(row[1]))
+                last_labeled = place if last_labeled is None else max(last_labeled, place)
+        elif row is not None:
+            first_open = (int(row[0]), int(row[1]))
+    labeled_first = last_labeled is None or first_open is None or last_labeled < first_open
+    return OrderPlaces(unplaced, labeled_unplaced, labeled_first)
 
 
 def read_scope_texts(

@@ -10,7 +10,7 @@ read its schema in one place, exactly as SQLite sees it.
 
 from __future__ import annotations
 
-from labeler.store.order import migration_statements
+from labeler.store import order, tallies
 
 APPLICATION_ID = 0x4C41424C  # "LABL"
 
@@ -211,9 +211,13 @@ _V3 = [
 # The random review order (labeler.store.order): a seeded key per case, drawn here for an old
 # store (its cases in a random order, labels or not), the queue's index over it, and for each
 # label how its case was reached (random-order queue, import order, a jump, a file).
-_REVIEW_ORDER = migration_statements()
+_REVIEW_ORDER = order.migration_statements()
 
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _REVIEW_ORDER]
+# Counts kept by triggers as labels and resolutions are written (labeler.store.tallies), so that
+# `labeler progress` reads a few rows instead of counting every label of a big store.
+_TALLIES = tallies.migration_statements()
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _REVIEW_ORDER, _TALLIES]
 """Migration N (1-based) brings a store from user_version N-1 to N."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
