@@ -90,13 +90,14 @@ def session_pace(times_newest_first: Sequence[str], gap: timedelta = SESSION_GAP
     ``gap``. None when that run holds fewer than two labels (no span to divide by)."""
     if len(times_newest_first) < 2:
         return None
-    stamps = [_parse(t) for t in times_newest_first]
-    count, earliest = 1, stamps[0]
-    for stamp in stamps[1:]:
+    newest = _parse(times_newest_first[0])
+    count, earliest = 1, newest
+    for at in times_newest_first[1:]:  # parsed as far as the session goes, no further
+        stamp = _parse(at)
         if earliest - stamp > gap:
             break
         count, earliest = count + 1, stamp
-    span = (stamps[0] - earliest).total_seconds()
+    span = (newest - earliest).total_seconds()
     if count < 2 or span <= 0:
         return None
     # n labels over the span measure n - 1 intervals.

@@ -76,11 +76,42 @@ def test_info_imports_nothing_heavy(tmp_path: Path) -> None:
     assert loaded_after("info", str(store), "--json") == []
 
 
-def test_progress_imports_only_numpy(tmp_path: Path) -> None:
-    """numpy is for the sampling line (labeler.stats.sampling); the counts are SQL."""
+def _labeled_store(path: Path, *, in_order: bool) -> None:
+    """Four cases, two labeled: the first two of the random order, or the last two."""
+    from labeler.labels import set_label
+
+    actor = Actor(name="t", account="t", on_trust=False)
+    store = create_store(path, actor)
+    with store.write() as conn:
+        for seq in range(1, 5):
+            conn.execute(
+                "INSERT INTO cases (seq, case_id, content_hash, imported_at, review_order)"
+                " VALUES (?, ?, 'h', 'now', ?)",
+                (seq, f"c{seq}", 10 * seq),
+            )
+    for seq in (1, 2) if in_order else (3, 4):
+        set_label(store, seq, actor, "other", expected_version=None)
+    store.close()
+
+
+def test_progress_on_a_walked_store_imports_nothing_heavy(tmp_path: Path) -> None:
+    """Labels a random-order prefix: the counts are kept, the sampling line is read from the
+    order's index (labeler.stats.walked_prefix); nothing to measure."""
     store = tmp_path / "s.db"
-    create_store(store, Actor(name="t", account="t", on_trust=False)).close()
+    _labeled_store(store, in_order=True)
+    assert loaded_after("progress", str(store), "--json") == []
+    empty = tmp_path / "empty.db"
+    create_store(empty, Actor(name="t", account="t", on_trust=False)).close()
+    assert loaded_after("progress", str(empty), "--json") == []
+
+
+def test_progress_measures_labels_out_of_order_with_numpy(tmp_path: Path) -> None:
+    """Labels beyond the prefix: the holes and strays are measured (labeler.stats.sampling)."""
+    store = tmp_path / "s.db"
+    _labeled_store(store, in_order=False)
     assert loaded_after("progress", str(store), "--json") == ["numpy"]
+    shown = CliRunner().invoke(main, ["progress", str(store)])
+    assert "NOT A RANDOM-ORDER PREFIX" in shown.output
 
 
 def test_info_counts_match_sqlite_utils(tmp_path: Path) -> None:
