@@ -4,22 +4,23 @@ messages (exit status 1, a line on stderr, never a traceback for bad input)."""
 from __future__ import annotations
 
 import functools
-import json
 import sys
 import threading
 import time
 from collections.abc import Callable, Collection, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, ParamSpec, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TextIO, TypeVar
 
 import click
 
 from labeler.identity import Actor, resolve_actor
-from labeler.slice_filter import SliceFilter, check_slice_filters, parse_slice_filters
 from labeler.store import Store, StoreError, open_store
-from labeler.store import queue as queue_sql
 from labeler.text.display import safe_inline
-from labeler.text.suggest import UnknownName, check_known
+
+# Imported where used, not here: every command imports this module, and ``info`` needs none of
+# them (json, the slice filters, the queue's SQL and the "did you mean" wording).
+if TYPE_CHECKING:
+    from labeler.slice_filter import SliceFilter
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -100,6 +101,8 @@ def open_existing(path: Path, *, write: bool = True) -> Store:
 def echo_json(value: Any) -> None:
     """Print JSON (no NaN) on stdout, every non-ASCII character escaped: lossless, and no
     control or bidi character from the store reaches the terminal."""
+    import json
+
     click.echo(json.dumps(value, indent=2, ensure_ascii=True, allow_nan=False))
 
 
@@ -202,7 +205,9 @@ def check_slices(store: Store, filters: Sequence[SliceFilter], hint: str = "--sl
 
     Each filter is looked up on its own (quick); every slice is read only to word an error.
     """
+    from labeler.slice_filter import check_slice_filters
     from labeler.store.slice_queries import known_slices, missing_slice_values
+    from labeler.text.suggest import UnknownName
 
     missing = missing_slice_values(store, filters)
     if not missing:
@@ -215,6 +220,8 @@ def check_slices(store: Store, filters: Sequence[SliceFilter], hint: str = "--sl
 
 def check_names(what: str, names: Sequence[str], known: Collection[str], hint: str) -> None:
     """Each of ``names`` must be in ``known``, else a usage error (exit 2) with "did you mean"."""
+    from labeler.text.suggest import UnknownName, check_known
+
     try:
         for name in names:
             check_known(what, name, known)
@@ -224,6 +231,8 @@ def check_names(what: str, names: Sequence[str], known: Collection[str], hint: s
 
 def parse_slices(items: Sequence[str]) -> tuple[SliceFilter, ...]:
     """``--slice NAME=VALUE`` options, or a usage error (exit 2) with the fix."""
+    from labeler.slice_filter import parse_slice_filters
+
     try:
         return tuple(parse_slice_filters(items))
     except ValueError as exc:
@@ -232,6 +241,8 @@ def parse_slices(items: Sequence[str]) -> tuple[SliceFilter, ...]:
 
 def bucket_keys(store: Store) -> list[str]:
     """The keys of the store's buckets (to check a bucket named on the command line)."""
+    from labeler.store import queue as queue_sql
+
     return queue_sql.bucket_keys(store)
 
 
