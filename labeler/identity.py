@@ -9,14 +9,17 @@ from __future__ import annotations
 import os
 import pwd
 from collections.abc import Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 REVIEWER_ENV = "LABELER_REVIEWER"
 
 
-@dataclass(frozen=True)
-class Actor:
-    """The person acting on a store."""
+class Actor(NamedTuple):
+    """The person acting on a store.
+
+    A NamedTuple rather than a frozen dataclass: every command imports this module at start,
+    and a dataclass costs about 1 ms to build (a NamedTuple 0.1 ms).
+    """
 
     name: str
     """The name labels are recorded under: the display name if given, else the OS account."""

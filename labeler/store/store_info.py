@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from labeler.store.connection import Store
 
@@ -18,9 +18,12 @@ _REVIEWERS = """
 instead of a walk over every label (0.1 ms instead of 90 ms for 500,000 labels)."""
 
 
-@dataclass(frozen=True)
-class StoreCounts:
-    """What a store holds, read in one snapshot."""
+class StoreCounts(NamedTuple):
+    """What a store holds, read in one snapshot.
+
+    A NamedTuple rather than a frozen dataclass: ``labeler info`` imports this module at start,
+    and a dataclass of this size costs about 1 ms to build (a NamedTuple 0.2 ms).
+    """
 
     schema_version: int
     """The store's ``PRAGMA user_version``."""
