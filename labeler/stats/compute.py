@@ -33,6 +33,7 @@ from labeler.stats.sampling import (
     key_order,
     measure,
     measure_groups,
+    queue_order,
 )
 from labeler.store import reports
 from labeler.store.case_filters import NONE_GROUP, SliceFilter, slice_sql
@@ -320,7 +321,7 @@ def slice_sampling(store: Store, slices: Sequence[SliceFilter] = ()) -> Sampling
         seq_text, key_text, labeled_text = read_scope_texts(conn, condition, params)
         seqs, keys = _parse_ints(seq_text), _parse_ints(key_text)
         labeled = _parse_ints(labeled_text).astype(bool)
-        result, strays = measure(keys, keys >= 0, labeled)
+        result, strays = measure(keys, keys >= 0, labeled, queue_order(keys, keys >= 0, seqs))
         causes: dict[str, int] = {}
         if len(strays):
             stray_seqs = seqs[strays]

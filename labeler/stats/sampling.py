@@ -60,6 +60,7 @@ __all__ = [
     "key_order",
     "measure",
     "measure_groups",
+    "queue_order",
 ]
 
 BoolArray = npt.NDArray[np.bool_]
@@ -102,6 +103,18 @@ def key_order(keys: IntArray, placed: BoolArray) -> IntArray:
     inputs are in case-number order)."""
     index = np.flatnonzero(placed)
     order: IntArray = index[np.argsort(keys[index], kind="stable")]
+    return order
+
+
+def queue_order(keys: IntArray, placed: BoolArray, seqs: IntArray) -> IntArray:
+    """Indices of the placed cases in the queue's order, by key, then by case number
+    (``seqs``), whatever order the inputs come in (an index's, say). Keys tie only after a
+    hand edit, so the ties are looked for (one pass) before sorting on both."""
+    order = key_order(keys, placed)
+    in_order = keys[order]
+    if len(order) > 1 and bool(np.any(in_order[1:] == in_order[:-1])):
+        index = np.flatnonzero(placed)
+        order = index[np.lexsort((seqs[index], keys[index]))]
     return order
 
 

@@ -86,12 +86,32 @@ def _refresh(case: str, reviewers_before: str) -> str:
     return _leave(case, reviewers_before) + "\n" + _recount_case(case) + "\n" + _join(case)
 
 
-def _labels_of(case: str, *, but: str | None = None, plus: str | None = None) -> str:
+def _labels_of(
+    case: str,
+    *,
+    but: str | None = None,
+    plus: str | None = None,
+    replaced: tuple[str, int] | None = None,
+) -> str:
+    """The reviewers whose labels were on ``case`` before the change: its labels now, ``but``
+    one, ``plus`` one.
+
+    ``replaced=(reviewer, k)``: that reviewer too when a label of theirs was replaced by the
+    change (``INSERT OR REPLACE``, ``UPDATE OR REPLACE``: SQLite deletes the old row without
+    firing the delete trigger, unless ``recursive_triggers`` is on). It shows in the counts:
+    the case's stored label count is then ``k`` more than its labels now.
+    """
     sql = f"SELECT reviewer FROM labels WHERE case_seq = {case}"
     if but is not None:
         sql += f" AND reviewer <> {but}"
     if plus is not None:
         sql += f" UNION SELECT {plus}"
+    if replaced is not None:
+        reviewer, k = replaced
+        sql += (
+            f" UNION SELECT {reviewer} WHERE (SELECT label_count FROM cases WHERE seq = {case})"
+            f" = (SELECT count(*) FROM labels WHERE case_seq = {case}) + {k}"
+        )
     return sql
 
 
@@ -140,7 +160,10 @@ def triggers() -> list[str]:
         _trigger(
             "labels_tally_insert",
             "AFTER INSERT ON labels",
-            _refresh("NEW.case_seq", _labels_of("NEW.case_seq", but="NEW.reviewer")),
+            _refresh(
+                "NEW.case_seq",
+                _labels_of("NEW.case_seq", but="NEW.reviewer", replaced=("NEW.reviewer", 0)),
+            ),
         ),
         _trigger(
             "labels_tally_delete",
@@ -153,7 +176,12 @@ def triggers() -> list[str]:
             " AND (OLD.reviewer IS NOT NEW.reviewer OR OLD.bucket IS NOT NEW.bucket)",
             _refresh(
                 "NEW.case_seq",
-                _labels_of("NEW.case_seq", but="NEW.reviewer", plus="OLD.reviewer"),
+                _labels_of(
+                    "NEW.case_seq",
+                    but="NEW.reviewer",
+                    plus="OLD.reviewer",
+                    replaced=("NEW.reviewer", 1),
+                ),
             ),
         ),
         # A label moved to another case (by hand): it left one case and joined another.
@@ -162,7 +190,10 @@ def triggers() -> list[str]:
             f"AFTER UPDATE OF case_seq ON labels WHEN NOT ({same_case})",
             _refresh("OLD.case_seq", _labels_of("OLD.case_seq", plus="OLD.reviewer"))
             + "\n"
-            + _refresh("NEW.case_seq", _labels_of("NEW.case_seq", but="NEW.reviewer")),
+            + _refresh(
+                "NEW.case_seq",
+                _labels_of("NEW.case_seq", but="NEW.reviewer", replaced=("NEW.reviewer", 0)),
+            ),
         ),
         # Resolutions: the case's labels are the same before and after.
         _trigger(
