@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from labeler.clock import utc_now
 from labeler.identity import Actor
@@ -17,6 +15,8 @@ if TYPE_CHECKING:
 def _encode(value: Any) -> str | None:
     if value is None:
         return None
+    import json  # here: a command that writes no event need not import it (2 ms)
+
     return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
@@ -65,8 +65,7 @@ def record_event(
     )
 
 
-@dataclass(frozen=True)
-class EventRecord:
+class EventRecord(NamedTuple):
     """One stored event; ``before``, ``after`` and ``detail`` are JSON text (or None)."""
 
     id: int

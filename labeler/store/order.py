@@ -33,8 +33,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 __all__ = [
     "KEY_LIMIT",
@@ -383,8 +382,7 @@ def open_page(
     return [int(r[1]) for r in conn.execute(sql, [*args, reviewer, key, limit])]
 
 
-@dataclass(frozen=True)
-class OrderPlaces:
+class OrderPlaces(NamedTuple):
     """Where the current cases stand in the order, as far as ``cases_order`` tells at once."""
 
     unplaced: int

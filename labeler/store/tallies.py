@@ -31,8 +31,7 @@ reviewer_tallies`` shows each reviewer's labels by how far their cases have come
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 __all__ = [
     "CaseTally",
@@ -288,8 +287,7 @@ def migration_statements() -> list[str]:
     ]
 
 
-@dataclass(frozen=True)
-class CaseTally:
+class CaseTally(NamedTuple):
     """Current cases with these counts."""
 
     label_count: int
@@ -298,8 +296,7 @@ class CaseTally:
     cases: int
 
 
-@dataclass(frozen=True)
-class ReviewerTally:
+class ReviewerTally(NamedTuple):
     """A reviewer's labels on current cases with these counts."""
 
     reviewer: str

@@ -42,8 +42,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
-from typing import Final
+from typing import Final, NamedTuple
 
 __all__ = ["HIDDEN_KINDS", "SafeText", "make_safe", "safe_inline"]
 
@@ -138,8 +137,7 @@ _ASCII_DELETE: Final[dict[int, None]] = {
 }
 
 
-@dataclass(frozen=True)
-class _Tables:
+class _Tables(NamedTuple):
     """What non-ASCII text needs: built on first use (about 4 ms, which every command that
     only prints ASCII would pay at start-up)."""
 
@@ -178,8 +176,7 @@ _REPLACE_LOOP_LIMIT: Final = 16
 _KIND_RANK: Final[dict[str, int]] = {kind: rank for rank, kind in enumerate(HIDDEN_KINDS)}
 
 
-@dataclass(frozen=True)
-class SafeText:
+class SafeText(NamedTuple):
     """Text ready for display, and what had to be done to make it so.
 
     `text` contains no control character except TAB and LF, no format, surrogate or

@@ -76,6 +76,16 @@ async def wait_until_saved(pilot: Pilot[None], seconds: float = 10.0) -> None:
     assert app.writer.pending == 0, "labels still waiting for the store"
 
 
+async def wait_until_ended(pilot: Pilot[None], seconds: float = 10.0) -> None:
+    """Wait until the app has exited (it saves what is pending first: under load, one pause is
+    not always enough)."""
+    for _ in range(int(seconds / 0.02)):
+        if not pilot.app.is_running:
+            return
+        await pilot.pause(0.02)
+    assert not pilot.app.is_running, "the app is still running"
+
+
 async def press_saved(pilot: Pilot[None], *keys: str) -> None:
     """Press keys one at a time, letting each label reach the store before the next key.
 

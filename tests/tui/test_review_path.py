@@ -19,6 +19,7 @@ from pilot_helpers import (
     screen_text,
     settle,
     type_text,
+    wait_until_ended,
     wait_until_saved,
 )
 from textual import events
@@ -323,8 +324,7 @@ async def test_quitting_with_an_unsaved_note_asks_first(store: Store, make_app: 
         await settle(pilot)
         assert asking(app)
         await pilot.press("9")  # label the case with the note, then quit as asked
-        await pilot.pause()
-        assert not app.is_running
+        await wait_until_ended(pilot)
     assert labeled(store) == {"case-001": ("9", "keep me")}
 
 
@@ -337,8 +337,7 @@ async def test_ctrl_c_with_an_unsaved_note_asks_as_q_does(store: Store, make_app
         await settle(pilot)
         assert app.is_running and asking(app)
         await pilot.press("9")
-        await pilot.pause()
-        assert not app.is_running
+        await wait_until_ended(pilot)
     assert labeled(store) == {"case-001": ("9", "keep me too")}
 
 
