@@ -12,9 +12,10 @@ from labeler.cli.common import (
     ProgressBar,
     friendly_errors,
     get_actor,
+    open_existing,
 )
 from labeler.importing import CSV_FIELD_LIMIT, MappingError, import_files, parse_mapping
-from labeler.store import create_store, open_store
+from labeler.store import create_store
 from labeler.store.opening import shown
 
 
@@ -76,7 +77,7 @@ def import_command(
         if not path.is_file():
             raise click.ClickException(f"{shown(path)}: no such file")
     created = not store_path.exists()
-    store = create_store(store_path, actor) if created else open_store(store_path)
+    store = create_store(store_path, actor) if created else open_existing(store_path)
     try:
         with store, ProgressBar("importing") as bar:
             result = import_files(

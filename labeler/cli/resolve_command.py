@@ -16,12 +16,12 @@ from labeler.cli.common import (
     finish_app,
     friendly_errors,
     get_actor,
+    open_existing,
     parse_slices,
     slice_option,
 )
 from labeler.resolve.disagreements import ResolveSpec, check_spec, parse_pair
 from labeler.resolve.start import look_up_resolve_start
-from labeler.store import open_store
 
 
 @click.command()
@@ -50,7 +50,7 @@ def resolve(
         spec = ResolveSpec(slices=filters, pair=parse_pair(pair) if pair else None)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-    with open_store(store_path) as store:
+    with open_existing(store_path) as store:
         # A typo in --slice or --pair is named before the terminal is checked.
         check_slices(store, filters)
         if spec.pair is not None:

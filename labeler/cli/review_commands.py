@@ -17,6 +17,7 @@ from labeler.cli.common import (
     finish_app,
     friendly_errors,
     get_actor,
+    open_existing,
     parse_slices,
     safe_message,
     slice_option,
@@ -25,7 +26,7 @@ from labeler.identity import Actor
 from labeler.review.empty_queue import empty_queue_reason
 from labeler.review.queue import Order, QueueSpec
 from labeler.review.session import QueueStart, look_up_queue_start
-from labeler.store import Store, open_store
+from labeler.store import Store
 from labeler.store.errors import StoreError
 from labeler.store.order import has_unplaced, place_new_cases
 from labeler.text.display import safe_inline
@@ -127,7 +128,7 @@ def review(
     """
     actor = get_actor(reviewer)
     filters = parse_slices(slices)
-    with open_store(store_path) as store:
+    with open_existing(store_path) as store:
         check_slices(store, filters)
         reason = empty_queue_reason(store, QueueSpec(actor.name, overlap, filters, revisit))
         if reason is not None:

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import click
 
-from labeler.cli.common import STORE_ARGUMENT, fail, friendly_errors, get_actor, slice_option
+from labeler.cli.common import (
+    STORE_ARGUMENT,
+    fail,
+    friendly_errors,
+    get_actor,
+    open_existing,
+    slice_option,
+)
 from labeler.login_tokens import (
     DEFAULT_EXPIRY,
     issue_token,
@@ -15,7 +22,6 @@ from labeler.login_tokens import (
     revoke,
 )
 from labeler.slice_filter import parse_slice_filters
-from labeler.store import open_store
 from labeler.text.display import safe_inline
 from labeler.web.config import (
     DEFAULT_HOST,
@@ -125,7 +131,7 @@ def serve(
         order=order,
         warm_spare=warm_spare,
     )
-    with open_store(store_path) as store:
+    with open_existing(store_path) as store:
         server = WebServer(config, store, log=lambda line: click.echo(line, err=True))
         click.echo(f"labeler serve: {safe_inline(str(store_path), 200)}", err=True)
         click.echo(f"  open {server.public_url}/ (listening on {host}:{port})", err=True)
@@ -188,7 +194,7 @@ def serve_token(
         return
     actor = get_actor(None)
     if revoke_name is not None:
-        with open_store(store_path) as store:
+        with open_existing(store_path) as store:
             ids = revoke(store, actor, revoke_name)
         name = safe_inline(revoke_name, 60)
         if not ids:
@@ -201,7 +207,7 @@ def serve_token(
         return
     assert reviewer is not None
     url = normalise_public_url(public_url or f"http://{DEFAULT_HOST}:{DEFAULT_PORT}")
-    with open_store(store_path) as store:
+    with open_existing(store_path) as store:
         token = issue_token(
             store,
             actor,
@@ -219,7 +225,7 @@ def serve_token(
 
 
 def _print_list(store_path: Path) -> None:
-    with open_store(store_path, write=False) as store:
+    with open_existing(store_path, write=False) as store:
         tokens = list_tokens(store)
     if not tokens:
         click.echo("no tokens yet: labeler serve-token STORE --reviewer NAME makes one")

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from labeler.cli.common import ElapsedTicker, ProgressBar
+from labeler.cli.common import ElapsedTicker, ProgressBar, migration_ticker
 
 SLOW_QUERY = (
     "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 3000000)"
@@ -47,3 +47,20 @@ def test_a_progress_bar_ends_once_even_if_told_again(capsys: pytest.CaptureFixtu
 def test_a_disabled_progress_bar_asks_for_no_progress() -> None:
     with ProgressBar("exporting", enabled=False) as bar:
         assert bar.callback is None
+
+
+def test_a_migration_shows_its_schema_versions_on_a_terminal_only() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    conn = sqlite3.connect(":memory:")
+    terminal = Terminal()
+    with migration_ticker(4, 6, terminal, interval=0.02):
+        conn.execute(SLOW_QUERY).fetchone()
+    assert "upgrading the store from schema 4 to 6 (once)… " in terminal.getvalue()
+
+    pipe = io.StringIO()  # not a terminal: nothing shown
+    with migration_ticker(4, 6, pipe, interval=0.02):
+        conn.execute(SLOW_QUERY).fetchone()
+    assert pipe.getvalue() == ""

@@ -6,6 +6,8 @@ import hashlib
 import os
 import sqlite3
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -129,6 +131,40 @@ def test_older_store_is_migrated_in_one_transaction(
     assert store.query("SELECT count(*) FROM added_later")[0][0] == 0
     kinds = [r[0] for r in store.query("SELECT kind FROM events")]
     assert "store.migrate" in kinds
+    store.close()
+
+
+def test_the_migration_notice_is_held_around_a_migration_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "s.db"
+    create_store(path, ACTOR).close()
+    seen: list[tuple[str, int, int, int]] = []
+
+    @contextmanager
+    def notice(from_version: int, to_version: int) -> Iterator[None]:
+        conn = sqlite3.connect(path)
+        before = conn.execute("PRAGMA user_version").fetchone()[0]
+        seen.append(("enter", from_version, to_version, before))
+        yield
+        conn.close()
+        seen.append(("exit", from_version, to_version, -1))
+
+    open_store(path, migration_notice=notice).close()
+    assert seen == []  # a current store: nothing to say
+
+    monkeypatch.setattr(connection_module, "MIGRATIONS", [*MIGRATIONS, ["CREATE TABLE t (x)"]])
+    monkeypatch.setattr(connection_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    import labeler.store.opening as opening
+
+    monkeypatch.setattr(opening, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    store = open_store(path, migration_notice=notice)
+    # entered before the store changed, left after it was migrated
+    assert seen == [
+        ("enter", SCHEMA_VERSION, SCHEMA_VERSION + 1, SCHEMA_VERSION),
+        ("exit", SCHEMA_VERSION, SCHEMA_VERSION + 1, -1),
+    ]
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
     store.close()
 
 
