@@ -97,12 +97,7 @@ class Sampling:
     def to_json(self) -> dict[str, Any]:
         return {
             "order": "random",
-            "random_prefix": self.random_prefix,
-            "cases": self.cases,
-            "labeled": self.labeled,
-            "prefix": self.prefix,
-            "holes": self.holes,
-            "strays": self.strays,
+            **self.brief_json(),
             "unplaced": self.unplaced,
             "strays_by_cause": {c: int(self.causes.get(c, 0)) for c in CAUSES},
             "labeled_when_drawn": self.labeled_when_drawn,
