@@ -6,9 +6,20 @@ from typing import Any, NamedTuple
 
 from labeler.store.connection import Store
 from labeler.store.schema import SCHEMA_VERSION
-from labeler.store.store_info import integrity_problems, read_store_counts
+from labeler.store.store_info import (
+    integrity_problems,
+    kept_count_problems,
+    read_store_counts,
+    recount_kept_counts,
+)
 
-__all__ = ["StoreInfo", "integrity_problems", "store_info"]
+__all__ = [
+    "StoreInfo",
+    "integrity_problems",
+    "kept_count_problems",
+    "recount_kept_counts",
+    "store_info",
+]
 
 
 class StoreInfo(NamedTuple):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
+from labeler.identity import Actor
 from labeler.store.connection import Store
 
 _REVIEWERS = """
@@ -84,3 +85,24 @@ def integrity_problems(store: Store) -> list[str]:
         for r in store.query("PRAGMA foreign_key_check")
     ]
     return problems
+
+
+def kept_count_problems(store: Store) -> list[str]:
+    """Where the counts the store keeps by trigger (:mod:`labeler.store.tallies`) differ from
+    its labels and resolutions; empty when they agree. Reads every case and label."""
+    from labeler.store.tallies import count_problems
+
+    with store.snapshot() as conn:
+        return count_problems(conn)
+
+
+def recount_kept_counts(store: Store, actor: Actor) -> int:
+    """Recompute the kept counts from the labels and resolutions, in one transaction, with a
+    ``store.recount`` event; returns how many cases had wrong counts."""
+    from labeler.store.events import record_event
+    from labeler.store.tallies import rebuild
+
+    with store.write() as conn:
+        wrong = rebuild(conn)
+        record_event(conn, actor, "store.recount", detail={"cases_corrected": wrong})
+    return wrong

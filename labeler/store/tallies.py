@@ -25,7 +25,9 @@ plain SQL (no CTE: SQLite does not allow them in triggers).
 
 The tables are small (a row per count seen, per reviewer) and readable: ``SELECT * FROM
 reviewer_tallies`` shows each reviewer's labels by how far their cases have come.
-:func:`recount` computes the same numbers from scratch, for the tests and for ``migration``.
+:func:`recount` computes the same numbers from scratch; :func:`count_problems` compares the two
+(``labeler check``), and :func:`rebuild` recomputes the kept ones (``labeler check --recount``,
+after someone wrote with the triggers dropped).
 """
 
 from __future__ import annotations
@@ -36,9 +38,11 @@ from typing import Final, NamedTuple
 __all__ = [
     "CaseTally",
     "ReviewerTally",
+    "count_problems",
     "migration_statements",
     "read_case_tallies",
     "read_reviewer_tallies",
+    "rebuild",
     "recount",
 ]
 
@@ -62,6 +66,13 @@ _RECOUNT: Final = (
 """A case's kept counts, from its labels and resolution (``{case}``: the case number)."""
 _TOUCHED: Final = "SELECT case_seq FROM labels UNION SELECT case_seq FROM resolutions"
 """The cases whose kept counts can differ from a case with nothing on it."""
+_COUNTED: Final = (
+    "SELECT c.seq, c.case_id, c.is_current, c.label_count, c.bucket_count, c.resolved,"
+    " (SELECT count(*) FROM labels WHERE case_seq = c.seq) AS n,"
+    " (SELECT count(DISTINCT bucket) FROM labels WHERE case_seq = c.seq) AS b,"
+    " EXISTS (SELECT 1 FROM resolutions WHERE case_seq = c.seq) AS r FROM cases c"
+)
+"""Every case with its kept counts and the counts recomputed (``n``, ``b``, ``r``)."""
 
 
 def _recount_case(case: str) -> str:
@@ -326,12 +337,7 @@ def read_reviewer_tallies(conn: sqlite3.Connection) -> list[ReviewerTally]:
 def recount(conn: sqlite3.Connection) -> tuple[list[CaseTally], list[ReviewerTally]]:
     """Both tallies counted from scratch from the labels and resolutions (not from the kept
     columns): what the kept tables must hold."""
-    counts = (
-        "SELECT c.seq, c.is_current,"
-        " (SELECT count(*) FROM labels WHERE case_seq = c.seq) AS n,"
-        " (SELECT count(DISTINCT bucket) FROM labels WHERE case_seq = c.seq) AS b,"
-        " EXISTS (SELECT 1 FROM resolutions WHERE case_seq = c.seq) AS r FROM cases c"
-    )
+    counts = _COUNTED
     cases = conn.execute(
         f"SELECT n, b, r, count(*) FROM ({counts}) WHERE is_current = 1"
         " GROUP BY n, b, r ORDER BY n, b, r"
@@ -345,3 +351,68 @@ def recount(conn: sqlite3.Connection) -> tuple[list[CaseTally], list[ReviewerTal
         [CaseTally(int(a), int(b), bool(c), int(n)) for a, b, c, n in cases],
         [ReviewerTally(str(r), int(a), int(b), bool(c), int(n)) for r, a, b, c, n in reviewers],
     )
+
+
+_STALE: Final = " WHERE label_count <> n OR bucket_count <> b OR resolved <> r"
+"""Of :data:`_COUNTED`'s rows, the cases whose kept counts are wrong."""
+
+
+def _trigger_names() -> list[str]:
+    """The names of :func:`triggers`, in order."""
+    return [statement.split()[2] for statement in triggers()]
+
+
+def count_problems(conn: sqlite3.Connection, shown: int = 5) -> list[str]:
+    """Where the kept counts differ from the labels and resolutions (empty when they agree):
+    the first ``shown`` cases whose own counts are wrong, and each tally that differs from a
+    recount. Reads every case and label: a few seconds on a million cases."""
+    problems: list[str] = []
+    present = {
+        str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+    }
+    missing = [name for name in _trigger_names() if name not in present]
+    if missing:
+        problems.append(f"kept counts: trigger(s) missing: {', '.join(missing)}")
+    stale = conn.execute(
+        "SELECT case_id, label_count, n, bucket_count, b, resolved, r"
+        f" FROM ({_COUNTED}){_STALE} ORDER BY seq"
+    ).fetchall()
+    for case_id, kept_n, n, kept_b, b, kept_r, r in stale[:shown]:
+        problems.append(
+            f"kept counts: case {case_id!r} has label_count {kept_n}, bucket_count {kept_b},"
+            f" resolved {kept_r}; its labels and resolution give {n}, {b}, {r}"
+        )
+    if len(stale) > shown:
+        problems.append(f"kept counts: {len(stale) - shown:,} more case(s) like these")
+    case_tallies, reviewer_tallies = recount(conn)
+    if read_case_tallies(conn) != case_tallies:
+        problems.append("kept counts: case_tallies differs from a recount of the cases")
+    if read_reviewer_tallies(conn) != reviewer_tallies:
+        problems.append("kept counts: reviewer_tallies differs from a recount of the labels")
+    return problems
+
+
+def rebuild(conn: sqlite3.Connection) -> int:
+    """Put back any missing trigger, and recompute every case's kept counts and both tallies
+    from the labels and resolutions (inside the caller's write transaction); returns how many
+    cases had wrong counts."""
+    for name, statement in zip(_trigger_names(), triggers(), strict=True):
+        conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+        conn.execute(statement)
+    wrong = conn.execute(
+        f"UPDATE cases SET {_RECOUNT.format(case='cases.seq')}"
+        f" WHERE seq IN (SELECT seq FROM ({_COUNTED}){_STALE})"
+    ).rowcount
+    conn.execute("DELETE FROM case_tallies")
+    conn.execute("DELETE FROM reviewer_tallies")
+    conn.execute(
+        f"INSERT INTO case_tallies ({_KEY}, cases) SELECT {_KEY}, count(*) FROM cases"
+        f" WHERE is_current = 1 GROUP BY {_KEY}"
+    )
+    conn.execute(
+        f"INSERT INTO reviewer_tallies (reviewer, {_KEY}, labels)"
+        " SELECT l.reviewer, c.label_count, c.bucket_count, c.resolved, count(*)"
+        " FROM labels l JOIN cases c ON c.seq = l.case_seq WHERE c.is_current = 1"
+        " GROUP BY l.reviewer, c.label_count, c.bucket_count, c.resolved"
+    )
+    return wrong

@@ -58,6 +58,7 @@ from labeler.store.progress_queries import (
 from labeler.store.resolutions import read_resolution
 from labeler.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 from labeler.store.tallies import (
+    count_problems,
     migration_statements,
     read_case_tallies,
     read_reviewer_tallies,
@@ -117,6 +118,7 @@ def check_kept_counts(conn: sqlite3.Connection) -> None:
         " WHERE label_count IS NOT n OR bucket_count IS NOT b OR resolved IS NOT r"
     ).fetchall()
     assert [tuple(row) for row in wrong] == []
+    assert count_problems(conn) == []  # what labeler check reports: nothing here
     negative = conn.execute(
         "SELECT (SELECT count(*) FROM case_tallies WHERE cases < 0)"
         " + (SELECT count(*) FROM reviewer_tallies WHERE labels < 0)"
