@@ -21,6 +21,7 @@ from typing import NamedTuple
 from labeler.store import disagreements as queries
 from labeler.store.connection import Store
 from labeler.store.disagreements import ResolveSpec, ReviewerLabel, case_labels, is_disagreement
+from labeler.store.tallies import read_case_tallies
 
 __all__ = [
     "PAGE_SIZE",
@@ -31,6 +32,7 @@ __all__ = [
     "check_spec",
     "confused_pairs",
     "is_disagreement",
+    "kept_progress",
     "next_page",
     "parse_pair",
     "previous_page",
@@ -116,6 +118,18 @@ def progress(store: Store, spec: ResolveSpec) -> ResolveProgress:
     """
     total, resolved = queries.count_disagreements(store, spec)
     return ResolveProgress(resolved=resolved, total=total)
+
+
+def kept_progress(store: Store) -> ResolveProgress:
+    """:func:`progress` of the whole store (no filter) from the counts it keeps by trigger
+    (:mod:`labeler.store.tallies`): a few rows, whatever the store's size."""
+    with store.snapshot() as conn:
+        tallies = read_case_tallies(conn)
+    disagreements = [t for t in tallies if t.bucket_count > 1]
+    return ResolveProgress(
+        resolved=sum(t.cases for t in disagreements if t.resolved),
+        total=sum(t.cases for t in disagreements),
+    )
 
 
 def confused_pairs(store: Store, spec: ResolveSpec, limit: int = 10) -> list[tuple[str, str, int]]:

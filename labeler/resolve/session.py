@@ -185,11 +185,17 @@ class ResolveSession:
         self._requests = 0
         self._applied = 0
         self._writer: Store | None = None
+        self._kept: ResolveProgress | None = None
+        """"resolved N / M" from the store's kept counts at start (whole store only), shown
+        until the first count arrives."""
+        self._kept_moves = 0
+        """Resolutions this session added (+1) or took away (-1) since :attr:`_kept`."""
         if not started:
             return
-        first = (start or find_resolve_start(store, spec)).first
-        if first is not None:
-            self._insert(0, first)
+        start = start or find_resolve_start(store, spec)
+        self._kept = start.kept
+        if start.first is not None:
+            self._insert(0, start.first)
 
     def close(self) -> None:
         """Let submitted writes land, then close the write connection."""
@@ -227,8 +233,15 @@ class ResolveSession:
         self._state = None
 
     def progress(self) -> ResolveProgress | None:
-        """Resolved / total in the filter, or None until the first count arrived."""
-        return None if self.tally is None else self.tally.progress()
+        """Resolved / total in the filter. Until the first count arrived: from the store's
+        kept counts read at start, with this session's decisions since (whole store only),
+        else None."""
+        if self.tally is not None:
+            return self.tally.progress()
+        if self._kept is None or self.spec != ResolveSpec():
+            return None
+        resolved = min(max(self._kept.resolved + self._kept_moves, 0), self._kept.total)
+        return ResolveProgress(resolved=resolved, total=self._kept.total)
 
     def summary(self) -> dict[str, int] | None:
         """Resolutions by method in the filter, or None until the first count arrived."""
@@ -373,7 +386,10 @@ class ResolveSession:
         now. A case settled since it was looked up is passed over."""
         self.history = []
         self._past_end()
-        first = (start or find_resolve_start(self.store, self.spec)).first
+        start = start or find_resolve_start(self.store, self.spec)
+        if start.kept is not None and self.tally is None:
+            self._kept, self._kept_moves = start.kept, 0
+        first = start.first
         if first is not None and resolution_state(self.store, self.spec, first) != OPEN:
             first = self._open_after(first)  # settled since it was looked up
         return None if first is None else self._insert(0, first)
@@ -460,13 +476,14 @@ class ResolveSession:
             del self.drafts[decision.seq]
         if stored != previous:
             self._undo.append(UndoStep(decision.seq, previous, stored))
-            self._changed(decision.seq, stored.method)
+            self._changed(decision.seq, stored.method, was_resolved=previous is not None)
         if self._state is not None and self._state.seq == decision.seq:
             self._state = self._state._replace(resolution=stored)
         return DecisionResult("saved", decision, stored)
 
-    def _changed(self, seq: int, state: str) -> None:
+    def _changed(self, seq: int, state: str, *, was_resolved: bool) -> None:
         self._changes.append((seq, state))
+        self._kept_moves += (state != OPEN) - was_resolved
         if self.tally is not None:
             self.tally.record(seq, state)
 
@@ -550,7 +567,7 @@ class ResolveSession:
         reason = step.stored.reason
         if reason and reason != (restored.reason if restored else None):
             self.drafts.setdefault(step.seq, reason)
-        self._changed(step.seq, restored.method if restored else OPEN)
+        self._changed(step.seq, restored.method if restored else OPEN, was_resolved=True)
         if self._state is not None and self._state.seq == step.seq:
             self._state = self._state._replace(resolution=restored)
         return EditResult("done", step.seq)

@@ -12,7 +12,7 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import NamedTuple
 
-from labeler.resolve.disagreements import ResolveSpec, next_page
+from labeler.resolve.disagreements import ResolveProgress, ResolveSpec, kept_progress, next_page
 from labeler.store.background import read_on_thread
 from labeler.store.connection import Store
 
@@ -23,12 +23,17 @@ class ResolveStart(NamedTuple):
     """The first open disagreement of a filter (None: there is none)."""
 
     first: int | None
+    kept: ResolveProgress | None = None
+    """"resolved N / M" from the counts the store keeps, when the filter is the whole store
+    (no ``--slice``, no ``--pair``): shown until the session's own count arrives (a pass over
+    the store, about 2 s on a million cases)."""
 
 
 def find_resolve_start(store: Store, spec: ResolveSpec) -> ResolveStart:
     """The first open disagreement (walks past every resolved one before it)."""
     page = next_page(store, spec, 0, 1)
-    return ResolveStart(page[0] if page else None)
+    kept = kept_progress(store) if spec == ResolveSpec() else None
+    return ResolveStart(page[0] if page else None, kept)
 
 
 def look_up_resolve_start(path: Path, spec: ResolveSpec) -> Future[ResolveStart]:

@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from pilot_helpers import settle
 from resolve_helpers import demo_store, header, resolve_app, screen
+from textual.pilot import Pilot
 
 import labeler.tui.resolve_screen as resolve_module
 from labeler.resolve.counts import Counted, CountRequest, count_disagreements
 from labeler.store import Store
+from labeler.tui.resolve_app import ResolveApp
 
 SIZE = (120, 40)
 
@@ -25,6 +27,15 @@ def demo(tmp_path: Path) -> Iterator[Store]:
     store = demo_store(tmp_path / "demo")
     yield store
     store.close()
+
+
+async def header_shows(pilot: Pilot[None], app: ResolveApp, text: str, seconds: float = 5) -> bool:
+    """Wait until the header holds ``text`` and a case is shown; False after ``seconds``."""
+    for _ in range(int(seconds / 0.02)):
+        if text in header(app) and screen(app).case is not None:
+            return True
+        await pilot.pause(0.02)
+    return False
 
 
 class SlowCount:
@@ -80,14 +91,42 @@ async def test_the_count_follows_decisions_and_undo_while_a_count_is_slow(
 async def test_the_first_count_arrives_after_decisions_made_before_it(
     demo: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Until the first count arrives, the whole store's "resolved N / M" comes from the counts
+    the store keeps (read with the first disagreement), moved by this session's decisions."""
     slow = SlowCount(monkeypatch)
     slow.hold.set()  # the first count (at start) reads the store, then hangs
     app = resolve_app(demo)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        assert "resolved … / …" in header(app)
+        # (not settle: it would wait for the held count)
+        assert await header_shows(pilot, app, "resolved 0 / 34")  # kept counts, before a count
         await pilot.press("a", "x")
-        assert "resolved … / …" in header(app)  # nothing to count from yet
+        assert "resolved 2 / 34" in header(app)
+        await pilot.press("u")
+        assert "resolved 1 / 34" in header(app)
+        await pilot.press("b")
+        assert "resolved 2 / 34" in header(app)
+        assert screen(app).session.tally is None  # still no count
         slow.release.set()
         await settle(pilot)
         assert "resolved 2 / 34" in header(app)
+        assert screen(app).session.tally is not None
+
+
+async def test_a_pair_filter_waits_for_its_count(
+    demo: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The kept counts are of the whole store: a --pair session shows its own count only."""
+    slow = SlowCount(monkeypatch)
+    slow.hold.set()
+    pair = demo.query(
+        "SELECT min(bucket), max(bucket) FROM labels GROUP BY case_seq"
+        " HAVING min(bucket) <> max(bucket) LIMIT 1"
+    )[0]
+    app = resolve_app(demo, pair=(str(pair[0]), str(pair[1])))
+    async with app.run_test(size=SIZE) as pilot:
+        assert await header_shows(pilot, app, "resolved … / …")
+        await pilot.pause(0.2)
+        assert "resolved … / …" in header(app) and screen(app).case is not None
+        slow.release.set()
+        await settle(pilot)
+        assert "resolved … / …" not in header(app)

@@ -431,8 +431,12 @@ def test_a_failed_undo_keeps_its_step(store: Store, make_session: MakeSession) -
 
 def test_counts_follow_the_sessions_own_decisions(store: Store, make_session: MakeSession) -> None:
     session = make_session(store)
-    if session.tally is None:
-        assert session.progress() is None and session.summary() is None
+    if session.tally is None:  # before the first count: the store's kept counts
+        assert session.progress() == (2, 7) and session.summary() is None
+        decide(session, "wrong_intent")
+        assert session.progress() == (3, 7) == progress(store, ResolveSpec())
+        session.undo()
+        assert session.progress() == (2, 7) == progress(store, ResolveSpec())
         count(session)
     assert session.progress() == (2, 7)
     decide(session, "wrong_intent")
@@ -451,7 +455,7 @@ def test_a_count_read_before_later_decisions_does_not_take_them_back(store: Stor
     decide(session, "wrong_intent")
     decide(session)
     session.undo()
-    assert session.progress() is None
+    assert session.progress() == (3, 7)  # the kept counts and the session's own moves
     assert session.count_arrived(ask, counted)
     assert session.progress() == (3, 7) == progress(store, ResolveSpec())
     assert session.summary() == summary(store, ResolveSpec())
@@ -476,6 +480,25 @@ def test_an_old_count_or_one_of_another_filter_is_ignored(store: Store) -> None:
 
 
 # -- the tally ---------------------------------------------------------------------------------
+
+
+def test_the_start_reads_the_kept_counts_of_the_whole_store_only(store: Store) -> None:
+    assert find_resolve_start(store, ResolveSpec()).kept == progress(store, ResolveSpec())
+    assert find_resolve_start(store, ResolveSpec(pair=PAIR)).kept is None
+    session = ResolveSession(store, JUDY, ResolveSpec(pair=PAIR))
+    assert session.progress() is None  # a filter: only its own count says
+    session.close()
+    resolve(
+        store,
+        DIS_LONG,
+        OTTO,
+        bucket=None,
+        method="unclear",
+        reason=None,
+        expected_version=None,
+    )
+    assert find_resolve_start(store, ResolveSpec()).kept == progress(store, ResolveSpec())
+    assert progress(store, ResolveSpec()) == (3, 7)
 
 
 def test_the_tally_counts_what_the_sql_counts(store: Store) -> None:
