@@ -476,7 +476,8 @@ def resolve_command(
 
 
 def counts_known(text: str) -> bool:
-    """ "resolved N / M" (a worker's count) is in the header."""
+    """ "resolved N / M" is in the header (the store's kept counts for the whole store, else a
+    worker's count)."""
     return "resolved … / …" not in text
 
 
@@ -676,8 +677,8 @@ def run(ctx: Context) -> list[Figure]:
             minimal,
             note=f"Target: issue 16. Until the header shows the first open disagreement "
             f"({first_id}; {prior:,} of {len(seqs):,} disagreements resolved before); both apps "
-            'with a bytecode cache, filled by an untimed round first. "resolved N / M" (a '
-            f"worker) reached the header after {benchlib.median(counted):.0f} ms (median)",
+            'with a bytecode cache, filled by an untimed round first. "resolved N / M" '
+            f"reached the header after {benchlib.median(counted):.0f} ms (median)",
         ),
         *benchlib.key_latency_figures(
             "`labeler resolve`: decision → next disagreement drawn, in-app",
