@@ -46,6 +46,7 @@ from labeler.resolve.session import (
 from labeler.review.case_display import CaseDisplay, case_display
 from labeler.review.prefetch import Prefetcher
 from labeler.store.connection import Store, open_store
+from labeler.store.reports import data_version
 from labeler.text.display import safe_inline
 from labeler.tui.bucket_bar import BucketBar
 from labeler.tui.case_preparation import PaneWidths, PreparedCase, prepare_case
@@ -182,6 +183,9 @@ class ResolveScreen(CaseAndLabelsScreen):
         self._status_rows = -1
         self._counting = False
         self._count_again = False
+        self._counted_version: int | None = None
+        """The store's ``PRAGMA data_version`` when the last count started: the periodic
+        recount is skipped while no other connection has committed since."""
         self._retry_timer: Timer | None = None
         self._unfinished: dict[Future[WriteOutcome], tuple[Decision, str, bool]] = {}
         """Writes the screen did not wait for: their decision, case id, and whether the screen
@@ -210,7 +214,7 @@ class ResolveScreen(CaseAndLabelsScreen):
     def on_mount(self) -> None:
         """Show the first disagreement (or wait for its lookup); count in the background once
         it is drawn."""
-        self.set_interval(RECOUNT_S, self.count)
+        self.set_interval(RECOUNT_S, self._recount_if_changed)
         self.set_timer(FREEZE_GARBAGE_AFTER_S, _freeze_garbage)
         start = self._start
         if start is None:
@@ -260,7 +264,16 @@ class ResolveScreen(CaseAndLabelsScreen):
             self._count_again = True
             return
         self._counting = True
+        # Read before the count reads the store: a commit after it makes the next periodic
+        # recount run. (This session's own writes are played onto the count as they happen.)
+        self._counted_version = data_version(self.store)
         self._count_in_worker(self.session.count_request())
+
+    def _recount_if_changed(self) -> None:
+        """The periodic recount (decisions made elsewhere): skipped when nothing was
+        committed since the last count (a pass over every case: about 1.4 s on a million)."""
+        if data_version(self.store) != self._counted_version:
+            self.count()
 
     @work(thread=True, group="count", exit_on_error=False)
     def _count_in_worker(self, request: CountRequest) -> None:

@@ -14,8 +14,11 @@ from resolve_helpers import demo_store, header, resolve_app, screen
 from textual.pilot import Pilot
 
 import labeler.tui.resolve_screen as resolve_module
+from labeler.identity import Actor
 from labeler.resolve.counts import Counted, CountRequest, count_disagreements
-from labeler.store import Store
+from labeler.resolve.disagreements import ResolveSpec, next_page
+from labeler.resolve.resolutions import resolve
+from labeler.store import Store, open_store
 from labeler.tui.resolve_app import ResolveApp
 
 SIZE = (120, 40)
@@ -130,3 +133,44 @@ async def test_a_pair_filter_waits_for_its_count(
         slow.release.set()
         await settle(pilot)
         assert "resolved … / …" not in header(app)
+
+
+async def test_the_periodic_recount_runs_only_after_a_commit_elsewhere(
+    demo: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An idle screen does not count the store again and again (a pass over every case);
+    a decision made by another resolver still reaches the header at the next period."""
+    monkeypatch.setattr(resolve_module, "RECOUNT_S", 0.05)
+    slow = SlowCount(monkeypatch)
+    app = resolve_app(demo)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "resolved 0 / 34" in header(app)
+        await pilot.pause(0.5)  # ten periods with nothing committed
+        await settle(pilot)
+        idle_calls = slow.calls
+        await pilot.pause(0.5)
+        await settle(pilot)
+        assert slow.calls == idle_calls  # no count while idle
+        assert idle_calls <= 2  # the first count (and at most one period racing it)
+
+        other = open_store(demo.path)  # another resolver's process
+        try:
+            seq = next_page(other, ResolveSpec(), 0, 1)[0]
+            resolve(
+                other,
+                seq,
+                Actor(name="olga", account="olga", on_trust=True),
+                bucket=None,
+                method="unclear",
+                reason=None,
+                expected_version=None,
+            )
+        finally:
+            other.close()
+        for _ in range(150):
+            if "resolved 1 / 34" in header(app):
+                break
+            await pilot.pause(0.02)
+        assert "resolved 1 / 34" in header(app)
+        assert slow.calls > idle_calls
