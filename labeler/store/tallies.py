@@ -73,6 +73,13 @@ _COUNTED: Final = (
     " EXISTS (SELECT 1 FROM resolutions WHERE case_seq = c.seq) AS r FROM cases c"
 )
 """Every case with its kept counts and the counts recomputed (``n``, ``b``, ``r``)."""
+_FILL_REVIEWER_TALLIES: Final = (
+    f"INSERT INTO reviewer_tallies (reviewer, {_KEY}, labels)"
+    " SELECT l.reviewer, c.label_count, c.bucket_count, c.resolved, count(*)"
+    " FROM labels l JOIN cases c ON c.seq = l.case_seq WHERE c.is_current = 1"
+    " GROUP BY l.reviewer, c.label_count, c.bucket_count, c.resolved"
+)
+"""``reviewer_tallies`` filled from the cases' kept columns (migration and rebuild)."""
 
 
 def _recount_case(case: str) -> str:
@@ -290,10 +297,7 @@ def migration_statements() -> list[str]:
         f"INSERT INTO case_tallies ({_KEY}, cases) SELECT 0, 0, 0, count(*)"
         " - (SELECT coalesce(sum(cases), 0) FROM case_tallies WHERE label_count = 0)"
         " FROM cases WHERE is_current = 1 AND label_count = 0",
-        f"INSERT INTO reviewer_tallies (reviewer, {_KEY}, labels)"
-        " SELECT l.reviewer, c.label_count, c.bucket_count, c.resolved, count(*)"
-        " FROM labels l JOIN cases c ON c.seq = l.case_seq WHERE c.is_current = 1"
-        " GROUP BY l.reviewer, c.label_count, c.bucket_count, c.resolved",
+        _FILL_REVIEWER_TALLIES,
         *triggers(),
     ]
 
@@ -409,10 +413,5 @@ def rebuild(conn: sqlite3.Connection) -> int:
         f"INSERT INTO case_tallies ({_KEY}, cases) SELECT {_KEY}, count(*) FROM cases"
         f" WHERE is_current = 1 GROUP BY {_KEY}"
     )
-    conn.execute(
-        f"INSERT INTO reviewer_tallies (reviewer, {_KEY}, labels)"
-        " SELECT l.reviewer, c.label_count, c.bucket_count, c.resolved, count(*)"
-        " FROM labels l JOIN cases c ON c.seq = l.case_seq WHERE c.is_current = 1"
-        " GROUP BY l.reviewer, c.label_count, c.bucket_count, c.resolved"
-    )
+    conn.execute(_FILL_REVIEWER_TALLIES)
     return wrong
