@@ -147,8 +147,9 @@ def test_the_migration_notice_is_held_around_a_migration_only(
         before = conn.execute("PRAGMA user_version").fetchone()[0]
         seen.append(("enter", from_version, to_version, before))
         yield
+        after = conn.execute("PRAGMA user_version").fetchone()[0]
         conn.close()
-        seen.append(("exit", from_version, to_version, -1))
+        seen.append(("exit", from_version, to_version, after))
 
     open_store(path, migration_notice=notice).close()
     assert seen == []  # a current store: nothing to say
@@ -162,7 +163,7 @@ def test_the_migration_notice_is_held_around_a_migration_only(
     # entered before the store changed, left after it was migrated
     assert seen == [
         ("enter", SCHEMA_VERSION, SCHEMA_VERSION + 1, SCHEMA_VERSION),
-        ("exit", SCHEMA_VERSION, SCHEMA_VERSION + 1, -1),
+        ("exit", SCHEMA_VERSION, SCHEMA_VERSION + 1, SCHEMA_VERSION + 1),
     ]
     assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
     store.close()
