@@ -102,7 +102,7 @@ def open_existing(path: Path, *, write: bool = True) -> Store:
 def migration_ticker(
     from_version: int, to_version: int, stream: TextIO | None = None, interval: float = 1.0
 ) -> ElapsedTicker:
-    """``upgrading the store from schema 4 to 6 (once)… 12 s`` on a terminal's stderr while a
+    """``upgrading the store from schema 4 to 7 (once)… 12 s`` on a terminal's stderr while a
     store is migrated (10-20 s on a million cases; a small store's shows nothing)."""
     stream = stream if stream is not None else sys.stderr
     return ElapsedTicker(

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from labeler.slice_filter import SliceFilter
+from labeler.stats.block_sampling import block_sampling
 from labeler.stats.sampling_result import Sampling
 from labeler.stats.walked_prefix import walked_prefix
 from labeler.store.connection import Store
@@ -111,8 +112,9 @@ def compute_progress(
 
     Without ``--slice`` the counts are read from the ones the store keeps as labels are written
     (:mod:`labeler.store.tallies`), and the sampling line from the order's index when the
-    labeled cases are a random-order prefix: a few rows, whatever the store's size. With
-    ``--slice`` (or labels out of order) they are counted.
+    labeled cases are a random-order prefix (a few rows, whatever the store's size), else from
+    the order's kept block tallies and the cases of a block or two
+    (:mod:`labeler.stats.block_sampling`). With ``--slice`` they are counted.
     """
     sampling: Sampling | None
     if slices:
@@ -124,11 +126,13 @@ def compute_progress(
         with store.snapshot() as conn:
             case_tallies = read_case_tallies(conn)
             reviewer_tallies = read_reviewer_tallies(conn)
-            sampling = walked_prefix(conn, case_tallies)
+            sampling = walked_prefix(conn, case_tallies) or block_sampling(
+                conn, sorted({t.label_count for t in case_tallies})
+            )
         labeled, split = _reviewer_counts(reviewer_tallies, overlap)
         open_cases = sum(t.cases for t in case_tallies if t.label_count < overlap)
     if sampling is None:
-        from labeler.stats.compute import slice_sampling  # numpy: only to measure strays
+        from labeler.stats.compute import slice_sampling  # numpy: only for --slice
 
         sampling = slice_sampling(store, slices)
     rows = []

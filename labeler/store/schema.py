@@ -221,7 +221,19 @@ _TALLIES = tallies.migration_statements()
 # their pace, which without it scanned the whole log back to that reviewer's last session.
 _EVENTS_BY_ACTOR = ["CREATE INDEX events_actor ON events(actor, id)"]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _REVIEW_ORDER, _TALLIES, _EVENTS_BY_ACTOR]
+# Where the labeled cases lie in the random order, by block of keys (labeler.store.order_tallies),
+# so that `labeler progress` finds the best cut of the order without sorting every key.
+_ORDER_TALLIES = tallies.cause_migration_statements()
+
+MIGRATIONS: list[list[str]] = [
+    _V1,
+    _V2,
+    _V3,
+    _REVIEW_ORDER,
+    _TALLIES,
+    _EVENTS_BY_ACTOR,
+    _ORDER_TALLIES,
+]
 """Migration N (1-based) brings a store from user_version N-1 to N."""
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -35,6 +35,9 @@ from __future__ import annotations
 import sqlite3
 from typing import Final, NamedTuple
 
+from labeler.store import order_tallies
+from labeler.store.order_tallies import cause_sql
+
 __all__ = [
     "CaseTally",
     "ReviewerTally",
@@ -63,16 +66,19 @@ _RECOUNT: Final = (
     " bucket_count = (SELECT count(DISTINCT bucket) FROM labels WHERE case_seq = {case}),"
     " resolved = EXISTS (SELECT 1 FROM resolutions WHERE case_seq = {case})"
 )
-"""A case's kept counts, from its labels and resolution (``{case}``: the case number)."""
+"""A case's kept counts, from its labels and resolution (``{case}``: the case number), as
+schema 5 kept them; :data:`_RECOUNT_CAUSE` adds the ``sampling_cause`` of schema 7."""
+_RECOUNT_CAUSE: Final = _RECOUNT + ", sampling_cause = " + cause_sql("{case}")
 _TOUCHED: Final = "SELECT case_seq FROM labels UNION SELECT case_seq FROM resolutions"
 """The cases whose kept counts can differ from a case with nothing on it."""
 _COUNTED: Final = (
     "SELECT c.seq, c.case_id, c.is_current, c.label_count, c.bucket_count, c.resolved,"
     " (SELECT count(*) FROM labels WHERE case_seq = c.seq) AS n,"
     " (SELECT count(DISTINCT bucket) FROM labels WHERE case_seq = c.seq) AS b,"
-    " EXISTS (SELECT 1 FROM resolutions WHERE case_seq = c.seq) AS r FROM cases c"
+    " EXISTS (SELECT 1 FROM resolutions WHERE case_seq = c.seq) AS r,"
+    f" c.sampling_cause, {cause_sql('c.seq')} AS k FROM cases c"
 )
-"""Every case with its kept counts and the counts recomputed (``n``, ``b``, ``r``)."""
+"""Every case with its kept counts and the counts recomputed (``n``, ``b``, ``r``, ``k``)."""
 _FILL_REVIEWER_TALLIES: Final = (
     f"INSERT INTO reviewer_tallies (reviewer, {_KEY}, labels)"
     " SELECT l.reviewer, c.label_count, c.bucket_count, c.resolved, count(*)"
@@ -82,9 +88,11 @@ _FILL_REVIEWER_TALLIES: Final = (
 """``reviewer_tallies`` filled from the cases' kept columns (migration and rebuild)."""
 
 
-def _recount_case(case: str) -> str:
-    """Case ``case``'s counts, recomputed (fires ``cases_tally_update`` when they change)."""
-    return f"UPDATE cases SET {_RECOUNT.format(case=case)} WHERE seq = {case};"
+def _recount_case(case: str, cause: bool) -> str:
+    """Case ``case``'s counts, recomputed (fires ``cases_tally_update`` when they change);
+    ``cause``: with its ``sampling_cause`` (schema 7 on)."""
+    recount = _RECOUNT_CAUSE if cause else _RECOUNT
+    return f"UPDATE cases SET {recount.format(case=case)} WHERE seq = {case};"
 
 
 def _join(case: str) -> str:
@@ -98,9 +106,9 @@ def _join(case: str) -> str:
     )
 
 
-def _refresh(case: str, reviewers_before: str) -> str:
+def _refresh(case: str, reviewers_before: str, cause: bool) -> str:
     """The whole rule for one case whose labels were ``reviewers_before`` until this change."""
-    return _leave(case, reviewers_before) + "\n" + _recount_case(case) + "\n" + _join(case)
+    return _leave(case, reviewers_before) + "\n" + _recount_case(case, cause) + "\n" + _join(case)
 
 
 def _labels_of(
@@ -169,15 +177,20 @@ def _reviewers_of_case(sign: str, row: str) -> str:
     )
 
 
-def triggers() -> list[str]:
-    """The triggers that keep the counts (see the module's docstring)."""
+def triggers(cause: bool = True) -> list[str]:
+    """The triggers that keep the counts (see the module's docstring); ``cause=False``: as
+    schema 5 made them, without ``sampling_cause``."""
     same_case = "OLD.case_seq = NEW.case_seq"
+
+    def refresh(case: str, reviewers_before: str) -> str:
+        return _refresh(case, reviewers_before, cause)
+
     return [
         # Labels: the case's stored counts are recomputed around every change.
         _trigger(
             "labels_tally_insert",
             "AFTER INSERT ON labels",
-            _refresh(
+            refresh(
                 "NEW.case_seq",
                 _labels_of("NEW.case_seq", but="NEW.reviewer", replaced=("NEW.reviewer", 0)),
             ),
@@ -185,13 +198,13 @@ def triggers() -> list[str]:
         _trigger(
             "labels_tally_delete",
             "AFTER DELETE ON labels",
-            _refresh("OLD.case_seq", _labels_of("OLD.case_seq", plus="OLD.reviewer")),
+            refresh("OLD.case_seq", _labels_of("OLD.case_seq", plus="OLD.reviewer")),
         ),
         _trigger(
             "labels_tally_update",
             f"AFTER UPDATE OF case_seq, reviewer, bucket ON labels WHEN {same_case}"
             " AND (OLD.reviewer IS NOT NEW.reviewer OR OLD.bucket IS NOT NEW.bucket)",
-            _refresh(
+            refresh(
                 "NEW.case_seq",
                 _labels_of(
                     "NEW.case_seq",
@@ -205,9 +218,9 @@ def triggers() -> list[str]:
         _trigger(
             "labels_tally_move",
             f"AFTER UPDATE OF case_seq ON labels WHEN NOT ({same_case})",
-            _refresh("OLD.case_seq", _labels_of("OLD.case_seq", plus="OLD.reviewer"))
+            refresh("OLD.case_seq", _labels_of("OLD.case_seq", plus="OLD.reviewer"))
             + "\n"
-            + _refresh(
+            + refresh(
                 "NEW.case_seq",
                 _labels_of("NEW.case_seq", but="NEW.reviewer", replaced=("NEW.reviewer", 0)),
             ),
@@ -216,19 +229,19 @@ def triggers() -> list[str]:
         _trigger(
             "resolutions_tally_insert",
             "AFTER INSERT ON resolutions",
-            _refresh("NEW.case_seq", _labels_of("NEW.case_seq")),
+            refresh("NEW.case_seq", _labels_of("NEW.case_seq")),
         ),
         _trigger(
             "resolutions_tally_delete",
             "AFTER DELETE ON resolutions",
-            _refresh("OLD.case_seq", _labels_of("OLD.case_seq")),
+            refresh("OLD.case_seq", _labels_of("OLD.case_seq")),
         ),
         _trigger(
             "resolutions_tally_move",
             "AFTER UPDATE OF case_seq ON resolutions WHEN OLD.case_seq IS NOT NEW.case_seq",
-            _refresh("OLD.case_seq", _labels_of("OLD.case_seq"))
+            refresh("OLD.case_seq", _labels_of("OLD.case_seq"))
             + "\n"
-            + _refresh("NEW.case_seq", _labels_of("NEW.case_seq")),
+            + refresh("NEW.case_seq", _labels_of("NEW.case_seq")),
         ),
         # Cases: the case tally follows the stored counts; the reviewers' labels follow a case
         # that stops or starts being current (their counts moved with the label triggers).
@@ -298,6 +311,16 @@ def migration_statements() -> list[str]:
         " - (SELECT coalesce(sum(cases), 0) FROM case_tallies WHERE label_count = 0)"
         " FROM cases WHERE is_current = 1 AND label_count = 0",
         _FILL_REVIEWER_TALLIES,
+        *triggers(cause=False),
+    ]
+
+
+def cause_migration_statements() -> list[str]:
+    """Schema migration 7: ``sampling_cause`` and ``order_blocks``
+    (:mod:`labeler.store.order_tallies`), and the tally triggers made again to keep it."""
+    return [
+        *order_tallies.migration_statements(),
+        *(f"DROP TRIGGER IF EXISTS {name}" for name in _trigger_names()),
         *triggers(),
     ]
 
@@ -357,7 +380,9 @@ def recount(conn: sqlite3.Connection) -> tuple[list[CaseTally], list[ReviewerTal
     )
 
 
-_STALE: Final = " WHERE label_count <> n OR bucket_count <> b OR resolved <> r"
+_STALE: Final = (
+    " WHERE label_count <> n OR bucket_count <> b OR resolved <> r OR sampling_cause IS NOT k"
+)
 """Of :data:`_COUNTED`'s rows, the cases whose kept counts are wrong."""
 
 
@@ -378,13 +403,14 @@ def count_problems(conn: sqlite3.Connection, shown: int = 5) -> list[str]:
     if missing:
         problems.append(f"kept counts: trigger(s) missing: {', '.join(missing)}")
     stale = conn.execute(
-        "SELECT case_id, label_count, n, bucket_count, b, resolved, r"
+        "SELECT case_id, label_count, n, bucket_count, b, resolved, r, sampling_cause, k"
         f" FROM ({_COUNTED}){_STALE} ORDER BY seq"
     ).fetchall()
-    for case_id, kept_n, n, kept_b, b, kept_r, r in stale[:shown]:
+    for case_id, kept_n, n, kept_b, b, kept_r, r, kept_k, k in stale[:shown]:
         problems.append(
             f"kept counts: case {case_id!r} has label_count {kept_n}, bucket_count {kept_b},"
-            f" resolved {kept_r}; its labels and resolution give {n}, {b}, {r}"
+            f" resolved {kept_r}, sampling_cause {_shown(kept_k)}; its labels and resolution"
+            f" give {n}, {b}, {r}, {_shown(k)}"
         )
     if len(stale) > shown:
         problems.append(f"kept counts: {len(stale) - shown:,} more case(s) like these")
@@ -393,7 +419,11 @@ def count_problems(conn: sqlite3.Connection, shown: int = 5) -> list[str]:
         problems.append("kept counts: case_tallies differs from a recount of the cases")
     if read_reviewer_tallies(conn) != reviewer_tallies:
         problems.append("kept counts: reviewer_tallies differs from a recount of the labels")
-    return problems
+    return problems + order_tallies.count_problems(conn)
+
+
+def _shown(cause: object) -> str:
+    return "NULL" if cause is None else str(cause)
 
 
 def rebuild(conn: sqlite3.Connection) -> int:
@@ -404,7 +434,7 @@ def rebuild(conn: sqlite3.Connection) -> int:
         conn.execute(f"DROP TRIGGER IF EXISTS {name}")
         conn.execute(statement)
     wrong = conn.execute(
-        f"UPDATE cases SET {_RECOUNT.format(case='cases.seq')}"
+        f"UPDATE cases SET {_RECOUNT_CAUSE.format(case='cases.seq')}"
         f" WHERE seq IN (SELECT seq FROM ({_COUNTED}){_STALE})"
     ).rowcount
     conn.execute("DELETE FROM case_tallies")
@@ -414,4 +444,5 @@ def rebuild(conn: sqlite3.Connection) -> int:
         f" WHERE is_current = 1 GROUP BY {_KEY}"
     )
     conn.execute(_FILL_REVIEWER_TALLIES)
+    order_tallies.rebuild(conn)
     return wrong

@@ -85,8 +85,8 @@ def _labeled_store(path: Path, *, in_order: bool) -> None:
     with store.write() as conn:
         for seq in range(1, 5):
             conn.execute(
-                "INSERT INTO cases (seq, case_id, content_hash, imported_at, review_order)"
-                " VALUES (?, ?, 'h', 'now', ?)",
+                "INSERT INTO cases (seq, case_id, content_hash, imported_at, review_order, slices)"
+                " VALUES (?, ?, 'h', 'now', ?, '{\"lang\": \"en\"}')",
                 (seq, f"c{seq}", 10 * seq),
             )
     for seq in (1, 2) if in_order else (3, 4):
@@ -105,13 +105,21 @@ def test_progress_on_a_walked_store_imports_nothing_heavy(tmp_path: Path) -> Non
     assert loaded_after("progress", str(empty), "--json") == []
 
 
-def test_progress_measures_labels_out_of_order_with_numpy(tmp_path: Path) -> None:
-    """Labels beyond the prefix: the holes and strays are measured (labeler.stats.sampling)."""
+def test_progress_measures_labels_out_of_order_without_numpy(tmp_path: Path) -> None:
+    """Labels beyond the prefix: the holes and strays are found from the order's kept block
+    tallies (labeler.stats.block_sampling), not by sorting every key with numpy."""
     store = tmp_path / "s.db"
     _labeled_store(store, in_order=False)
-    assert loaded_after("progress", str(store), "--json") == ["numpy"]
+    assert loaded_after("progress", str(store), "--json") == []
     shown = CliRunner().invoke(main, ["progress", str(store)])
     assert "NOT A RANDOM-ORDER PREFIX" in shown.output
+
+
+def test_progress_with_a_slice_measures_with_numpy(tmp_path: Path) -> None:
+    """With ``--slice`` there are no kept counts to read: the sampling is measured."""
+    store = tmp_path / "s.db"
+    _labeled_store(store, in_order=False)
+    assert loaded_after("progress", str(store), "--slice", "lang=en", "--json") == ["numpy"]
 
 
 def test_info_counts_match_sqlite_utils(tmp_path: Path) -> None:

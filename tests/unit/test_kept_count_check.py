@@ -81,12 +81,14 @@ def test_labels_written_with_a_trigger_dropped_are_named_then_recounted(tmp_path
         problems = kept_count_problems(store)
         assert problems == [
             "kept counts: trigger(s) missing: labels_tally_insert",
-            "kept counts: case 'case-1' has label_count 2, bucket_count 1, resolved 0;"
-            " its labels and resolution give 3, 1, 0",
-            "kept counts: case 'case-3' has label_count 0, bucket_count 0, resolved 0;"
-            " its labels and resolution give 1, 1, 0",
+            "kept counts: case 'case-1' has label_count 2, bucket_count 1, resolved 0,"
+            " sampling_cause 4; its labels and resolution give 3, 1, 0, 4",
+            "kept counts: case 'case-3' has label_count 0, bucket_count 0, resolved 0,"
+            " sampling_cause NULL; its labels and resolution give 1, 1, 0, 4",
             "kept counts: case_tallies differs from a recount of the cases",
             "kept counts: reviewer_tallies differs from a recount of the labels",
+            # case-3 is labeled now, but order_blocks still counts it unlabeled.
+            "kept counts: order_blocks differs from a recount of the cases",
         ]
         assert not _agrees(store)
 
@@ -115,6 +117,28 @@ def test_a_tally_edited_by_hand_is_found(tmp_path: Path) -> None:
             "kept counts: case_tallies differs from a recount of the cases"
         ]
         assert recount_kept_counts(store, LEAD) == 0  # no case was wrong, only the tally
+        assert kept_count_problems(store) == []
+
+
+def test_an_order_tally_edited_or_a_trigger_dropped_is_found(tmp_path: Path) -> None:
+    store = _store(tmp_path)
+    with store:
+        _hand(
+            store,
+            "UPDATE order_blocks SET cases = cases + 1"
+            " WHERE block = (SELECT min(block) FROM order_blocks)",
+        )
+        assert kept_count_problems(store) == [
+            "kept counts: order_blocks differs from a recount of the cases"
+        ]
+        _hand(store, "DROP TRIGGER order_tally_update")
+        assert kept_count_problems(store)[0] == (
+            "kept counts: trigger(s) missing: order_tally_update"
+        )
+        assert recount_kept_counts(store, LEAD) == 0
+        assert kept_count_problems(store) == []
+        # The trigger is back: a case that loses its key moves out of its block.
+        _hand(store, "UPDATE cases SET review_order = NULL WHERE seq = 1")
         assert kept_count_problems(store) == []
 
 

@@ -45,11 +45,13 @@ from labeler.resolve.resolutions import (
     undo_resolution,
 )
 from labeler.review.progress import compute_progress
+from labeler.stats.block_sampling import block_sampling
 from labeler.stats.compute import slice_sampling
 from labeler.stats.sampling_result import Sampling
 from labeler.stats.walked_prefix import walked_prefix
 from labeler.store import Store, create_store, open_store
 from labeler.store.disagreements import read_case_labels
+from labeler.store.order_tallies import BLOCK_SHIFT
 from labeler.store.progress_queries import (
     open_case_count,
     reviewer_disagreements,
@@ -122,6 +124,7 @@ def check_kept_counts(conn: sqlite3.Connection) -> None:
     negative = conn.execute(
         "SELECT (SELECT count(*) FROM case_tallies WHERE cases < 0)"
         " + (SELECT count(*) FROM reviewer_tallies WHERE labels < 0)"
+        " + (SELECT count(*) FROM order_blocks WHERE min(cases, labeled, unrecorded, jump) < 0)"
     ).fetchone()[0]
     assert negative == 0
 
@@ -130,7 +133,10 @@ def check_store(store: Store) -> None:
     with store.snapshot() as conn:
         check_kept_counts(conn)
         fast = walked_prefix(conn)
+        counts = sorted({t.label_count for t in read_case_tallies(conn)})
+        by_blocks = block_sampling(conn, counts)
     full = slice_sampling(store, ())
+    assert by_blocks == full
     if fast is not None:
         assert fast == full
         assert fast.causes == {}
@@ -658,9 +664,10 @@ def test_a_version_4_store_with_a_label_moved_by_hand_migrates_to_right_counts(
 
 # --- 3. the sampling read from indexes, and progress with and without the fast paths ---------
 
-Walk = tuple[int, list[int], bool, list[tuple[int, int, int]], list[int], int, list[int]]
+Walk = tuple[int, list[int], bool, list[tuple[int, int, int]], list[int], int, list[int], bool]
 """Cases; updated before labeling; prefix?; labels (case or rank, reviewer, bucket); updated
-after labeling (holes); case whose key is cleared by hand (-1: none); resolved cases."""
+after labeling (holes); case whose key is cleared by hand (-1: none); resolved cases; keys
+crowded by hand into two blocks of :mod:`labeler.store.order_tallies`?"""
 
 
 @st.composite
@@ -687,7 +694,7 @@ def walks(draw: st.DrawFn) -> Walk:
     after = draw(st.lists(case, max_size=2, unique=True))
     cleared = draw(st.one_of(st.just(-1), case))
     resolved = draw(st.lists(case, max_size=3, unique=True))
-    return n, before, prefix, labels, after, cleared, resolved
+    return n, before, prefix, labels, after, cleared, resolved, draw(st.booleans())
 
 
 def _order(store: Store) -> list[int]:
@@ -721,11 +728,17 @@ def _labeled_cases_are_a_prefix(store: Store) -> bool:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plan=walks())
 def test_walked_prefix_agrees_with_the_full_measure(plan: Walk) -> None:
-    n, before, prefix, labels, after, cleared, resolved = plan
+    n, before, prefix, labels, after, cleared, resolved, crowd = plan
     folder = Path(tempfile.mkdtemp(prefix="walked-"))
     ids = [f"case-{i:02d}" for i in range(1, n + 1)]
     store = _small_store(folder, n)
     try:
+        if crowd:  # by hand: blocks of several cases, in a shuffled order, some keys tied
+            with store.write() as conn:
+                conn.execute(
+                    f"UPDATE cases SET review_order = ((seq % 2) << {BLOCK_SHIFT})"
+                    " + (seq * 5 % 7) / 2"
+                )
         if before:
             _import(store, folder, [ids[i] for i in before], "A first change", update=True)
         by_id = _current_seqs(store)
@@ -761,6 +774,7 @@ def test_walked_prefix_agrees_with_the_full_measure(plan: Walk) -> None:
         share = "none" if not full.labeled else "all" if full.labeled == full.cases else "some"
         event(f"labeled: {share}")
         event("a case without a key" if full.unplaced else "every case has a key")
+        event("keys crowded into two blocks" if crowd else "keys as drawn")
         assert (fast is not None) == expected
         assert full.random_prefix == expected
         if fast is not None:
