@@ -27,7 +27,6 @@ from labeler.review.hints import output_is_json
 from labeler.stats.compute import case_finals
 from labeler.stats.counts import UNCLEAR, UNLABELED, UNRESOLVED
 from labeler.stats.latency import LATENCY_KEY, parse_latency_ms
-from labeler.store import reports
 from labeler.store.case_filters import NONE_GROUP
 from labeler.store.compare_queries import (
     CaseRow,
@@ -273,7 +272,7 @@ def _read(store: Store, request: CompareRequest) -> CompareData:
 
 
 def _data_version(store: Store) -> int:
-    return reports.data_version(store)
+    return store.data_version()
 
 
 def read_compare_data(store: Store, request: CompareRequest) -> CompareData:

@@ -46,7 +46,6 @@ from labeler.stats.compute import StatsReport, StatsRequest, compute_stats
 from labeler.stats.counts import BucketCount
 from labeler.stats.intervals import wilson_interval
 from labeler.stats.sampling import Sampling
-from labeler.store import reports
 from labeler.store.connection import Store
 from labeler.taxonomy import Taxonomy, read_taxonomy
 
@@ -76,7 +75,7 @@ def scope_keys(spec: GatesSpec) -> tuple[str, ...]:
 
 
 def _data_version(store: Store) -> int:
-    return reports.data_version(store)
+    return store.data_version()
 
 
 def gather(

@@ -137,6 +137,10 @@ class Store:
             except sqlite3.Error as exc:
                 raise translate_error(exc, self.path) from None
 
+    def data_version(self) -> int:
+        """A number that changes when another connection commits (``PRAGMA data_version``)."""
+        return int(self.query("PRAGMA data_version")[0][0])
+
     def set_busy_timeout(self, milliseconds: int) -> None:
         """How long this connection waits for another process's write lock."""
         with self._lock:

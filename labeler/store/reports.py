@@ -205,8 +205,3 @@ def current_label_counts(conn: sqlite3.Connection) -> dict[str, int]:
 def schema_version(conn: sqlite3.Connection) -> int:
     """The store's ``PRAGMA user_version``."""
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
-
-
-def data_version(store: Store) -> int:
-    """A number that changes when another connection commits (``PRAGMA data_version``)."""
-    return int(store.query("PRAGMA data_version")[0][0])

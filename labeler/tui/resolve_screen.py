@@ -46,7 +46,6 @@ from labeler.resolve.session import (
 from labeler.review.case_display import CaseDisplay, case_display
 from labeler.review.prefetch import Prefetcher
 from labeler.store.connection import Store, open_store
-from labeler.store.reports import data_version
 from labeler.text.display import safe_inline
 from labeler.tui.bucket_bar import BucketBar
 from labeler.tui.case_preparation import PaneWidths, PreparedCase, prepare_case
@@ -266,13 +265,13 @@ class ResolveScreen(CaseAndLabelsScreen):
         self._counting = True
         # Read before the count reads the store: a commit after it makes the next periodic
         # recount run. (This session's own writes are played onto the count as they happen.)
-        self._counted_version = data_version(self.store)
+        self._counted_version = self.store.data_version()
         self._count_in_worker(self.session.count_request())
 
     def _recount_if_changed(self) -> None:
         """The periodic recount (decisions made elsewhere): skipped when nothing was
         committed since the last count (a pass over every case: about 1.4 s on a million)."""
-        if data_version(self.store) != self._counted_version:
+        if self.store.data_version() != self._counted_version:
             self.count()
 
     @work(thread=True, group="count", exit_on_error=False)

@@ -62,3 +62,30 @@ def test_info_imports_only_the_shared_path(tmp_path: Path) -> None:
         "labeler.store.store_info"
     ]
     assert loaded_after(("labeler.slice_filter",), "serve", "--help") == ["labeler.slice_filter"]
+
+
+SCREEN_MODULES = (
+    "labeler.tui.app",
+    "labeler.tui.resolve_app",
+    "labeler.tui.resolve_screen",
+    "labeler.cli.web_session",
+)
+"""What a ``labeler serve`` warm spare imports before its browser arrives, and the review and
+resolve screens: every session process holds them."""
+
+
+def test_the_screens_do_without_numpy() -> None:
+    """numpy is about 12 MB of every session process (issue 15: at most 60 MB a session): the
+    screens must not import it, directly or through a store module that uses it. A resolve
+    screen that took ``data_version`` from ``labeler.store.reports`` did: 49.7 -> 61.5 MB a
+    ``labeler serve`` session (``benchmarks/bench_serve.py``)."""
+    probe = (
+        "import importlib, sys\n"
+        f"for name in {SCREEN_MODULES!r}:\n"
+        "    importlib.import_module(name)\n"
+        "print('numpy' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "False"
