@@ -91,7 +91,13 @@ CAUSE_COLUMNS: Final = (
 )
 """The columns of ``order_blocks`` that count labeled cases by ``sampling_cause`` (0 to 5)."""
 _COUNTS: Final = ("cases", "labeled", *CAUSE_COLUMNS)
-_BLOCK: Final = "coalesce({row}.review_order >> " + str(BLOCK_SHIFT) + f", {NO_KEY})"
+_BLOCK: Final = (
+    "CASE WHEN {row}.review_order >= 0 THEN {row}.review_order >> "
+    + str(BLOCK_SHIFT)
+    + f" ELSE {NO_KEY} END"
+)
+"""A case's block; a case without a key, or with a negative one (by hand), is in block -1, as
+the full measure counts it without a place (:func:`labeler.store.order.read_scope_texts`)."""
 
 
 def _deltas(cause: str) -> list[str]:
@@ -188,13 +194,14 @@ def read_blocks(conn: sqlite3.Connection) -> list[BlockTally]:
 def _block_arms(block: int, label_counts: Sequence[int], column: str) -> tuple[str, list[int]]:
     """The current cases of ``block`` (not -1) with ``column``, one range of the ``cases_order``
     index for each of ``label_counts`` (every label count a current case has)."""
-    low, high = block << BLOCK_SHIFT, (block + 1) << BLOCK_SHIFT
+    low = block << BLOCK_SHIFT
+    last = low + (1 << BLOCK_SHIFT) - 1  # the last block ends at 2^63 - 1
     arms = " UNION ALL ".join(
         f"SELECT review_order, seq, {column} AS v FROM cases WHERE is_current = 1"
-        " AND label_count = ? AND review_order >= ? AND review_order < ?"
+        " AND label_count = ? AND review_order >= ? AND review_order <= ?"
         for _ in label_counts
     )
-    return arms, [arg for count in label_counts for arg in (count, low, high)]
+    return arms, [arg for count in label_counts for arg in (count, low, last)]
 
 
 def read_block_flags(

@@ -805,3 +805,30 @@ def test_tied_keys_are_measured_in_the_queue_order(tmp_path: Path) -> None:
         assert full.random_prefix
     finally:
         store.close()
+
+
+def test_keys_set_by_hand_anywhere_in_the_integers_are_measured_alike(tmp_path: Path) -> None:
+    """Keys written by hand: negative ones count as no place in both measures (block -1 of
+    ``order_blocks``), the largest integer lands in the last block (whose range ends at 2^63 -
+    1), a key above the drawn range is placed after every drawn one."""
+    store = _small_store(tmp_path, 8)
+    try:
+        keys = [-5, -(1 << 60), (1 << 63) - 1, (1 << 62) + 7, None, 100, 1 << 52, (1 << 52) - 1]
+        with store.write() as conn:
+            for seq, key in enumerate(keys, start=1):
+                conn.execute("UPDATE cases SET review_order = ? WHERE seq = ?", (key, seq))
+        for seq in (1, 3, 6, 8):
+            set_label(store, seq, _actor("alice"), "other", expected_version=None)
+        check_store(store)
+        full = slice_sampling(store, ())
+        assert full.unplaced == 3  # -5, -2^60 and NULL
+        assert not full.random_prefix
+        with store.write() as conn:  # and moved again, by hand, after the labels
+            conn.execute("UPDATE cases SET review_order = -review_order WHERE seq IN (3, 6)")
+        check_store(store)
+        with store.write() as conn:  # every case in the last block, the cut inside it
+            conn.execute("UPDATE cases SET review_order = 9223372036854775807 - seq")
+        check_store(store)
+        assert slice_sampling(store, ()).prefix == 3  # seq 8 7 6 | 5 4 3 2 1 by key
+    finally:
+        store.close()
