@@ -41,7 +41,7 @@ from labeler.store.opening import (
     shown,
     wal_path,
 )
-from labeler.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from labeler.store.schema import APPLICATION_ID, SCHEMA_VERSION, migrations
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -345,7 +345,7 @@ def _migrate(store: Store, from_version: int) -> None:
         if version != from_version:  # another process migrated it meanwhile
             return
         for number in range(from_version + 1, SCHEMA_VERSION + 1):
-            for statement in MIGRATIONS[number - 1]:
+            for statement in migrations()[number - 1]:
                 conn.execute(statement)
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         record_event(
@@ -384,7 +384,7 @@ def create_store(path: Path | str, actor: Actor, *, shared: bool = False) -> Sto
         store = Store(path, conn)  # errors name the store the user asked for, not `tmp`
         with store.write() as c:
             c.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            for migration in MIGRATIONS:
+            for migration in migrations():
                 for statement in migration:
                     c.execute(statement)
             c.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")

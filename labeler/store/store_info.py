@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import NamedTuple
 
 from labeler.identity import Actor
@@ -41,6 +42,13 @@ class StoreCounts(NamedTuple):
     views: tuple[str, ...]
 
 
+_OLD_VERSIONS = "SELECT seq FROM cases WHERE is_current = 0"
+
+
+def _sum(conn: sqlite3.Connection, sql: str) -> int:
+    return int(conn.execute(sql).fetchone()[0] or 0)
+
+
 def read_store_counts(store: Store) -> StoreCounts:
     """Counts of cases, labels, reviewers, buckets, imports, and the schema version.
 
@@ -58,14 +66,15 @@ def read_store_counts(store: Store) -> StoreCounts:
             return tuple(sorted(str(r[0]) for r in rows))
 
         reviewers = tuple(str(r[0]) for r in conn.execute(_REVIEWERS))
-        old_versions = count("cases", " WHERE is_current = 0")
         return StoreCounts(
             schema_version=int(conn.execute("PRAGMA user_version").fetchone()[0]),
-            # (is_current is 0 or 1: counting every row walks the smallest index, 4x faster
-            # than the range of current ones)
-            cases=count("cases") - old_versions,
-            old_case_versions=old_versions,
-            labels=count("labels"),
+            # The current cases and their labels from the counts kept by trigger
+            # (labeler.store.tallies; labeler check compares them with a recount): counting
+            # the rows took 10 ms of a million cases' 64 ms. Old versions are few: counted.
+            cases=_sum(conn, "SELECT sum(cases) FROM case_tallies"),
+            old_case_versions=count("cases", " WHERE is_current = 0"),
+            labels=_sum(conn, "SELECT sum(labels) FROM reviewer_tallies")
+            + count("labels", f" WHERE case_seq IN ({_OLD_VERSIONS})"),
             reviewers=reviewers,
             buckets=count("buckets"),
             imports=count("imports"),

@@ -145,11 +145,15 @@ def test_info_counts_match_sqlite_utils(tmp_path: Path) -> None:
             "other",
             expected_version=None,
         )
+    # A label on the old version of "a" (given before its update): counted too.
+    set_label(
+        store, 2, Actor(name="bo", account="bo", on_trust=True), "other", expected_version=None
+    )
     info = store_info(store)
     db = sqlite_utils.Database(store.conn)
-    assert info.reviewers == ("amy", "amy2", "zed")
+    assert info.reviewers == ("amy", "amy2", "bo", "zed")
     assert info.cases == db["cases"].count_where("is_current = 1") == 2
     assert info.old_case_versions == db["cases"].count_where("is_current = 0") == 1
-    assert info.labels == db["labels"].count == 3
+    assert info.labels == db["labels"].count == 4
     assert info.tables == tuple(sorted(db.table_names()))
     assert info.views == tuple(sorted(db.view_names()))

@@ -22,9 +22,13 @@ NOT_AT_START = (
     "labeler.store.slice_queries",
     "labeler.text.suggest",
     "grp",
+    "labeler.store.order",
+    "labeler.store.tallies",
+    "labeler.store.order_tallies",
 )
 """Modules ``labeler info`` does without: the ``--slice`` filters, the queue's SQL, the "did
-you mean" wording and the group database (only to word a permission error)."""
+you mean" wording, the group database (only to word a permission error), and the modules that
+generate the migrations' triggers (an up-to-date store needs none)."""
 
 PROBE = """
 import contextlib, io, json, sys

@@ -377,7 +377,7 @@ def test_a_store_from_before_the_index_migrates_and_is_indexed(
     old = number - 1
     path = tmp_path / "old.db"
     with monkeypatch.context() as patch:
-        patch.setattr(connection_module, "MIGRATIONS", MIGRATIONS[:old])
+        patch.setattr(connection_module, "migrations", lambda: MIGRATIONS[:old])
         patch.setattr(connection_module, "SCHEMA_VERSION", old)
         patch.setattr(opening_module, "SCHEMA_VERSION", old)
         store = create_store(path, store_actor())

@@ -115,13 +115,19 @@ def test_newer_store_is_refused_untouched(tmp_path: Path) -> None:
     assert digest(path) == before
 
 
+def test_the_schema_version_is_the_number_of_migrations() -> None:
+    """``SCHEMA_VERSION`` is written as a number (opening a store builds no migration SQL):
+    it must follow the list."""
+    assert len(MIGRATIONS) == SCHEMA_VERSION
+
+
 def test_older_store_is_migrated_in_one_transaction(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "s.db"
     create_store(path, ACTOR).close()
     extra = ["CREATE TABLE added_later (x INTEGER)", "ALTER TABLE buckets ADD COLUMN colour TEXT"]
-    monkeypatch.setattr(connection_module, "MIGRATIONS", [*MIGRATIONS, extra])
+    monkeypatch.setattr(connection_module, "migrations", lambda: [*MIGRATIONS, extra])
     monkeypatch.setattr(connection_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     import labeler.store.opening as opening
 
@@ -154,7 +160,9 @@ def test_the_migration_notice_is_held_around_a_migration_only(
     open_store(path, migration_notice=notice).close()
     assert seen == []  # a current store: nothing to say
 
-    monkeypatch.setattr(connection_module, "MIGRATIONS", [*MIGRATIONS, ["CREATE TABLE t (x)"]])
+    monkeypatch.setattr(
+        connection_module, "migrations", lambda: [*MIGRATIONS, ["CREATE TABLE t (x)"]]
+    )
     monkeypatch.setattr(connection_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     import labeler.store.opening as opening
 
@@ -175,7 +183,7 @@ def test_failed_migration_leaves_the_old_store(
     path = tmp_path / "s.db"
     create_store(path, ACTOR).close()
     broken = ["CREATE TABLE half_done (x)", "THIS IS NOT SQL"]
-    monkeypatch.setattr(connection_module, "MIGRATIONS", [*MIGRATIONS, broken])
+    monkeypatch.setattr(connection_module, "migrations", lambda: [*MIGRATIONS, broken])
     monkeypatch.setattr(connection_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     import labeler.store.opening as opening
 
