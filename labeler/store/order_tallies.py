@@ -258,19 +258,13 @@ _RECOUNTED: Final = (
 
 
 def count_problems(conn: sqlite3.Connection) -> list[str]:
-    """Where ``order_blocks`` or its triggers differ from a recount (empty when they agree).
-    The cases' own ``sampling_cause`` is checked with their other kept counts."""
-    problems: list[str] = []
-    present = {
-        str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-    }
-    missing = [name for name in trigger_names() if name not in present]
-    if missing:
-        problems.append(f"kept counts: trigger(s) missing: {', '.join(missing)}")
+    """Where ``order_blocks`` differs from a recount (empty when they agree). Its triggers
+    (:func:`trigger_names`) and the cases' own ``sampling_cause`` are checked with the other
+    kept counts (:func:`labeler.store.tallies.count_problems`)."""
     kept = [tuple(row) for row in conn.execute(_KEPT)]
     if kept != [tuple(row) for row in conn.execute(_RECOUNTED)]:
-        problems.append("kept counts: order_blocks differs from a recount of the cases")
-    return problems
+        return ["kept counts: order_blocks differs from a recount of the cases"]
+    return []
 
 
 def rebuild(conn: sqlite3.Connection) -> None:

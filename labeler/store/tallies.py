@@ -399,7 +399,8 @@ def count_problems(conn: sqlite3.Connection, shown: int = 5) -> list[str]:
     present = {
         str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
     }
-    missing = [name for name in _trigger_names() if name not in present]
+    expected = [*_trigger_names(), *order_tallies.trigger_names()]
+    missing = [name for name in expected if name not in present]
     if missing:
         problems.append(f"kept counts: trigger(s) missing: {', '.join(missing)}")
     stale = conn.execute(
