@@ -271,17 +271,13 @@ def _read(store: Store, request: CompareRequest) -> CompareData:
     )
 
 
-def _data_version(store: Store) -> int:
-    return store.data_version()
-
-
 def read_compare_data(store: Store, request: CompareRequest) -> CompareData:
     """Read both versions' cases; the reads are repeated if a write came in between."""
     if request.baseline == request.candidate:
         raise ValueError("the baseline and the candidate are the same version")
     for _ in range(_READ_ATTEMPTS):
-        before = _data_version(store)
+        before = store.data_version()
         data = _read(store, request)
-        if _data_version(store) == before:
+        if store.data_version() == before:
             return data
     return replace(data, consistent=False)

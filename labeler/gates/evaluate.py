@@ -74,10 +74,6 @@ def scope_keys(spec: GatesSpec) -> tuple[str, ...]:
     return tuple(dict.fromkeys(keys))
 
 
-def _data_version(store: Store) -> int:
-    return store.data_version()
-
-
 def gather(
     store: Store, spec: GatesSpec, baseline: str | None = None, candidate: str | None = None
 ) -> GateInputs:
@@ -87,12 +83,12 @@ def gather(
 
     keys = scope_keys(spec)
     for _ in range(_READ_ATTEMPTS):
-        before = _data_version(store)
+        before = store.data_version()
         taxonomy = read_taxonomy(store)
         stats = compute_stats(store, StatsRequest(by=keys, split_agreement=False))
         facts = read_case_facts(store, keys)
         versions = read_comparisons(store, spec, baseline, candidate)
-        if _data_version(store) == before:
+        if store.data_version() == before:
             return GateInputs(stats, facts, taxonomy, comparisons=versions)
     return GateInputs(stats, facts, taxonomy, consistent=False, comparisons=versions)
 

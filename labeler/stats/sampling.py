@@ -51,6 +51,7 @@ from labeler.store.order import (
     REACHED_JUMP,
     REACHED_RANDOM_ORDER,
 )
+from labeler.store.order_tallies import CAUSE_OF_REACHED
 
 __all__ = [
     "CAUSES",
@@ -66,14 +67,6 @@ __all__ = [
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
 
-_CAUSE_OF_REACHED: Final = {
-    None: "unrecorded",
-    REACHED_RANDOM_ORDER: "after_skips",
-    REACHED_BEFORE_ORDER: "before_order",
-    REACHED_FROM_FILE: "file",
-    REACHED_IMPORT_ORDER: "import_order",
-    REACHED_JUMP: "jump",
-}
 REACHED_CODES: Final = (
     REACHED_BEFORE_ORDER,
     REACHED_FROM_FILE,
@@ -179,7 +172,8 @@ def attribute_strays(stray_seqs: IntArray, label_seqs: IntArray, how: IntArray) 
     into :data:`REACHED_CODES`; -1 for NULL; past the end for anything else)."""
     rank = {cause: i for i, cause in enumerate(CAUSES)}
     cause_of_code = np.array(
-        [rank[_CAUSE_OF_REACHED[value]] for value in REACHED_CODES] + [rank["after_skips"]],
+        [rank[CAUSE_OF_REACHED.get(value, "after_skips")] for value in REACHED_CODES]
+        + [rank["after_skips"]],
         dtype=np.int64,
     )
     codes = np.where(

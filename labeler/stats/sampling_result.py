@@ -11,9 +11,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from labeler.store.order_tallies import CAUSE_COLUMNS
+
 __all__ = ["CAUSES", "CAUSE_TEXT", "Sampling"]
 
-CAUSES: Final = ("before_order", "file", "import_order", "jump", "unrecorded", "after_skips")
+CAUSES: Final = CAUSE_COLUMNS
 """Why labeled cases lie beyond the random-order prefix, most telling first."""
 CAUSE_TEXT: Final = {
     "before_order": "labeled before the store had a random order",

@@ -10,7 +10,7 @@ SQLite triggers keep, for the **current** cases:
 
 * ``cases.sampling_cause``: for a case with labels, why it would lie beyond the prefix if it
   did, as an index into :data:`labeler.stats.sampling_result.CAUSES` (the most telling
-  ``labels.reached_by`` of its labels, :data:`CAUSE_RANK`); NULL for a case without labels.
+  ``labels.reached_by`` of its labels, :data:`CAUSE_OF_REACHED`); NULL for a case without labels.
   It is recomputed with the case's other kept counts (:mod:`labeler.store.tallies`);
 * ``order_blocks``: a row per block: how many current cases it holds, how many of them have
   labels, and those by ``sampling_cause`` (a column per cause, :data:`CAUSE_COLUMNS`).
@@ -37,7 +37,8 @@ from labeler.store.order import (
 
 __all__ = [
     "BLOCK_SHIFT",
-    "CAUSE_RANK",
+    "CAUSE_COLUMNS",
+    "CAUSE_OF_REACHED",
     "BlockTally",
     "cause_sql",
     "count_problems",
@@ -54,24 +55,35 @@ BLOCK_SHIFT: Final = 52
 """A case's block is ``review_order >> BLOCK_SHIFT``: 1,024 blocks over keys below 2^62."""
 NO_KEY: Final = -1
 """The block of the cases without a key."""
-UNLABELED: Final = -1
-"""The cause :func:`read_block_cases` gives a case without labels."""
-
-CAUSE_RANK: Final = {
-    REACHED_BEFORE_ORDER: 0,
-    REACHED_FROM_FILE: 1,
-    REACHED_IMPORT_ORDER: 2,
-    REACHED_JUMP: 3,
+CAUSE_COLUMNS: Final = (
+    "before_order",
+    "file",
+    "import_order",
+    "jump",
+    "unrecorded",
+    "after_skips",
+)
+"""Why a labeled case lies beyond the random-order prefix, most telling first
+(:data:`labeler.stats.sampling_result.CAUSES` is this): ``sampling_cause`` is an index into it,
+and ``order_blocks`` has a column for each."""
+CAUSE_OF_REACHED: Final = {
+    REACHED_BEFORE_ORDER: "before_order",
+    REACHED_FROM_FILE: "file",
+    REACHED_IMPORT_ORDER: "import_order",
+    REACHED_JUMP: "jump",
 }
-"""``labels.reached_by`` -> the index of its cause in ``CAUSES`` (``before_order``, ``file``,
-``import_order``, ``jump``, ``unrecorded``, ``after_skips``). NULL is ``unrecorded`` (4); any
-other value (``random_order``, or something a script wrote) is ``after_skips`` (5)."""
-UNRECORDED: Final = 4
-AFTER_SKIPS: Final = 5
+"""``labels.reached_by`` -> its cause. NULL is ``unrecorded``; any other value
+(``random_order``, or something a script wrote) is ``after_skips``. A case's cause is the most
+telling one among its labels."""
+UNRECORDED: Final = CAUSE_COLUMNS.index("unrecorded")
+AFTER_SKIPS: Final = CAUSE_COLUMNS.index("after_skips")
 
 _RANK: Final = (
     f"CASE WHEN reached_by IS NULL THEN {UNRECORDED}"
-    + "".join(f" WHEN reached_by = '{value}' THEN {rank}" for value, rank in CAUSE_RANK.items())
+    + "".join(
+        f" WHEN reached_by = '{value}' THEN {CAUSE_COLUMNS.index(cause)}"
+        for value, cause in CAUSE_OF_REACHED.items()
+    )
     + f" ELSE {AFTER_SKIPS} END"
 )
 
@@ -81,15 +93,6 @@ def cause_sql(case: str) -> str:
     return f"(SELECT min({_RANK}) FROM labels WHERE case_seq = {case})"
 
 
-CAUSE_COLUMNS: Final = (
-    "before_order",
-    "file",
-    "import_order",
-    "jump",
-    "unrecorded",
-    "after_skips",
-)
-"""The columns of ``order_blocks`` that count labeled cases by ``sampling_cause`` (0 to 5)."""
 _COUNTS: Final = ("cases", "labeled", *CAUSE_COLUMNS)
 _BLOCK: Final = (
     "CASE WHEN {row}.review_order >= 0 THEN {row}.review_order >> "

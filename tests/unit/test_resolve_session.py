@@ -488,15 +488,7 @@ def test_the_start_reads_the_kept_counts_of_the_whole_store_only(store: Store) -
     session = ResolveSession(store, JUDY, ResolveSpec(pair=PAIR))
     assert session.progress() is None  # a filter: only its own count says
     session.close()
-    resolve(
-        store,
-        DIS_LONG,
-        OTTO,
-        bucket=None,
-        method="unclear",
-        reason=None,
-        expected_version=None,
-    )
+    settle(store, DIS_LONG)
     assert find_resolve_start(store, ResolveSpec()).kept == progress(store, ResolveSpec())
     assert progress(store, ResolveSpec()) == (3, 7)
 
